@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian or Ubuntu machine: installs the system packages the labs use,
+# installs and builds course, puts `course` on your PATH, and starts the course.
+# Extra arguments go to `course start` (e.g. `./install.sh lesson-3`).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(iproute2 iptables iputils-ping tcpdump ethtool bridge-utils net-tools uidmap
+  python3 openssh-server openssh-client procps psmisc ruby tmux)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "course: installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "course: needs Node.js 20.19 or later (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "Install it from https://nodejs.org or your distribution, then run ./install.sh again." >&2
+  exit 2
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent
+
+# Put `course` on PATH: globally as root, else in ~/.local/bin.
+if [ "$(id -u)" -eq 0 ]; then
+  npm link --no-audit --no-fund --loglevel=error >/dev/null
+else
+  mkdir -p "$HOME/.local/bin"
+  ln -sf "$PWD/dist/bin.js" "$HOME/.local/bin/course"
+  case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) echo "course: add ~/.local/bin to your PATH";; esac
+fi
+chmod +x dist/bin.js
+
+exec node dist/bin.js start "$@"

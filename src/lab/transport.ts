@@ -1,0 +1,21 @@
+import type { ChildProcess } from "node:child_process";
+
+/**
+ * How lab commands reach the machine the lab lives on. The sandbox lab is written once against
+ * this interface: `local` runs argv here; `ssh` runs the same argv on a remote machine through a
+ * kept-alive OpenSSH ControlMaster (root through `sudo -n` when the remote user is not root).
+ */
+export interface Transport {
+  /** `local`, or `ssh://USER@HOST:PORT`. */
+  readonly name: string;
+  /**
+   * Start `argv` on the lab machine with root privileges (or as the local user for the
+   * unprivileged sandbox). `tty: true` gives the command the user's terminal (interactive shells).
+   */
+  spawn(
+    argv: string[],
+    options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
+  ): ChildProcess;
+  /** Release connections held open (the ssh master stays up for later CLI runs). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,83 @@
+/**
+ * The lab: a disposable Linux machine a lesson runs in. Backends live in src/lab/ and are the
+ * only code that starts processes. A lab throws (LabError) only when the lab itself is broken;
+ * a command that fails is a result, not an error.
+ */
+
+export type LabKind = "sandbox" | "host" | "ssh" | "vagrant";
+
+/** Which lab to use, as chosen by `--lab` / `COURSE_LAB`. */
+export interface LabSpec {
+  kind: LabKind;
+  /** For `ssh`: `USER@HOST[:PORT]` (from `ssh://USER@HOST[:PORT]`). */
+  target?: string;
+}
+
+export interface ExecOptions {
+  /** Seconds before the whole process group is killed. @default 30 */
+  timeout?: number;
+  /** Start detached (a server): resolves at once; output goes to a log inside the lab. */
+  background?: boolean;
+  /** Extra environment; `LANG=C` and `TZ=UTC` are always set. */
+  env?: Record<string, string>;
+  /** Run inside this named network namespace of the lab instead of its host namespace. */
+  netns?: string;
+  /** Live output, as it arrives. */
+  onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
+  /** Written to the script's standard input. */
+  input?: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  /** Output beyond the cap (the last 1 MiB is kept) was cut; the text says how much. */
+  truncated: boolean;
+}
+
+export interface LabCapabilities {
+  /** A Docker engine answers inside the lab. */
+  docker: boolean;
+}
+
+export interface Lab {
+  /** Stable name of the lab, e.g. `bridge` (the lesson id) plus a course hash. */
+  readonly id: string;
+  readonly kind: LabKind;
+  /** One line for humans: "sandbox lab (unprivileged, user namespace)". */
+  readonly description: string;
+  /** Lab round trips made so far through this handle (for `--debug` and benchmarks). */
+  readonly roundTrips: number;
+  /** Run a script with `bash -e -o pipefail` as root in the lab. */
+  exec(script: string, options?: ExecOptions): Promise<ExecResult>;
+  /** An interactive shell (or `command` when given) on the user's terminal; resolves to its exit status. */
+  shell(options?: { command?: string; label?: string }): Promise<number>;
+  capabilities(): Promise<LabCapabilities>;
+  /** Let go of this handle; a persistent lab keeps running for later CLI runs. */
+  close(): Promise<void>;
+  /** End the lab and every process in it; nothing is left behind. */
+  destroy(): Promise<void>;
+}
+
+export interface OpenLabOptions {
+  spec: LabSpec;
+  /** Identifies the lab across CLI runs: course directory + lesson id. */
+  key: string;
+  /** Human label, shown in the shell prompt (the lesson id). */
+  label: string;
+  /** Keep the lab after this process ends (CLI runs) or tie it to this process (tests). */
+  persistent: boolean;
+  /** Where lab records live. @default runtimeDir() */
+  runtimeDir?: string;
+  /** Called with one line per lab round trip when `--debug` is on. */
+  debug?: (line: string) => void;
+}
+
+export interface OpenedLab {
+  lab: Lab;
+  /** True when this call created the lab (so the lesson's setup must run now). */
+  created: boolean;
+}
