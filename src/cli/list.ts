@@ -1,7 +1,93 @@
-import { UsageError } from "../errors.js";
-import type { CommandContext } from "./context.js";
+/**
+ * `course list [--json]`: the lessons of the course, one row each. Rows are plain data built by
+ * `listRows`; columns are a list, so a new column (progress) is one more entry.
+ */
+import pc from "picocolors";
+import { ExitCode } from "../errors.js";
+import type { Course, Lesson } from "../lesson/types.js";
+import { displayPath, type LoadCourseOptions, loadCourse } from "../load-course.js";
+import { type CommandContext, useColor } from "./context.js";
 
-// Placeholder until the issue that owns `course list` lands; replaced, not kept.
-export async function listCommand(_ctx: CommandContext, ..._args: unknown[]): Promise<number> {
-  throw new UsageError("`course list` is not available yet");
+/** One lesson as `course list` shows it. */
+export interface ListRow {
+  position: number;
+  id: string;
+  title: string;
+  steps: number;
+}
+
+/** A row for one lesson. Extend here (and in `LIST_COLUMNS`) to show more. */
+export function listRow(lesson: Lesson): ListRow {
+  return {
+    position: lesson.position,
+    id: lesson.id,
+    title: lesson.title,
+    steps: lesson.steps.length,
+  };
+}
+
+/** The rows of a course, in course order. */
+export function listRows(course: Course): ListRow[] {
+  return course.lessons.map(listRow);
+}
+
+export interface ListColumn<Row> {
+  header: string;
+  value: (row: Row) => string;
+  /** Right-align (numbers). */
+  right?: boolean;
+}
+
+export const LIST_COLUMNS: ListColumn<ListRow>[] = [
+  { header: "#", value: (r) => String(r.position), right: true },
+  { header: "ID", value: (r) => r.id },
+  { header: "TITLE", value: (r) => r.title },
+  { header: "STEPS", value: (r) => String(r.steps), right: true },
+];
+
+/** A plain text table: a header line, then one line a row, columns padded to fit. */
+export function renderTable<Row>(rows: Row[], columns: ListColumn<Row>[], color = false): string {
+  const c = color ? pc : pc.createColors(false);
+  const cells = rows.map((row) => columns.map((col) => col.value(row)));
+  const widths = columns.map((col, i) =>
+    Math.max(col.header.length, ...cells.map((r) => (r[i] ?? "").length)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => {
+        const width = widths[i] ?? 0;
+        return columns[i]?.right ? v.padStart(width) : v.padEnd(width);
+      })
+      .join("  ")
+      .trimEnd();
+  return [c.bold(line(columns.map((col) => col.header))), ...cells.map(line)].join("\n");
+}
+
+export interface ListOptions {
+  json?: boolean;
+}
+
+/**
+ * The command. A course with errors is still listed (what could be read), with a note on
+ * stderr and exit 2, so that a script notices.
+ */
+export async function listCommand(ctx: CommandContext, options: ListOptions = {}): Promise<number> {
+  const load: LoadCourseOptions = { cwd: ctx.cwd };
+  if (ctx.global.lessons !== undefined) load.lessons = ctx.global.lessons;
+  const { course, problems } = await loadCourse(load);
+  const rows = listRows(course);
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    const title = course.title ?? displayPath(course.dir, ctx.cwd);
+    ctx.stdout.write(`${title}\n\n${renderTable(rows, LIST_COLUMNS, useColor(ctx))}\n`);
+  }
+  const errors = problems.filter((p) => p.severity === "error").length;
+  if (errors > 0) {
+    ctx.stderr.write(
+      `course: the course has ${errors} error${errors === 1 ? "" : "s"}; run \`course lint\` to see them\n`,
+    );
+    return ExitCode.usage;
+  }
+  return ExitCode.ok;
 }

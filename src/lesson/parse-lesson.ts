@@ -1,0 +1,473 @@
+/**
+ * One lesson file → `Lesson`, with every problem located at the line and column that causes it.
+ * Pure: the caller reads the file. Course-level facts (position, the default of `requires`,
+ * unique ids) are settled by `parseCourse`.
+ */
+import type { Blockquote, Code, Heading, Nodes, Root, RootContent } from "mdast";
+import remarkFrontmatter from "remark-frontmatter";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
+import type { Node as UnistNode } from "unist";
+import { decodeLesson } from "./decode-lesson.js";
+import { didYouMean, suggestion } from "./did-you-mean.js";
+import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
+import { parseCheckLine } from "./parse-check.js";
+import type {
+  Check,
+  CommandBlock,
+  CommandLang,
+  CommandOptions,
+  Hint,
+  Lesson,
+  Position,
+  Problem,
+  Step,
+} from "./types.js";
+
+const COMMAND_LANGS: readonly string[] = ["sh", "bash", "shell"] satisfies CommandLang[];
+
+/** Words allowed after a command fence's language. `timeout` takes `=N`. */
+export const FENCE_OPTIONS = [
+  "setup",
+  "no-run",
+  "background",
+  "allow-fail",
+  "timeout",
+  "show",
+] as const;
+
+export interface ParseLessonOptions {
+  /** Path of the file, used in every position (the loader passes an absolute path). */
+  file: string;
+  /** 1-based position in the course. @default 1 */
+  position?: number;
+}
+
+export interface ParsedLesson {
+  /** The lesson, as far as it could be understood; present unless the file is not text at all. */
+  lesson?: Lesson;
+  /** Every problem found, errors and warnings. */
+  problems: Problem[];
+  /** The validated front matter with key positions (for course-level checks of `requires` and `id`). */
+  frontMatter?: FrontMatter;
+}
+
+type Processor = ReturnType<typeof makeProcessor>;
+let processor: Processor | undefined;
+
+function makeProcessor() {
+  return unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm).freeze();
+}
+
+/** `03-bridge.md` → `bridge`; a name that is only a number keeps it (`07.md` → `07`). */
+export function idFromFileName(file: string): string {
+  const base = (file.split(/[\\/]/).pop() ?? file).replace(/\.md$/i, "");
+  const stripped = base.replace(/^\d+[-_. ]*/, "");
+  return stripped === "" ? base : stripped;
+}
+
+/** Plain text of a node (a heading's title, a paragraph's first words). */
+function plainText(node: Nodes): string {
+  if ("value" in node && typeof node.value === "string") return node.value;
+  if ("children" in node) return (node.children as Nodes[]).map(plainText).join("");
+  return "";
+}
+
+const HINT_MARKER = /^\s*(?:\*\*Hint:\*\*|__Hint:__|\*Hint:\*|_Hint:_|Hint:|\[!TIP\])[ \t]*/;
+
+/** Whether a blockquote is a hint: it begins with `Hint:` or is a GitHub `> [!TIP]` alert. */
+function isHint(node: Blockquote): boolean {
+  const first = node.children[0];
+  if (first?.type !== "paragraph") return false;
+  const text = plainText(first).trimStart();
+  return text.startsWith("Hint:") || text.startsWith("[!TIP]");
+}
+
+/** Offsets of a node in the source; mdast positions from remark always carry them. */
+function span(node: UnistNode) {
+  return { start: node.position?.start.offset ?? 0, end: node.position?.end.offset ?? 0 };
+}
+
+/** Drop leading and trailing blank lines (keep indentation of the first line). */
+function trimBlankLines(text: string): string {
+  return text.replace(/^(?:[ \t]*\r?\n)+/, "").replace(/\s+$/, "");
+}
+
+class LessonParser {
+  readonly problems: Problem[] = [];
+  readonly lines: string[];
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+  ) {
+    this.lines = text.split(/\r\n|\r|\n/);
+  }
+
+  at(line: number, column: number): Position {
+    return { file: this.file, line, column };
+  }
+
+  report(where: Position, severity: Problem["severity"], rule: string, message: string): void {
+    this.problems.push({ ...where, severity, rule, message });
+  }
+
+  /** Column of each word of a fence's info string, found on the opening line itself. */
+  infoWords(node: Code): { word: string; at: Position }[] {
+    const line = node.position?.start.line ?? 1;
+    const source = this.lines[line - 1] ?? "";
+    const fenceAt = Math.max(0, (node.position?.start.column ?? 1) - 1);
+    // Skip the container prefix (`> `, list indent) and the fence characters.
+    const fence = /[`~]{3,}/.exec(source.slice(fenceAt));
+    let cursor = fence ? fenceAt + fence.index + fence[0].length : fenceAt;
+    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.split(/\s+/).filter((w) => w !== "");
+    return words.map((word) => {
+      const found = source.indexOf(word, cursor);
+      const index = found === -1 ? cursor : found;
+      cursor = index + word.length;
+      return { word, at: this.at(line, index + 1) };
+    });
+  }
+
+  commandOptions(node: Code, inIntro: boolean): CommandOptions {
+    const options: CommandOptions = {
+      setup: false,
+      noRun: false,
+      background: false,
+      allowFail: false,
+      show: false,
+    };
+    for (const { word, at } of this.infoWords(node).slice(1)) {
+      const [name = "", value] = word.split("=", 2);
+      switch (name) {
+        case "setup":
+          if (!inIntro) {
+            this.report(
+              at,
+              "error",
+              "setup-outside-intro",
+              "`setup` fences belong in the introduction (before the first `##` step): move this fence there, or drop `setup` to make it one of the step's commands",
+            );
+          }
+          options.setup = true;
+          break;
+        case "no-run":
+          options.noRun = true;
+          break;
+        case "background":
+          options.background = true;
+          break;
+        case "allow-fail":
+          options.allowFail = true;
+          break;
+        case "show":
+          options.show = true;
+          break;
+        case "timeout": {
+          const seconds = value === undefined ? Number.NaN : Number(value);
+          if (value === undefined || !/^\d+(?:\.\d+)?$/.test(value) || !(seconds > 0)) {
+            this.report(
+              at,
+              "error",
+              "bad-timeout",
+              `\`${word}\`: expected \`timeout=N\` with N a positive number of seconds (e.g. \`timeout=60\`)`,
+            );
+          } else {
+            options.timeout = seconds;
+          }
+          break;
+        }
+        default:
+          this.report(
+            at,
+            "error",
+            "unknown-fence-option",
+            `unknown fence option \`${word}\`${suggestion(name, FENCE_OPTIONS)}; known: setup, no-run, background, allow-fail, show, timeout=N`,
+          );
+      }
+    }
+    if (options.setup && !inIntro) options.setup = false;
+    return options;
+  }
+
+  command(node: Code, inIntro: boolean): CommandBlock {
+    const start = node.position?.start ?? { line: 1, column: 1 };
+    const options = this.commandOptions(node, inIntro);
+    if (node.value.trim() === "") {
+      this.report(
+        this.at(start.line, start.column),
+        "warning",
+        "empty-fence",
+        `this \`${node.lang}\` fence is empty: add the commands it should run, or remove it`,
+      );
+    }
+    return {
+      file: this.file,
+      line: start.line,
+      column: start.column,
+      lang: node.lang as CommandLang,
+      code: node.value,
+      codeLine: start.line + 1,
+      options,
+    };
+  }
+
+  checks(node: Code): Check[] {
+    const start = node.position?.start ?? { line: 1, column: 1 };
+    for (const { word, at } of this.infoWords(node).slice(1)) {
+      this.report(
+        at,
+        "error",
+        "check-fence-option",
+        `a \`check\` fence takes no options, found \`${word}\`: remove it`,
+      );
+    }
+    const checks: Check[] = [];
+    const valueLines = node.value === "" ? [] : node.value.split(/\r\n|\r|\n/);
+    valueLines.forEach((value, i) => {
+      const line = start.line + 1 + i;
+      const source = this.lines[line - 1] ?? value;
+      // The value has the container's prefix (`> `, indentation) removed: find the column
+      // where this line's text starts in the file.
+      const column = source.endsWith(value) ? source.length - value.length + 1 : start.column;
+      const result = parseCheckLine(value, this.at(line, column));
+      this.problems.push(...result.problems);
+      if (result.check) checks.push(result.check);
+    });
+    return checks;
+  }
+
+  hint(node: Blockquote): Hint {
+    const { start, end } = span(node);
+    const body = this.text
+      .slice(start, end)
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.replace(/^[ \t]{0,3}>[ \t]?/, ""))
+      .join("\n")
+      .replace(HINT_MARKER, "");
+    const pos = node.position?.start ?? { line: 1, column: 1 };
+    return { file: this.file, line: pos.line, column: pos.column, markdown: trimBlankLines(body) };
+  }
+}
+
+/** What one section (the introduction or a step) collects while its nodes are walked. */
+interface Section {
+  commands: CommandBlock[];
+  checks: Check[];
+  hints: Hint[];
+  /** Source spans to leave out of the section's Markdown (setup fences). */
+  cut: { start: number; end: number }[];
+}
+
+function walk(parser: LessonParser, node: RootContent, section: Section, inIntro: boolean): void {
+  if (node.type === "code") {
+    const lang = node.lang ?? "";
+    const start = node.position?.start ?? { line: 1, column: 1 };
+    const where = parser.at(start.line, start.column);
+    if (COMMAND_LANGS.includes(lang)) {
+      const block = parser.command(node, inIntro);
+      if (inIntro) {
+        if (block.options.setup) {
+          section.commands.push(block);
+          section.cut.push(span(node));
+        } else if (!block.options.noRun) {
+          parser.report(
+            where,
+            "warning",
+            "command-in-intro",
+            `this \`${lang}\` fence is before the first \`##\` step, so it never runs: add \`setup\` to run it when the lab is created, or \`no-run\` if it is only shown`,
+          );
+        }
+      } else {
+        section.commands.push(block);
+      }
+    } else if (lang === "check") {
+      const checks = parser.checks(node);
+      if (inIntro) {
+        parser.report(
+          where,
+          "error",
+          "check-in-intro",
+          "a `check` fence before the first `##` step belongs to no step: move it into the step it verifies",
+        );
+      } else {
+        section.checks.push(...checks);
+      }
+    } else if (lang !== "" && lang !== "console" && didYouMean(lang, ["check"]) !== undefined) {
+      parser.report(
+        where,
+        "warning",
+        "unknown-fence-language",
+        `fence language \`${lang}\` (did you mean "check"?) is shown as plain text, so its lines are not checked`,
+      );
+    }
+    return;
+  }
+  if (node.type === "blockquote" && isHint(node)) {
+    const hint = parser.hint(node);
+    if (inIntro) {
+      parser.report(
+        parser.at(hint.line, hint.column),
+        "warning",
+        "hint-in-intro",
+        "a hint before the first `##` step belongs to no step and is never offered: move it into a step",
+      );
+    } else {
+      section.hints.push(hint);
+    }
+    return;
+  }
+  if ("children" in node) {
+    for (const child of node.children as RootContent[]) walk(parser, child, section, inIntro);
+  }
+}
+
+function sliceWithout(text: string, start: number, end: number, cut: Section["cut"]): string {
+  let out = "";
+  let cursor = start;
+  for (const part of cut) {
+    if (part.start < cursor || part.end > end) continue;
+    out += text.slice(cursor, part.start);
+    cursor = part.end;
+  }
+  out += text.slice(cursor, end);
+  return trimBlankLines(out.replace(/\n{3,}/g, "\n\n"));
+}
+
+function emptySection(): Section {
+  return { commands: [], checks: [], hints: [], cut: [] };
+}
+
+/**
+ * Parse one lesson. Never throws for any input: problems (each with a line ≥ 1 inside the
+ * file) describe whatever is wrong, and `lesson` holds as much as could be understood.
+ */
+export function parseLesson(
+  source: string | Uint8Array,
+  options: ParseLessonOptions,
+): ParsedLesson {
+  const { file } = options;
+  let text: string;
+  if (typeof source === "string") {
+    text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  } else {
+    const decoded = decodeLesson(source, file);
+    if (decoded.text === undefined) return { problems: decoded.problems };
+    text = decoded.text;
+  }
+  if (text.trim() === "") {
+    return {
+      problems: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          severity: "error",
+          rule: "empty-file",
+          message:
+            "the file is empty: a lesson needs front matter with a `title` and at least one `##` step",
+        },
+      ],
+    };
+  }
+  const parser = new LessonParser(text, file);
+  processor ??= makeProcessor();
+  const tree = processor.parse(text) as Root;
+
+  // Front matter.
+  let frontMatter: FrontMatter = { keyAt: {}, requiresAt: [] };
+  let bodyStart = 0;
+  const children = tree.children;
+  const first = children[0];
+  if (first?.type === "yaml") {
+    const line = (first.position?.start.line ?? 1) + 1;
+    const parsed = parseFrontMatter(first.value, { file, line, column: 1 });
+    frontMatter = parsed.frontMatter;
+    parser.problems.push(...parsed.problems);
+    bodyStart = span(first).end;
+  } else {
+    parser.report(
+      parser.at(1, 1),
+      "error",
+      "missing-front-matter",
+      "the lesson has no front matter: start the file with a `---` line, then `title: ...`, then `---`",
+    );
+  }
+
+  // Sections: the introduction, then one step per top-level `##` heading.
+  const intro = emptySection();
+  const steps: Step[] = [];
+  let current: { heading: Heading; section: Section } | undefined;
+  const stepStarts: { heading: Heading; section: Section }[] = [];
+  for (const node of children) {
+    if (node.type === "yaml") continue;
+    if (node.type === "heading" && node.depth === 2) {
+      current = { heading: node, section: emptySection() };
+      stepStarts.push(current);
+      continue;
+    }
+    walk(parser, node, current?.section ?? intro, current === undefined);
+  }
+
+  stepStarts.forEach(({ heading, section }, i) => {
+    const index = i + 1;
+    const pos = heading.position?.start ?? { line: 1, column: 1 };
+    const title = plainText(heading).trim();
+    const headingAt = parser.at(pos.line, pos.column);
+    if (title === "") {
+      parser.report(
+        headingAt,
+        "error",
+        "empty-step-title",
+        `step ${index} has no title: write it after the \`##\``,
+      );
+    }
+    const next = stepStarts[i + 1]?.heading;
+    const end = next ? span(next).start : text.length;
+    if (section.checks.length === 0) {
+      parser.report(
+        headingAt,
+        "warning",
+        "step-without-check",
+        `step ${index} cannot be verified: "${title}" has no \`check\` fence; add one with at least one check that fails before the step's commands run`,
+      );
+    }
+    steps.push({
+      index,
+      title,
+      heading: headingAt,
+      markdown: sliceWithout(text, span(heading).end, end, []),
+      commands: section.commands,
+      checks: section.checks,
+      hints: section.hints,
+    });
+  });
+
+  if (steps.length === 0) {
+    parser.report(
+      parser.at(1, 1),
+      "error",
+      "no-steps",
+      "the lesson has no step: start each step with a `## ` heading followed by its commands and a `check` fence",
+    );
+  }
+
+  const introEnd = stepStarts[0] ? span(stepStarts[0].heading).start : text.length;
+  const id = frontMatter.id ?? idFromFileName(file);
+  const lesson: Lesson = {
+    file,
+    id,
+    position: options.position ?? 1,
+    title: frontMatter.title ?? id,
+    requires: frontMatter.requires ?? [],
+    needs: frontMatter.needs ?? [],
+    timeout: frontMatter.timeout ?? DEFAULT_TIMEOUT,
+    intro: sliceWithout(text, bodyStart, introEnd, intro.cut),
+    setup: intro.commands,
+    steps,
+    position0: parser.at(1, 1),
+  };
+  parser.problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { lesson, problems: parser.problems, frontMatter };
+}

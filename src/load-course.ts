@@ -1,0 +1,245 @@
+/**
+ * The file-system side of lessons: which course to use, reading its files, and turning a
+ * learner's lesson name into a `Lesson`. Parsing itself is pure (`src/lesson/`), and is imported
+ * only when a course is actually loaded, so that `course --help` stays fast.
+ */
+import { existsSync, statSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CommandContext } from "./cli/context.js";
+import { LessonError, UsageError } from "./errors.js";
+import { suggestion } from "./lesson/did-you-mean.js";
+import type { CourseSource, LessonSource } from "./lesson/parse-course.js";
+import type { Course, Lesson, Problem } from "./lesson/types.js";
+
+/** The course shipped inside the package: `lessons/` next to `dist/`. */
+export function shippedLessonsDir(): string {
+  return fileURLToPath(new URL("../lessons/", import.meta.url)).replace(/[\\/]$/, "");
+}
+
+/** `./lessons` when the current directory has one, else the course shipped with `course`. */
+export function defaultLessonsDir(cwd: string): string {
+  const local = join(cwd, "lessons");
+  try {
+    if (statSync(local).isDirectory()) return local;
+  } catch {
+    // No ./lessons: use the shipped course.
+  }
+  return shippedLessonsDir();
+}
+
+/** `FILE` relative to `cwd` when it is inside it, else unchanged. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+}
+
+export interface LoadCourseOptions {
+  /** `--lessons DIR`; default: `defaultLessonsDir(cwd)`. */
+  lessons?: string;
+  cwd: string;
+  /**
+   * Lesson files, directories, or lesson names (`lesson-3`, `3`, an id). Files are parsed in
+   * the context of their directory's course (so `requires` resolves), but only the named
+   * lessons are returned and only their problems reported. Default: the whole course.
+   */
+  paths?: string[];
+}
+
+function problemAt(file: string, rule: string, message: string): Problem {
+  return { file, line: 1, column: 1, severity: "error", rule, message };
+}
+
+function reason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Read a lessons directory: every `*.md` file and `course.yaml`. */
+async function readCourseDir(dir: string): Promise<{ source: CourseSource; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new UsageError(`cannot read the lessons directory ${dir}: ${reason(error)}`, {
+      hint: "pass an existing directory with --lessons DIR",
+    });
+  }
+  const mdNames = names.filter((n) => n.toLowerCase().endsWith(".md") && !/^readme\.md$/i.test(n));
+  const lessons: LessonSource[] = await Promise.all(
+    mdNames.map(async (name): Promise<LessonSource> => {
+      const file = join(dir, name);
+      try {
+        return { file, contents: await readFile(file) };
+      } catch (error) {
+        return {
+          file,
+          problem: problemAt(file, "unreadable-file", `cannot read ${file}: ${reason(error)}`),
+        };
+      }
+    }),
+  );
+  const source: CourseSource = { dir, lessons };
+  const yamlFile = join(dir, "course.yaml");
+  try {
+    source.courseYaml = { file: yamlFile, text: await readFile(yamlFile, "utf8") };
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") {
+      problems.push(
+        problemAt(yamlFile, "unreadable-file", `cannot read ${yamlFile}: ${reason(error)}`),
+      );
+    }
+  }
+  return { source, problems };
+}
+
+async function parseDir(dir: string): Promise<{ course: Course; problems: Problem[] }> {
+  const { parseCourse } = await import("./lesson/parse-course.js");
+  const read = await readCourseDir(dir);
+  const parsed = parseCourse(read.source);
+  const problems = [...read.problems, ...parsed.problems];
+  if (read.source.lessons.length === 0) {
+    problems.push(
+      problemAt(
+        dir,
+        "no-lessons",
+        `no lessons in ${dir}: a course is a directory of \`NN-name.md\` files`,
+      ),
+    );
+  }
+  return { course: parsed.course, problems };
+}
+
+const looksLikePath = (name: string) => /[\\/]/.test(name) || /\.md$/i.test(name);
+
+/**
+ * Load and parse a course. Returns every problem (errors and warnings); throws `UsageError`
+ * only when there is no course to read (a missing directory, a path that is neither a lesson
+ * file, a directory nor a lesson name).
+ */
+export async function loadCourse(
+  options: LoadCourseOptions,
+): Promise<{ course: Course; problems: Problem[] }> {
+  const { cwd } = options;
+  const lessonsDir =
+    options.lessons !== undefined ? resolve(cwd, options.lessons) : defaultLessonsDir(cwd);
+  const paths = options.paths ?? [];
+  if (paths.length === 0) return parseDir(lessonsDir);
+
+  // Group the requested lessons by directory; each directory is parsed once as a course.
+  const wanted = new Map<string, Set<string> | "all">();
+  const want = (dir: string, file?: string) => {
+    const current = wanted.get(dir);
+    if (file === undefined) wanted.set(dir, "all");
+    else if (current === undefined) wanted.set(dir, new Set([file]));
+    else if (current !== "all") current.add(file);
+  };
+  const names: string[] = [];
+  for (const path of paths) {
+    const full = resolve(cwd, path);
+    let info: Awaited<ReturnType<typeof stat>> | undefined;
+    try {
+      info = await stat(full);
+    } catch {
+      info = undefined;
+    }
+    if (info?.isDirectory()) want(full);
+    else if (info?.isFile()) {
+      if (!/\.md$/i.test(full)) {
+        throw new UsageError(`${path} is not a lesson: lessons are Markdown files ending in .md`);
+      }
+      want(dirname(full), full);
+    } else if (!looksLikePath(path)) {
+      names.push(path);
+    } else {
+      throw new UsageError(`${path}: no such lesson file or directory`, {
+        hint: "pass lesson files, directories, or names (lesson-3, 3, an id)",
+      });
+    }
+  }
+  if (names.length > 0) {
+    const { course } = await parseDir(lessonsDir);
+    for (const name of names) want(lessonsDir, findLesson(course, name).file);
+  }
+
+  const result: Course = { dir: [...wanted.keys()][0] ?? lessonsDir, lessons: [] };
+  const problems: Problem[] = [];
+  for (const [dir, files] of wanted) {
+    const parsed = await parseDir(dir);
+    if (result.title === undefined && parsed.course.title !== undefined) {
+      result.title = parsed.course.title;
+    }
+    if (result.summary === undefined && parsed.course.summary !== undefined) {
+      result.summary = parsed.course.summary;
+    }
+    const keep = (file: string) => files === "all" || files.has(file);
+    result.lessons.push(...parsed.course.lessons.filter((l) => keep(l.file)));
+    problems.push(
+      ...parsed.problems.filter(
+        (p) =>
+          keep(p.file) || (files === "all" && (p.file === dir || p.file.startsWith(dir + sep))),
+      ),
+    );
+  }
+  return { course: result, problems };
+}
+
+/**
+ * The course for a command that runs lessons: refuses (throws `LessonError`, exit 2) when any
+ * lesson in scope has an error, listing every error with paths relative to the current directory.
+ * Warnings are ignored here; `course lint` shows them.
+ */
+export async function requireCourse(ctx: CommandContext, paths?: string[]): Promise<Course> {
+  const options: LoadCourseOptions = { cwd: ctx.cwd };
+  if (ctx.global.lessons !== undefined) options.lessons = ctx.global.lessons;
+  if (paths !== undefined) options.paths = paths;
+  const { course, problems } = await loadCourse(options);
+  const errors = problems
+    .filter((p) => p.severity === "error")
+    .map((p) => ({ ...p, file: displayPath(p.file, ctx.cwd) }));
+  if (errors.length > 0) {
+    throw new LessonError(
+      errors,
+      `the course has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was run (see \`course lint\`)`,
+    );
+  }
+  return course;
+}
+
+/**
+ * The lesson a learner names: `lesson-3` or `3` (position), its id, its file name, or its path.
+ * Throws `UsageError` listing the valid names otherwise.
+ */
+export function findLesson(course: Course, name: string): Lesson {
+  const trimmed = name.trim();
+  const position = /^(?:lesson-?)?(\d+)$/i.exec(trimmed);
+  if (position) {
+    const n = Number(position[1]);
+    const found = course.lessons.find((l) => l.position === n);
+    if (found) return found;
+  }
+  const byId = course.lessons.find((l) => l.id === trimmed);
+  if (byId) return byId;
+  if (looksLikePath(trimmed) || existsSync(trimmed)) {
+    const full = resolve(trimmed);
+    const byPath = course.lessons.find((l) => l.file === full);
+    if (byPath) return byPath;
+  }
+  const byFile = course.lessons.find(
+    (l) => basename(l.file) === trimmed || basename(l.file).replace(/\.md$/i, "") === trimmed,
+  );
+  if (byFile) return byFile;
+  const valid = course.lessons.map((l) => `lesson-${l.position} (${l.id})`);
+  const ids = course.lessons.map((l) => l.id);
+  throw new UsageError(`no lesson named \`${name}\`${suggestion(trimmed, ids)}`, {
+    hint:
+      course.lessons.length === 0
+        ? `the course in ${course.dir} has no lessons`
+        : `name a lesson by position, id or path: ${valid.join(", ")}`,
+  });
+}
