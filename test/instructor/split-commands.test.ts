@@ -1,0 +1,140 @@
+import { describe, expect, test } from "vitest";
+import { splitCommands, withoutCommand } from "../../src/flows/split-commands.js";
+
+/** The units as [firstLine, lastLine] pairs, with the script starting at line 10. */
+function spans(code: string): [number, number][] {
+  return splitCommands(code, 10).map((u) => [u.line, u.endLine]);
+}
+
+describe("splitCommands", () => {
+  test("one unit per simple command line; blank and comment lines belong to none", () => {
+    const code = "ip netns add a\n\n# make b\nip netns add b   # trailing comment\nip netns list";
+    expect(spans(code)).toEqual([
+      [10, 10],
+      [13, 13],
+      [14, 14],
+    ]);
+    expect(splitCommands(code, 10)[1]?.text).toBe("ip netns add b   # trailing comment");
+  });
+
+  test("commands joined by ; on one line stay one unit", () => {
+    expect(spans("a; b\nc")).toEqual([
+      [10, 10],
+      [11, 11],
+    ]);
+  });
+
+  test("backslash continuation, trailing pipes and && join lines", () => {
+    const code = "ip link add v0 \\\n  type veth \\\n  peer name v1\nfoo |\n  bar &&\n  baz\nqux";
+    expect(spans(code)).toEqual([
+      [10, 12],
+      [13, 15],
+      [16, 16],
+    ]);
+  });
+
+  test("loops, if and case blocks are one unit each, nested ones too", () => {
+    const code = [
+      "for ns in a b; do",
+      "  ip netns add $ns",
+      "  if true; then",
+      "    echo done",
+      "  fi",
+      "done",
+      "case $x in",
+      "  a) echo a ;;",
+      "  (b) for i in 1; do echo; done ;;",
+      "esac",
+      "while false",
+      "do :; done",
+      "until true; do :; done",
+      "echo after",
+    ].join("\n");
+    expect(spans(code)).toEqual([
+      [10, 15],
+      [16, 19],
+      [20, 21],
+      [22, 22],
+      [23, 23],
+    ]);
+  });
+
+  test("keywords as arguments do not open blocks", () => {
+    expect(spans("echo if for while case\necho done fi\nls")).toEqual([
+      [10, 10],
+      [11, 11],
+      [12, 12],
+    ]);
+  });
+
+  test("open quotes and command substitutions span lines", () => {
+    const code = 'echo \'one\ntwo\'\nx="$(ip -n a\n  link)"\ny=$(\n  date\n)\necho "a \\" b"\nz';
+    expect(spans(code)).toEqual([
+      [10, 11],
+      [12, 13],
+      [14, 16],
+      [17, 17],
+      [18, 18],
+    ]);
+  });
+
+  test("here-documents belong to their command, with <<-, quoted and two at once", () => {
+    const code = [
+      "cat > /tmp/f <<EOF",
+      "done",
+      "if",
+      "EOF",
+      "cat <<-'END' | tee /tmp/g",
+      "\thello",
+      "\tEND",
+      "paste /dev/fd/3 3<<A <<B",
+      "a",
+      "A",
+      "b",
+      "B",
+      "cat <<< 'here string'",
+      "echo last",
+    ].join("\n");
+    expect(spans(code)).toEqual([
+      [10, 13],
+      [14, 16],
+      [17, 21],
+      [22, 22],
+      [23, 23],
+    ]);
+  });
+
+  test("functions and brace groups are one unit", () => {
+    const code =
+      "f() {\n  echo hi\n}\nfunction g {\n  :\n}\n{ a; b; } > /dev/null\n( cd /tmp\n  ls )\nf";
+    expect(spans(code)).toEqual([
+      [10, 12],
+      [13, 15],
+      [16, 16],
+      [17, 18],
+      [19, 19],
+    ]);
+  });
+
+  test("a background command ends its unit", () => {
+    expect(spans("python3 -m http.server 80 &\nsleep 1")).toEqual([
+      [10, 10],
+      [11, 11],
+    ]);
+  });
+
+  test("an unterminated construct yields the rest as one unit instead of failing", () => {
+    expect(spans("echo ok\nif true; then\n  echo\n")).toEqual([
+      [10, 10],
+      [11, 12],
+    ]);
+    expect(spans("echo 'open\nstill")).toEqual([[10, 11]]);
+  });
+
+  test("withoutCommand blanks exactly the unit's lines, keeping line numbers", () => {
+    const code = "a\nfor i in 1; do\n  b\ndone\nc";
+    const loop = splitCommands(code, 5)[1];
+    if (loop === undefined) throw new Error("no loop unit");
+    expect(withoutCommand(code, 5, loop)).toBe("a\n\n\n\nc");
+  });
+});
