@@ -1,0 +1,291 @@
+/**
+ * The learner's progress: one versioned JSON file under the state directory, read and written
+ * only under a lock, replaced atomically (write a temp file, fsync, rename, fsync the directory),
+ * so that concurrent `course` runs never lose a result and a crash never leaves it truncated.
+ */
+import { randomBytes } from "node:crypto";
+import { constants, promises as fs } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { CourseError, ExitCode } from "../errors.js";
+import { stateDir } from "../paths.js";
+
+/** The version of the file this code writes. A newer file is refused, never rewritten. */
+export const PROGRESS_FORMAT_VERSION = 1;
+
+/** Progress in one lesson. Absent from the file = not started. */
+export interface LessonProgress {
+  /** Step positions (1-based) whose checks passed, sorted. */
+  stepsPassed: number[];
+  /** How many steps the lesson had when last recorded; an edited lesson is reconciled on read. */
+  stepCount: number;
+  /** The step the guided flow was on (to resume there). */
+  currentStep?: number;
+  /** Check runs (verify, "check my work"), passed or not. */
+  attempts: number;
+  /** ISO times. */
+  firstAt: string;
+  lastAt: string;
+  /** Set when every check of the lesson passed and it counts as complete. */
+  completedAt?: string;
+  /**
+   * Who made the checks pass: the learner, or `course run` (which counts as complete only with
+   * `--count`).
+   */
+  solvedBy?: "learner" | "runner";
+  /** Per step (as a string key), how many hints the learner has seen. */
+  hintsSeen: Record<string, number>;
+}
+
+/** Progress in one course, keyed by lesson id (so renumbering or editing a lesson keeps it). */
+export interface CourseProgress {
+  /** The course directory it was recorded for (for humans reading the file). */
+  dir: string;
+  title?: string;
+  lessons: Record<string, LessonProgress>;
+}
+
+export interface ProgressFile {
+  formatVersion: number;
+  /** Keyed by course directory (absolute path). */
+  courses: Record<string, CourseProgress>;
+}
+
+const lessonSchema = z.object({
+  stepsPassed: z.array(z.number().int().positive()),
+  stepCount: z.number().int().nonnegative(),
+  currentStep: z.number().int().positive().optional(),
+  attempts: z.number().int().nonnegative(),
+  firstAt: z.string(),
+  lastAt: z.string(),
+  completedAt: z.string().optional(),
+  solvedBy: z.enum(["learner", "runner"]).optional(),
+  hintsSeen: z.record(z.string(), z.number().int().nonnegative()),
+});
+
+const fileSchema = z.object({
+  formatVersion: z.literal(PROGRESS_FORMAT_VERSION),
+  courses: z.record(
+    z.string(),
+    z.object({
+      dir: z.string(),
+      title: z.string().optional(),
+      lessons: z.record(z.string(), lessonSchema),
+    }),
+  ),
+});
+
+/** The progress file is newer than this `course` understands, or cannot be read. Exit 2. */
+export class ProgressError extends CourseError {
+  constructor(message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, ExitCode.usage, options);
+  }
+}
+
+export interface ProgressStoreOptions {
+  /** Directory of `progress.json`. @default stateDir(env) */
+  dir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Told when a corrupt file is moved aside (the caller prints it). */
+  onWarning?: (message: string) => void;
+  /** Give up waiting for the lock after this many ms. @default 15000 */
+  lockTimeoutMs?: number;
+}
+
+/** An empty progress file. */
+export function emptyProgress(): ProgressFile {
+  return { formatVersion: PROGRESS_FORMAT_VERSION, courses: {} };
+}
+
+/** The state file of a course, with locked read-modify-write. */
+export class ProgressStore {
+  readonly dir: string;
+  readonly file: string;
+  readonly lockFile: string;
+  readonly #onWarning: (message: string) => void;
+  readonly #lockTimeoutMs: number;
+
+  constructor(options: ProgressStoreOptions = {}) {
+    this.dir = options.dir ?? stateDir(options.env);
+    this.file = join(this.dir, "progress.json");
+    this.lockFile = `${this.file}.lock`;
+    this.#onWarning = options.onWarning ?? (() => {});
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+  }
+
+  /**
+   * Read the file without the lock (readers never see a partial file, thanks to rename).
+   * A corrupt file is moved aside (under the lock) and reported; a newer one is refused.
+   */
+  async read(): Promise<ProgressFile> {
+    const text = await readIfExists(this.file);
+    if (text === undefined) return emptyProgress();
+    const parsed = this.#parse(text);
+    if (parsed !== undefined) return parsed;
+    return this.update(() => undefined).then(() => this.read());
+  }
+
+  /**
+   * Read, let `change` modify the data in place, write it back: all inside the lock, so two
+   * runs recording different lessons at once both keep their result.
+   */
+  async update<T>(change: (progress: ProgressFile) => T | Promise<T>): Promise<T> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const release = await this.#lock();
+    try {
+      const text = await readIfExists(this.file);
+      let progress = emptyProgress();
+      if (text !== undefined) {
+        const parsed = this.#parse(text);
+        if (parsed === undefined) await this.#moveAside();
+        else progress = parsed;
+      }
+      const result = await change(progress);
+      await writeAtomically(this.file, `${JSON.stringify(progress, null, 2)}\n`);
+      return result;
+    } finally {
+      await release();
+    }
+  }
+
+  /** Parse and validate; undefined = corrupt. Throws for a newer format. */
+  #parse(text: string): ProgressFile | undefined {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const version =
+      typeof data === "object" && data !== null && "formatVersion" in data
+        ? (data as { formatVersion: unknown }).formatVersion
+        : undefined;
+    if (typeof version === "number" && version > PROGRESS_FORMAT_VERSION) {
+      throw new ProgressError(
+        `${this.file}: progress format ${version} was written by a newer course; this one reads format ${PROGRESS_FORMAT_VERSION}`,
+        {
+          hint: "Upgrade course (./install.sh in a newer checkout), or point COURSE_STATE_DIR elsewhere. The file was left untouched.",
+        },
+      );
+    }
+    const result = fileSchema.safeParse(data);
+    return result.success ? (result.data as ProgressFile) : undefined;
+  }
+
+  async #moveAside(): Promise<void> {
+    const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    await fs.rename(this.file, aside);
+    this.#onWarning(
+      `course: ${this.file} could not be read (not valid progress JSON); it was kept as ${aside} and progress starts afresh. Nothing was deleted.`,
+    );
+  }
+
+  /**
+   * Take the lock: create `progress.json.lock` with O_EXCL holding our pid. A lock whose pid is
+   * no longer alive (a run killed with -9) is stale and is broken.
+   */
+  async #lock(): Promise<() => Promise<void>> {
+    const token = `${process.pid} ${randomBytes(6).toString("hex")}\n`;
+    const deadline = Date.now() + this.#lockTimeoutMs;
+    let wait = 2;
+    for (;;) {
+      try {
+        const handle = await fs.open(
+          this.lockFile,
+          constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
+          0o644,
+        );
+        try {
+          await handle.writeFile(token);
+        } finally {
+          await handle.close();
+        }
+        return async () => {
+          // Only remove the lock if it is still ours (never another run's after a stale break).
+          const now = await readIfExists(this.lockFile);
+          if (now === token) await fs.rm(this.lockFile, { force: true });
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      await this.#breakIfStale();
+      if (Date.now() > deadline) {
+        const holder = (await readIfExists(this.lockFile))?.trim() ?? "?";
+        throw new ProgressError(
+          `${this.lockFile}: another course run (pid ${holder.split(" ")[0]}) has held the progress lock for more than ${Math.round(this.#lockTimeoutMs / 1000)}s`,
+          { hint: `If no other course is running, remove ${this.lockFile}.` },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
+      wait = Math.min(wait * 2, 50);
+    }
+  }
+
+  async #breakIfStale(): Promise<void> {
+    const content = await readIfExists(this.lockFile);
+    if (content === undefined) return;
+    const pid = Number(content.split(" ")[0]);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return;
+    if (!Number.isInteger(pid) || pid <= 0) {
+      // Half-written lock (its writer died between open and write): stale once it is old.
+      const stat = await fs.stat(this.lockFile).catch(() => undefined);
+      if (stat === undefined || Date.now() - stat.mtimeMs < 2000) return;
+    }
+    // Move it away under a unique name first so that two runs breaking the same stale lock
+    // cannot remove a fresh lock taken in between; then check it really was the stale one.
+    const grave = `${this.lockFile}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      await fs.rename(this.lockFile, grave);
+    } catch {
+      return;
+    }
+    const moved = await readIfExists(grave);
+    if (moved !== content) {
+      // We moved someone's fresh lock: put it back if nobody took the lock since.
+      await fs.link(grave, this.lockFile).catch(() => {});
+    }
+    await fs.rm(grave, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Write `file` so that readers see the old or the new content, never a mix or a truncation. */
+export async function writeAtomically(file: string, content: string): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const handle = await fs.open(temp, "w", 0o644);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  const dir = await fs.open(join(file, ".."), "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
