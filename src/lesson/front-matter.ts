@@ -128,8 +128,19 @@ function parseYamlMapping(text: string, origin: Origin, what: string): YamlResul
       );
     }
   }
-  const data = doc.toJS() as Record<string, unknown>;
-  return { data, keyAt, itemAt, problems };
+  try {
+    const data = doc.toJS() as Record<string, unknown>;
+    return { data, keyAt, itemAt, problems };
+  } catch (error) {
+    // `yaml` refuses alias bombs and similar while building values.
+    problems.push({
+      ...at(0),
+      severity: "error",
+      rule: "yaml-syntax",
+      message: `${what} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    return { data: undefined, keyAt, itemAt, problems };
+  }
 }
 
 /** Turn zod issues into located problems, with "did you mean" for unknown keys. */
@@ -142,7 +153,8 @@ function issuesToProblems(
   what: string,
 ): Problem[] {
   const problems: Problem[] = [];
-  const start: Position = { file: origin.file, line: origin.line, column: origin.column };
+  // Missing keys are reported at the opening `---` (the line before the YAML text).
+  const start: Position = { file: origin.file, line: Math.max(1, origin.line - 1), column: 1 };
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {

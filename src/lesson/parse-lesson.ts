@@ -213,7 +213,8 @@ class LessonParser {
     };
   }
 
-  checks(node: Code): Check[] {
+  /** The checks of a `check` fence, and how many of its lines are broken. */
+  checks(node: Code): { checks: Check[]; broken: number } {
     const start = node.position?.start ?? { line: 1, column: 1 };
     for (const { word, at } of this.infoWords(node).slice(1)) {
       this.report(
@@ -224,6 +225,7 @@ class LessonParser {
       );
     }
     const checks: Check[] = [];
+    let broken = 0;
     const valueLines = node.value === "" ? [] : node.value.split(/\r\n|\r|\n/);
     valueLines.forEach((value, i) => {
       const line = start.line + 1 + i;
@@ -234,8 +236,9 @@ class LessonParser {
       const result = parseCheckLine(value, this.at(line, column));
       this.problems.push(...result.problems);
       if (result.check) checks.push(result.check);
+      else if (result.problems.length > 0) broken++;
     });
-    return checks;
+    return { checks, broken };
   }
 
   hint(node: Blockquote): Hint {
@@ -256,6 +259,8 @@ interface Section {
   commands: CommandBlock[];
   checks: Check[];
   hints: Hint[];
+  /** Check lines that did not parse (reported already; they also count as "has checks"). */
+  brokenChecks: number;
   /** Source spans to leave out of the section's Markdown (setup fences). */
   cut: { start: number; end: number }[];
 }
@@ -283,7 +288,7 @@ function walk(parser: LessonParser, node: RootContent, section: Section, inIntro
         section.commands.push(block);
       }
     } else if (lang === "check") {
-      const checks = parser.checks(node);
+      const { checks, broken } = parser.checks(node);
       if (inIntro) {
         parser.report(
           where,
@@ -293,6 +298,7 @@ function walk(parser: LessonParser, node: RootContent, section: Section, inIntro
         );
       } else {
         section.checks.push(...checks);
+        section.brokenChecks += broken;
       }
     } else if (lang !== "" && lang !== "console" && didYouMean(lang, ["check"]) !== undefined) {
       parser.report(
@@ -336,7 +342,7 @@ function sliceWithout(text: string, start: number, end: number, cut: Section["cu
 }
 
 function emptySection(): Section {
-  return { commands: [], checks: [], hints: [], cut: [] };
+  return { commands: [], checks: [], hints: [], brokenChecks: 0, cut: [] };
 }
 
 /**
@@ -425,7 +431,8 @@ export function parseLesson(
     }
     const next = stepStarts[i + 1]?.heading;
     const end = next ? span(next).start : text.length;
-    if (section.checks.length === 0) {
+    // A step whose only checks are broken is already reported at those lines.
+    if (section.checks.length === 0 && section.brokenChecks === 0) {
       parser.report(
         headingAt,
         "warning",
