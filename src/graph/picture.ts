@@ -1,0 +1,41 @@
+import type { GraphInterface, GraphNamespace, LabGraph } from "./types.js";
+
+/**
+ * What the pictures (mermaid, dot, svg) draw of a namespace: every interface but `lo`, which
+ * is in every namespace and only crowds a picture; it stays when it is all the namespace has,
+ * so that a bare namespace is not an empty box. The text form keeps `lo`.
+ */
+export function pictureInterfaces(ns: GraphNamespace): GraphInterface[] {
+  const others = ns.interfaces.filter((i) => i.kind !== "loopback");
+  return others.length > 0 ? others : ns.interfaces;
+}
+
+/**
+ * The lines of an interface's label: name and kind, state, MAC, addresses, and the default
+ * routes that leave through it (the arrow to the gateway then needs no label of its own).
+ */
+export function interfaceLines(i: GraphInterface, ns: GraphNamespace): string[] {
+  const state = !i.up ? "DOWN" : i.lowerUp ? "UP" : "UP, no carrier";
+  const lines = [`${i.name} (${i.kind})`, state];
+  if (i.mac !== undefined) lines.push(i.mac);
+  lines.push(...i.addresses);
+  for (const gw of ns.gateways) {
+    if (gw.dev === i.id)
+      lines.push(gw.via === undefined ? "default route" : `default via ${gw.via}`);
+  }
+  return lines;
+}
+
+/** Short, syntax-safe node ids (`n0`, `n1`, …) for every interface drawn, and `ns0`… for boxes. */
+export function pictureIds(graph: LabGraph): {
+  node: Map<string, string>;
+  box: Map<string, string>;
+} {
+  const node = new Map<string, string>();
+  const box = new Map<string, string>();
+  graph.namespaces.forEach((ns, k) => {
+    box.set(ns.id, `ns${k}`);
+    for (const i of pictureInterfaces(ns)) node.set(i.id, `n${node.size}`);
+  });
+  return { node, box };
+}
