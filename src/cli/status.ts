@@ -1,7 +1,27 @@
-import { UsageError } from "../errors.js";
-import type { CommandContext } from "./context.js";
+/** `course status [--json]`: done / open / locked lessons with step progress. */
+import { ExitCode } from "../errors.js";
+import { requireCourse } from "../load-course.js";
+import { openProgress } from "../progress/open-progress.js";
+import { statusReport } from "../progress/status-report.js";
+import { type CommandContext, useColor } from "./context.js";
+import { renderStatus } from "./render-status.js";
 
-// Placeholder until the issue that owns `course status` lands; replaced, not kept.
-export async function statusCommand(_ctx: CommandContext, ..._args: unknown[]): Promise<number> {
-  throw new UsageError("`course status` is not available yet");
+export interface StatusOptions {
+  json?: boolean;
+}
+
+/** The command: prints the report; exit 0. */
+export async function statusCommand(
+  ctx: CommandContext,
+  options: StatusOptions = {},
+): Promise<number> {
+  const course = await requireCourse(ctx);
+  const progress = await openProgress(ctx).read();
+  const report = statusReport(course, progress);
+  ctx.stdout.write(
+    options.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : `${renderStatus(report, useColor(ctx))}\n`,
+  );
+  return ExitCode.ok;
 }
