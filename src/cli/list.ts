@@ -6,6 +6,8 @@ import pc from "picocolors";
 import { ExitCode } from "../errors.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { displayPath, type LoadCourseOptions, loadCourse } from "../load-course.js";
+import { type LessonStateName, lessonStates } from "../progress/lesson-states.js";
+import { openProgress } from "../progress/open-progress.js";
 import { type CommandContext, useColor } from "./context.js";
 
 /** One lesson as `course list` shows it. */
@@ -14,6 +16,10 @@ export interface ListRow {
   id: string;
   title: string;
   steps: number;
+  /** From the progress file: done, open or locked (added by `listCommand`). */
+  state?: LessonStateName;
+  /** Steps whose checks passed. */
+  stepsPassed?: number;
 }
 
 /** A row for one lesson. Extend here (and in `LIST_COLUMNS`) to show more. */
@@ -43,6 +49,12 @@ export const LIST_COLUMNS: ListColumn<ListRow>[] = [
   { header: "ID", value: (r) => r.id },
   { header: "TITLE", value: (r) => r.title },
   { header: "STEPS", value: (r) => String(r.steps), right: true },
+  { header: "STATUS", value: (r) => r.state ?? "" },
+  {
+    header: "PROGRESS",
+    value: (r) => (r.stepsPassed === undefined ? "" : `${r.stepsPassed}/${r.steps}`),
+    right: true,
+  },
 ];
 
 /** A plain text table: a header line, then one line a row, columns padded to fit. */
@@ -76,6 +88,18 @@ export async function listCommand(ctx: CommandContext, options: ListOptions = {}
   if (ctx.global.lessons !== undefined) load.lessons = ctx.global.lessons;
   const { course, problems } = await loadCourse(load);
   const rows = listRows(course);
+  // Progress is shown when it can be read; a broken state file must not hide the lessons.
+  try {
+    const states = lessonStates(course, await openProgress(ctx).read());
+    rows.forEach((row, i) => {
+      const state = states[i];
+      if (state === undefined) return;
+      row.state = state.state;
+      row.stepsPassed = state.stepsPassed;
+    });
+  } catch (error) {
+    ctx.stderr.write(`course: progress not shown: ${(error as Error).message}\n`);
+  }
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
