@@ -97,7 +97,8 @@ function interfaceWords(
   for (const e of edges) {
     if (e.kind !== "veth") continue;
     const other = e.from === i.id ? e.to : e.to === i.id ? e.from : undefined;
-    if (other !== undefined) words.push("⇄", c.cyan(labels.get(other) ?? other));
+    // One word, so that a wrap never leaves the arrow without its other end.
+    if (other !== undefined) words.push(`⇄ ${c.cyan(labels.get(other) ?? other)}`);
   }
   return words;
 }
