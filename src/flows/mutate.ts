@@ -1,0 +1,97 @@
+/**
+ * `course test --mutate`: leave out one command of a step's solution at a time, in a fresh lab,
+ * replaying setup and every earlier step. When every check of that step and every check at the
+ * end of the lesson still pass without it, nothing checks that the command matters: either the
+ * command is not needed, or the checks are too weak to notice it was skipped.
+ */
+import type { CommandBlock, Lesson, Step } from "../lesson/types.js";
+import { isReadOnlyCommand } from "./read-only-command.js";
+import { type ShellCommand, splitCommands, withoutCommand } from "./split-commands.js";
+import {
+  allPass,
+  blockProblem,
+  type LessonDriver,
+  newResult,
+  prepareLab,
+  type TestProblem,
+} from "./test-lesson.js";
+
+/** One command left out of one step. */
+export interface Mutant {
+  lesson: Lesson;
+  step: Step;
+  block: CommandBlock;
+  command: ShellCommand;
+}
+
+/**
+ * Every mutant of a lesson: each command unit of each step's runnable fences, except fences
+ * marked `show` and commands that only show state (see isReadOnlyCommand).
+ */
+export function mutantsOf(lesson: Lesson): Mutant[] {
+  const mutants: Mutant[] = [];
+  for (const step of lesson.steps) {
+    // A step without checks cannot kill a mutant of its own; lint already warns about it.
+    for (const block of step.commands) {
+      if (block.options.noRun || block.options.show) continue;
+      for (const command of splitCommands(block.code, block.codeLine)) {
+        if (isReadOnlyCommand(command.text)) continue;
+        mutants.push({ lesson, step, block, command });
+      }
+    }
+  }
+  return mutants;
+}
+
+/** The first line of a command, shortened for a message. */
+function firstLine(text: string): string {
+  const line = (text.split("\n")[0] ?? "").trim();
+  const more = text.includes("\n") ? " …" : "";
+  return line.length > 60 ? `${line.slice(0, 59)}…` : `${line}${more}`;
+}
+
+/**
+ * Run one mutant. Resolves to the warning when it survives (every check still passes), and to
+ * undefined when some check or a later command notices the missing command.
+ */
+export async function runMutant(
+  driver: LessonDriver,
+  mutant: Mutant,
+): Promise<TestProblem | undefined> {
+  const { lesson, step, block, command } = mutant;
+  const scratch = newResult(lesson);
+  const lab = await prepareLab(driver, lesson, scratch);
+  // Setup passed in the plain test; if it fails now, the mutant tells nothing either way.
+  if (lab === undefined) return undefined;
+  try {
+    const run = async (s: Step, b: CommandBlock): Promise<boolean> => {
+      if (b.options.noRun) return true;
+      if (b.code.trim() === "") return true;
+      return blockProblem(b, await driver.runBlock(lab, b, lesson), lesson, s) === undefined;
+    };
+    for (const s of lesson.steps) {
+      const mutated = s === step;
+      for (const b of s.commands) {
+        const actual =
+          mutated && b === block ? { ...b, code: withoutCommand(b.code, b.codeLine, command) } : b;
+        if (!(await run(s, actual))) return undefined;
+      }
+      if (mutated && s.checks.length > 0) {
+        if (!(await allPass(driver, lab, s.checks, lesson)).allPassed) return undefined;
+      }
+    }
+    const all = lesson.steps.flatMap((s) => s.checks);
+    if (!(await allPass(driver, lab, all, lesson)).allPassed) return undefined;
+  } finally {
+    await lab.destroy();
+  }
+  return {
+    file: lesson.file,
+    line: command.line,
+    step: step.index,
+    rule: "unchecked-command",
+    message: `step ${step.index}: nothing checks that line ${command.line} matters: without \`${firstLine(command.text)}\` every check of the step and of the lesson still passes`,
+    expected: "some check fails when this command is left out",
+    found: "every check passes without it",
+  };
+}

@@ -1,0 +1,336 @@
+/**
+ * `course test` for one lesson: in a fresh lab, setup; then for each step its checks must not
+ * all pass before its commands, and must all pass after them; at the end every check of every
+ * step must still hold. Returns data; reporters print it.
+ */
+import type { ExecResult, Lab } from "../lab/types.js";
+import type { Check, CommandBlock, Lesson, Step } from "../lesson/types.js";
+
+/** The verdict on one check, as the check evaluator gives it. */
+export interface CheckOutcome {
+  check: Check;
+  passed: boolean;
+  /** What the check wanted, in words (for failures). */
+  expected?: string;
+  /** What the lab showed instead. */
+  found?: string;
+}
+
+/**
+ * What a lesson test needs from the rest of course: a fresh lab, a way to run a fence as the
+ * learner's "run it for me" would, and the check evaluator. `defaultDriver` wires the real
+ * ones; this seam keeps the flow independent of how labs are made.
+ */
+export interface LessonDriver {
+  /** A fresh, empty lab for `lesson` (its setup not yet run); destroyed by the caller. */
+  openLab(lesson: Lesson): Promise<Lab>;
+  /** Run one command fence with its fence semantics (background, allow-fail, timeout). */
+  runBlock(lab: Lab, block: CommandBlock, lesson: Lesson): Promise<ExecResult>;
+  /** Evaluate checks in the lab; one outcome per check, in order. */
+  evaluate(lab: Lab, checks: Check[], lesson: Lesson): Promise<CheckOutcome[]>;
+}
+
+/** One reason a lesson test failed (or, for mutation, a warning). */
+export interface TestProblem {
+  /** The lesson file, as given (absolute). */
+  file: string;
+  /** The line the problem is about: a check, a fence, a step heading or a command. */
+  line: number;
+  /** The step it concerns (1-based), when it concerns one. */
+  step?: number;
+  /** What a rule name says for machines: `vacuous-step`, `check-failed`, `undone`, ... */
+  rule: TestRule;
+  /** One line for humans; starts with `step N:` when about a step. */
+  message: string;
+  expected?: string;
+  found?: string;
+}
+
+export type TestRule =
+  | "vacuous-step"
+  | "command-failed"
+  | "check-failed"
+  | "undone"
+  | "setup-failed"
+  | "lab-error"
+  | "unchecked-command";
+
+export type LessonStatus = "passed" | "failed" | "skipped";
+
+export interface LessonTestResult {
+  lesson: Lesson;
+  status: LessonStatus;
+  /** Why it was skipped (a `needs` the lab lacks). */
+  skipReason?: string;
+  failures: TestProblem[];
+  /** Mutation findings: warnings, or failures with `--strict` (then also in `failures`). */
+  warnings: TestProblem[];
+  durationMs: number;
+  /** Check evaluations made (for the summary). */
+  checksRun: number;
+  /** Mutants run by `--mutate` (0 otherwise). */
+  mutants: number;
+}
+
+/** What a lab must offer for each `needs` name, and how to get it when it is missing. */
+const NEEDS_REASON: Record<string, string> = {
+  docker:
+    "it needs docker and this lab has no Docker engine: run it where Docker is, e.g. in the Vagrant VM (`--lab vagrant`)",
+};
+
+/** Checks that probe (they take time when they fail) are evaluated only when state checks pass. */
+const PROBES = new Set(["ping", "tcp", "capture", "run"]);
+
+/**
+ * Whether every check passes, evaluating the cheap state checks first: a step's "before" run
+ * only needs one failure, and a failed state check spares waiting for a probe's timeout.
+ */
+export async function allPass(
+  driver: LessonDriver,
+  lab: Lab,
+  checks: Check[],
+  lesson: Lesson,
+): Promise<{ allPassed: boolean; outcomes: CheckOutcome[]; evaluated: number }> {
+  const state = checks.filter((c) => !PROBES.has(c.spec.kind));
+  const probes = checks.filter((c) => PROBES.has(c.spec.kind));
+  const outcomes: CheckOutcome[] = [];
+  let evaluated = 0;
+  if (state.length > 0) {
+    outcomes.push(...(await driver.evaluate(lab, state, lesson)));
+    evaluated += state.length;
+    if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
+  }
+  if (probes.length > 0) {
+    outcomes.push(...(await driver.evaluate(lab, probes, lesson)));
+    evaluated += probes.length;
+  }
+  return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
+}
+
+/** The last lines of a command's output, for "found". */
+export function outputTail(result: ExecResult, lines = 5): string {
+  const text = (result.stderr.trim() || result.stdout.trim()).split("\n");
+  const tail = text.slice(-lines).join("\n");
+  return tail === "" ? "(no output)" : tail;
+}
+
+/** Failure of a fence that exited non-zero (or timed out), or undefined when it is fine. */
+export function blockProblem(
+  block: CommandBlock,
+  result: ExecResult,
+  lesson: Lesson,
+  step: Step | undefined,
+): TestProblem | undefined {
+  if (block.options.background || block.options.allowFail) return undefined;
+  if (result.exitCode === 0 && !result.timedOut) return undefined;
+  const where = step === undefined ? "setup" : `step ${step.index}`;
+  const seconds = block.options.timeout ?? lesson.timeout;
+  const what = result.timedOut
+    ? `timed out after ${seconds} s`
+    : `exited with status ${result.exitCode}`;
+  const problem: TestProblem = {
+    file: lesson.file,
+    line: block.line,
+    rule: step === undefined ? "setup-failed" : "command-failed",
+    message: `${where}: the commands at line ${block.line} ${what}`,
+    expected: "exit status 0",
+    found: outputTail(result),
+  };
+  if (step !== undefined) problem.step = step.index;
+  return problem;
+}
+
+function skipReason(lesson: Lesson, capabilities: Record<string, boolean>): string | undefined {
+  for (const need of lesson.needs) {
+    if (capabilities[need] !== true) {
+      return NEEDS_REASON[need] ?? `it needs ${need}, which this lab does not offer`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Open a fresh lab, skip when a `needs` is missing, run setup. Returns the lab, or the result
+ * that ends the lesson (skipped or failed) with the lab already destroyed.
+ */
+export async function prepareLab(
+  driver: LessonDriver,
+  lesson: Lesson,
+  result: LessonTestResult,
+): Promise<Lab | undefined> {
+  let lab: Lab;
+  try {
+    lab = await driver.openLab(lesson);
+  } catch (error) {
+    result.status = "failed";
+    result.failures.push({
+      file: lesson.file,
+      line: lesson.position0.line,
+      rule: "lab-error",
+      message: `the lab could not be created: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    return undefined;
+  }
+  try {
+    if (lesson.needs.length > 0) {
+      const caps = await lab.capabilities();
+      const reason = skipReason(lesson, { ...caps });
+      if (reason !== undefined) {
+        result.status = "skipped";
+        result.skipReason = reason;
+        await lab.destroy();
+        return undefined;
+      }
+    }
+    for (const block of lesson.setup) {
+      const problem = blockProblem(
+        block,
+        await driver.runBlock(lab, block, lesson),
+        lesson,
+        undefined,
+      );
+      if (problem !== undefined) {
+        result.status = "failed";
+        result.failures.push(problem);
+        await lab.destroy();
+        return undefined;
+      }
+    }
+    return lab;
+  } catch (error) {
+    await lab.destroy().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A new, empty result for `lesson`. */
+export function newResult(lesson: Lesson): LessonTestResult {
+  return {
+    lesson,
+    status: "passed",
+    failures: [],
+    warnings: [],
+    durationMs: 0,
+    checksRun: 0,
+    mutants: 0,
+  };
+}
+
+function checkProblem(
+  lesson: Lesson,
+  outcome: CheckOutcome,
+  step: number,
+  rule: TestRule,
+  message: string,
+): TestProblem {
+  const problem: TestProblem = {
+    file: lesson.file,
+    line: outcome.check.line,
+    step,
+    rule,
+    message,
+  };
+  if (outcome.expected !== undefined) problem.expected = outcome.expected;
+  if (outcome.found !== undefined) problem.found = outcome.found;
+  return problem;
+}
+
+/** Test one lesson in a fresh lab (see the module comment). Never throws for a lesson's fault. */
+export async function testLesson(driver: LessonDriver, lesson: Lesson): Promise<LessonTestResult> {
+  const started = performance.now();
+  const result = newResult(lesson);
+  try {
+    const lab = await prepareLab(driver, lesson, result);
+    if (lab === undefined) return result;
+    try {
+      await runSteps(driver, lab, lesson, result);
+    } finally {
+      await lab.destroy();
+    }
+  } catch (error) {
+    result.status = "failed";
+    result.failures.push({
+      file: lesson.file,
+      line: lesson.position0.line,
+      rule: "lab-error",
+      message: `the lab broke: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  } finally {
+    result.durationMs = performance.now() - started;
+  }
+  return result;
+}
+
+async function runSteps(
+  driver: LessonDriver,
+  lab: Lab,
+  lesson: Lesson,
+  result: LessonTestResult,
+): Promise<void> {
+  const stepOf = new Map<Check, number>();
+  for (const step of lesson.steps) {
+    for (const check of step.checks) stepOf.set(check, step.index);
+    if (step.checks.length > 0) {
+      const before = await allPass(driver, lab, step.checks, lesson);
+      result.checksRun += before.evaluated;
+      if (before.allPassed) {
+        result.failures.push({
+          file: lesson.file,
+          line: step.heading.line,
+          step: step.index,
+          rule: "vacuous-step",
+          message: `step ${step.index}: its checks already pass before its commands, so they cannot tell whether it was done`,
+          expected: "at least one check fails before the step's commands run",
+          found: "every check passes",
+        });
+      }
+    }
+    for (const block of step.commands) {
+      if (block.options.noRun) continue;
+      const problem = blockProblem(block, await driver.runBlock(lab, block, lesson), lesson, step);
+      if (problem !== undefined) {
+        result.failures.push(problem);
+        result.status = "failed";
+        return; // later steps build on this one: their results would only repeat it
+      }
+    }
+    if (step.checks.length > 0) {
+      const after = await driver.evaluate(lab, step.checks, lesson);
+      result.checksRun += after.length;
+      const failed = after.filter((o) => !o.passed);
+      for (const outcome of failed) {
+        result.failures.push(
+          checkProblem(
+            lesson,
+            outcome,
+            step.index,
+            "check-failed",
+            `step ${step.index}: line ${outcome.check.line} \`${outcome.check.source}\` fails after the step's commands`,
+          ),
+        );
+      }
+      if (failed.length > 0) {
+        result.status = "failed";
+        return;
+      }
+    }
+  }
+  const all = lesson.steps.flatMap((s) => s.checks);
+  if (all.length > 0) {
+    const end = await driver.evaluate(lab, all, lesson);
+    result.checksRun += end.length;
+    for (const outcome of end.filter((o) => !o.passed)) {
+      const step = stepOf.get(outcome.check) ?? 0;
+      result.failures.push(
+        checkProblem(
+          lesson,
+          outcome,
+          step,
+          "undone",
+          `step ${step}: line ${outcome.check.line} no longer holds at the end of the lesson (\`${outcome.check.source}\`): a later step undid it`,
+        ),
+      );
+    }
+  }
+  if (result.failures.length > 0) result.status = "failed";
+}
