@@ -1,12 +1,18 @@
+import {
+  hasCarrier,
+  isUp,
+  type LabFacts,
+  linkKind,
+  type NamespaceFacts,
+  vethPeer,
+} from "../checks/facts.js";
 import type {
   GraphEdge,
   GraphFacts,
   GraphGateway,
   GraphInterface,
   GraphNamespace,
-  IpLink,
   LabGraph,
-  NamespaceFacts,
 } from "./types.js";
 
 const HOST_ID = "host";
@@ -21,17 +27,25 @@ export function namespaceId(name: string | null): string {
  * Turns the lab's facts into the graph to draw: one box per namespace, its interfaces, the veth
  * cables between them, bridge ports, default gateways and NAT rules. Pure and deterministic.
  *
- * A veth's peer is found through the peer's namespace id (`link_netnsid`, which only means
- * something inside the namespace that reports it, hence `netnsIds` per namespace) and its ifindex
- * there, and is accepted only when the peer points back: ifindexes repeat in every namespace, so
- * an ifindex alone would join the wrong ends.
+ * A veth's peer is found by the facts' `vethPeer`: through the peer's namespace id
+ * (`link_netnsid`, which only means something inside the namespace that reports it) and its
+ * ifindex there, accepted only when the peer points back; ifindexes repeat in every namespace,
+ * so an ifindex alone would join the wrong ends. A peer in a namespace that `ip netns` does not
+ * name (a Docker container's) is drawn as an unnamed box.
  */
 export function buildGraph(facts: GraphFacts): LabGraph {
   const warnings: string[] = [];
-  const byName = new Map<string | null, NamespaceFacts>();
-  for (const ns of facts.namespaces) byName.set(ns.name, ns);
+  // The lab host first, then the named namespaces by name: the same lab always draws the same.
+  const present = facts.namespaces.filter((ns) => ns.exists);
+  const ordered = [
+    ...present.filter((ns) => ns.name === null),
+    ...present
+      .filter((ns) => ns.name !== null)
+      .sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "", "en")),
+  ];
+  const all: LabFacts = { namespaces: ordered, extras: {}, warnings: [] };
 
-  const namespaces: GraphNamespace[] = facts.namespaces.map((ns) => ({
+  const namespaces: GraphNamespace[] = ordered.map((ns) => ({
     id: namespaceId(ns.name),
     name: ns.name,
     label: ns.name ?? "lab host",
@@ -51,16 +65,24 @@ export function buildGraph(facts: GraphFacts): LabGraph {
   };
   const ghosts = new Map<string, GraphNamespace>();
 
-  for (const ns of facts.namespaces) {
+  for (const ns of ordered) {
     const nsId = namespaceId(ns.name);
     for (const link of ns.links) {
       const own = `${nsId}/${link.ifname}`;
       if (link.master !== undefined) {
         addEdge({ kind: "port", from: own, to: `${nsId}/${link.master}` });
       }
-      if (kindOf(link) !== "veth" || link.link_index === undefined) continue;
-      const peerNs = peerNamespace(ns, link.link_netnsid, byName);
-      if (peerNs === undefined) {
+      if (linkKind(link) !== "veth" || link.link_index === undefined) continue;
+      const peer = vethPeer(all, ns, link);
+      if (peer !== undefined) {
+        addEdge(pair("veth", own, `${namespaceId(peer.ns.name)}/${peer.link.ifname}`));
+        continue;
+      }
+      const unnamed =
+        link.link_netnsid !== undefined &&
+        ns.name === null &&
+        !ns.netnsIds.some((n) => n.id === link.link_netnsid);
+      if (unnamed) {
         // Seen from a namespace whose id for the peer's namespace has no name: e.g. a Docker
         // container's namespace, which `ip netns` does not list. Draw it as an unnamed box.
         const ghost = ghostFor(ghosts, link.link_netnsid);
@@ -76,19 +98,12 @@ export function buildGraph(facts: GraphFacts): LabGraph {
             addresses: [],
           });
         }
-        addEdge(ordered("veth", own, ghostIf));
+        addEdge(pair("veth", own, ghostIf));
         continue;
       }
-      const peer = peerNs.links.find((l) => l.ifindex === link.link_index);
-      const back =
-        peer === undefined ? undefined : peerNamespace(peerNs, peer.link_netnsid, byName);
-      if (peer === undefined || peer.link_index !== link.ifindex || back !== ns) {
-        warnings.push(
-          `${label(ns)}:${link.ifname}: its veth peer (ifindex ${link.link_index} in ${label(peerNs)}) was not found or does not point back; the cable is not drawn`,
-        );
-        continue;
-      }
-      addEdge(ordered("veth", own, `${namespaceId(peerNs.name)}/${peer.ifname}`));
+      warnings.push(
+        `${label(ns)}:${link.ifname}: its veth peer (ifindex ${link.link_index}${link.link_netnsid === undefined ? "" : `, netns id ${link.link_netnsid}`}) was not found, or does not point back; the cable is not drawn`,
+      );
     }
   }
 
@@ -101,11 +116,14 @@ export function buildGraph(facts: GraphFacts): LabGraph {
       }
     }
   }
-  facts.namespaces.forEach((ns, index) => {
+  ordered.forEach((ns, index) => {
     const gns = namespaces[index];
     if (gns === undefined) return;
     for (const route of ns.routes) {
-      if (route.dst !== "default") continue;
+      // Facts hold every table; a default route of another table is policy routing, not drawn.
+      if (route.dst !== "default" || (route.table !== undefined && route.table !== "main")) {
+        continue;
+      }
       const gw: GraphGateway = {};
       if (route.gateway !== undefined) gw.via = route.gateway;
       if (route.dev !== undefined) gw.dev = `${gns.id}/${route.dev}`;
@@ -144,14 +162,13 @@ function interfacesOf(ns: NamespaceFacts): GraphInterface[] {
   return [...ns.links]
     .sort((a, b) => a.ifindex - b.ifindex)
     .map((link) => {
-      const flags = link.flags ?? [];
       const gi: GraphInterface = {
         id: `${nsId}/${link.ifname}`,
         namespace: nsId,
         name: link.ifname,
-        kind: kindOf(link),
-        up: flags.includes("UP"),
-        lowerUp: flags.includes("LOWER_UP"),
+        kind: linkKind(link),
+        up: isUp(link),
+        lowerUp: hasCarrier(link),
         addresses: addrs.get(link.ifname) ?? [],
       };
       if (link.address !== undefined && link.link_type !== "loopback") gi.mac = link.address;
@@ -159,25 +176,6 @@ function interfacesOf(ns: NamespaceFacts): GraphInterface[] {
       if (link.master !== undefined) gi.master = `${nsId}/${link.master}`;
       return gi;
     });
-}
-
-function kindOf(link: IpLink): string {
-  return link.linkinfo?.info_kind ?? link.link_type ?? "unknown";
-}
-
-/** The namespace a `link_netnsid` seen from `from` refers to; undefined when it has no name. */
-function peerNamespace(
-  from: NamespaceFacts,
-  nsid: number | undefined,
-  byName: Map<string | null, NamespaceFacts>,
-): NamespaceFacts | undefined {
-  if (nsid === undefined) return from;
-  const named = from.netnsIds.find((n) => n.id === nsid);
-  if (named !== undefined) return byName.get(named.name);
-  // The lab host is the one namespace of the lab that `ip netns list` never names: an id with
-  // no name, seen from a named namespace, is the lab host.
-  if (from.name !== null) return byName.get(null);
-  return undefined;
 }
 
 function ghostFor(ghosts: Map<string, GraphNamespace>, nsid: number | undefined): GraphNamespace {
@@ -197,7 +195,7 @@ function ghostFor(ghosts: Map<string, GraphNamespace>, nsid: number | undefined)
   return ghost;
 }
 
-function ordered(kind: GraphEdge["kind"], a: string, b: string): GraphEdge {
+function pair(kind: GraphEdge["kind"], a: string, b: string): GraphEdge {
   return a.localeCompare(b, "en") <= 0 ? { kind, from: a, to: b } : { kind, from: b, to: a };
 }
 

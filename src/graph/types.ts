@@ -1,79 +1,14 @@
 /**
- * `course graph`: what it reads (GraphFacts, a subset of the lab's `ip -j` output) and what it
- * draws (LabGraph). Pure data: the builder and the renderers run no processes.
+ * `course graph`: what it reads (GraphFacts: the lab facts) and what it draws (LabGraph).
+ * Pure data: the builder and the renderers run no processes.
  */
+import type { LabFacts } from "../checks/facts.js";
 
-/** One entry of `ip -j -d link show`, only the fields the graph uses. */
-export interface IpLink {
-  ifindex: number;
-  ifname: string;
-  flags?: string[];
-  operstate?: string;
-  mtu?: number;
-  address?: string;
-  link_type?: string;
-  /** For a veth: the peer's ifindex, in the namespace named by `link_netnsid` (or this one). */
-  link_index?: number;
-  /** The peer's namespace, as an id that only means something inside THIS namespace. */
-  link_netnsid?: number;
-  /** The bridge this interface is a port of. */
-  master?: string;
-  linkinfo?: { info_kind?: string; info_slave_kind?: string };
-}
-
-/** One entry of `ip -j addr show`. */
-export interface IpAddr {
-  ifname: string;
-  addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[];
-}
-
-/** One entry of `ip -j route show`. */
-export interface IpRoute {
-  dst: string;
-  gateway?: string;
-  dev?: string;
-  prefsrc?: string;
-}
-
-/** One entry of `ip -j neigh show`. */
-export interface IpNeighbour {
-  dst: string;
-  dev?: string;
-  lladdr?: string;
-  state?: string[];
-}
-
-/** One entry of `bridge -j fdb show`. */
-export interface FdbEntry {
-  mac: string;
-  ifname?: string;
-  master?: string;
-  flags?: string[];
-  state?: string;
-}
-
-/** The facts of one network namespace of the lab. */
-export interface NamespaceFacts {
-  /** The `ip netns` name, or null for the lab's host namespace. */
-  name: string | null;
-  links: IpLink[];
-  addrs: IpAddr[];
-  routes: IpRoute[];
-  neighbours?: IpNeighbour[];
-  fdb?: FdbEntry[];
-  /**
-   * `ip -j netns list` run INSIDE this namespace: the ids this namespace gives the named ones
-   * (an entry without `id` has none here). This is what makes `link_netnsid` resolvable.
-   */
-  netnsIds: { name: string; id?: number }[];
-  /** `iptables -t nat -S` lines; absent when not gathered. */
-  nat?: string[];
-}
-
-/** Everything `buildGraph` needs: one entry per namespace, the lab host first. */
-export interface GraphFacts {
-  namespaces: NamespaceFacts[];
-}
+/**
+ * What `buildGraph` reads: the lab facts gathered by src/checks/facts.ts (one round trip; with
+ * `iptables: true` they carry the NAT rules). Only the namespaces are used.
+ */
+export type GraphFacts = Pick<LabFacts, "namespaces">;
 
 /** An interface as drawn. */
 export interface GraphInterface {
