@@ -7,7 +7,7 @@ import type { Blockquote, Code, Heading, Nodes, Root, RootContent } from "mdast"
 import remarkFrontmatter from "remark-frontmatter";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
-import { unified } from "unified";
+import { type Plugin, unified } from "unified";
 import type { Node as UnistNode } from "unist";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
@@ -56,8 +56,46 @@ export interface ParsedLesson {
 type Processor = ReturnType<typeof makeProcessor>;
 let processor: Processor | undefined;
 
+/**
+ * Inline constructs (emphasis, links, code spans, autolinks…) say nothing about a lesson's
+ * structure, and tokenizing them is most of micromark's time (about half of a lesson's parse,
+ * measured by bench/parse.mjs). Titles, hints and step Markdown are kept as Markdown source for
+ * the terminal renderer, so the parser only needs blocks: fences, headings, blockquotes, lists,
+ * tables and front matter.
+ */
+const INLINE_CONSTRUCTS = [
+  "attention",
+  "autolink",
+  "characterEscape",
+  "characterReference",
+  "codeText",
+  "hardBreakEscape",
+  "htmlText",
+  "labelStartImage",
+  "labelStartLink",
+  "labelEnd",
+  "wwwAutolink",
+  "protocolAutolink",
+  "emailAutolink",
+  "gfmFootnoteCall",
+  "gfmPotentialFootnoteCall",
+  "strikethrough",
+  "tasklistCheck",
+];
+
+const blocksOnly: Plugin<[], Root> = function () {
+  const data = this.data();
+  data.micromarkExtensions ??= [];
+  data.micromarkExtensions.push({ disable: { null: INLINE_CONSTRUCTS } });
+};
+
 function makeProcessor() {
-  return unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm).freeze();
+  return unified()
+    .use(remarkParse)
+    .use(remarkFrontmatter, ["yaml"])
+    .use(remarkGfm)
+    .use(blocksOnly)
+    .freeze();
 }
 
 /** `03-bridge.md` → `bridge`; a name that is only a number keeps it (`07.md` → `07`). */
@@ -74,14 +112,14 @@ function plainText(node: Nodes): string {
   return "";
 }
 
+/** `Hint:` (also in bold or italics) or a GitHub `[!TIP]` alert, at the start of a blockquote. */
 const HINT_MARKER = /^\s*(?:\*\*Hint:\*\*|__Hint:__|\*Hint:\*|_Hint:_|Hint:|\[!TIP\])[ \t]*/;
 
 /** Whether a blockquote is a hint: it begins with `Hint:` or is a GitHub `> [!TIP]` alert. */
 function isHint(node: Blockquote): boolean {
   const first = node.children[0];
   if (first?.type !== "paragraph") return false;
-  const text = plainText(first).trimStart();
-  return text.startsWith("Hint:") || text.startsWith("[!TIP]");
+  return HINT_MARKER.test(plainText(first));
 }
 
 /** Offsets of a node in the source; mdast positions from remark always carry them. */
