@@ -1,0 +1,449 @@
+/**
+ * `course start [LESSON]`, the guided flow: make the lab, teach the lesson step by step with
+ * prompts (run it for me, I'll type it, check, hint, solution, skip, quit), record progress, and
+ * offer the next lesson. Without a terminal it prints the lesson's start and how to go on,
+ * without prompting. All I/O is passed in so tests drive it through real prompts.
+ */
+import type { Writable } from "node:stream";
+import pc from "picocolors";
+import { renderMarkdown } from "../cli/render-markdown.js";
+import { type Spinner, startSpinner } from "../cli/render-spinner.js";
+import { ExitCode } from "../errors.js";
+import type { Lab } from "../lab/types.js";
+import type { Course, Lesson, Step } from "../lesson/types.js";
+import { findLesson } from "../load-course.js";
+import {
+  courseKey,
+  lessonProgressOf,
+  recordCurrentStep,
+  takeNextHint,
+} from "../progress/lesson-progress.js";
+import { assertOpen, firstOpenLesson, lessonLabel } from "../progress/lesson-states.js";
+import type { ProgressStore } from "../progress/progress-store.js";
+import { recordResult } from "../progress/record-result.js";
+import {
+  InterruptedError,
+  type LearnerDriver,
+  type Prompts,
+  type StepVerdict,
+} from "./learner-types.js";
+
+export interface StartFlowOptions {
+  course: Course;
+  /** The lesson to start; default: the first open lesson not done. */
+  lessonName?: string;
+  store: ProgressStore;
+  driver: LearnerDriver;
+  prompts: Prompts;
+  stdout: Writable & { columns?: number };
+  /** Prompt (a terminal on both ends)? Otherwise print the lesson's start and return. */
+  interactive: boolean;
+  /** ANSI colour in what is printed. */
+  color: boolean;
+  /** Columns to wrap to. @default stdout.columns, else 80 (at most 100) */
+  width?: number;
+  /** Animate the spinner. @default interactive */
+  animate?: boolean;
+  /**
+   * Where Ctrl-C outside a prompt arrives (SIGINT). While the lab shell runs, the shell gets it
+   * instead. @default none
+   */
+  signals?: NodeJS.EventEmitter;
+  /** Open the lab shell for "I'll type them". @default lab.shell() */
+  openShell?: (lab: Lab, lesson: Lesson) => Promise<number>;
+}
+
+type Action = "run" | "shell" | "check" | "hint" | "solution" | "skip" | "quit";
+
+/** Run the flow; resolves to the exit code (0, or 130 after Ctrl-C). */
+export async function startFlow(options: StartFlowOptions): Promise<number> {
+  const flow = new StartFlow(options);
+  return flow.run();
+}
+
+class StartFlow {
+  readonly o: StartFlowOptions;
+  readonly c: ReturnType<typeof pc.createColors>;
+  readonly width: number;
+  lab: Lab | undefined;
+  lesson: Lesson | undefined;
+  step = 1;
+  inShell = false;
+  interrupt: (() => void) | undefined;
+
+  constructor(options: StartFlowOptions) {
+    this.o = options;
+    this.c = pc.createColors(options.color);
+    this.width = Math.min(options.width ?? options.stdout.columns ?? 80, 100);
+  }
+
+  print(text = ""): void {
+    this.o.stdout.write(`${text}\n`);
+  }
+
+  md(source: string): string {
+    return renderMarkdown(source, {
+      width: this.width,
+      color: this.o.color,
+      hideHints: true,
+      hideChecks: true,
+    });
+  }
+
+  async run(): Promise<number> {
+    const onSigint = () => {
+      if (!this.inShell) this.interrupt?.();
+    };
+    this.o.signals?.on("SIGINT", onSigint);
+    try {
+      let lesson = await this.chooseLesson();
+      if (lesson === undefined) return ExitCode.ok;
+      if (!this.o.interactive) return await this.printStart(lesson);
+      for (;;) {
+        const next = await this.teach(lesson);
+        if (next === undefined) return ExitCode.ok;
+        lesson = next;
+      }
+    } catch (error) {
+      if (!(error instanceof InterruptedError)) throw error;
+      this.print();
+      this.print(this.resumeMessage());
+      return ExitCode.interrupted;
+    } finally {
+      this.o.signals?.off("SIGINT", onSigint);
+      await this.lab?.close().catch(() => {});
+    }
+  }
+
+  resumeMessage(): string {
+    const lesson = this.lesson;
+    if (lesson === undefined) return "Stopped. Run `course start` to begin again.";
+    return `Stopped. Your lab and progress are kept; run ${this.c.bold(`course start ${lesson.position}`)} to resume ${lessonLabel(lesson)} at step ${this.step}.`;
+  }
+
+  /** Wait for `promise`, unless Ctrl-C comes first (the work goes on in the lab; we stop waiting). */
+  async interruptible<T>(promise: Promise<T>): Promise<T> {
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        this.interrupt = () => reject(new InterruptedError());
+        promise.then(resolve, reject);
+      });
+    } finally {
+      this.interrupt = undefined;
+    }
+  }
+
+  async chooseLesson(): Promise<Lesson | undefined> {
+    const { course, store, lessonName } = this.o;
+    const progress = await store.read();
+    if (lessonName !== undefined) {
+      const lesson = findLesson(course, lessonName);
+      assertOpen(course, progress, lesson);
+      return lesson;
+    }
+    const lesson = firstOpenLesson(course, progress);
+    if (lesson === undefined) {
+      this.print(
+        course.lessons.length === 0
+          ? `The course in ${course.dir} has no lessons yet.`
+          : `${this.c.green("Every lesson is done.")} Run \`course start N\` to do one again, or \`course status\` to see them all.`,
+      );
+    }
+    return lesson;
+  }
+
+  /** The step to start at: where the learner left off, else the first not passed. */
+  async resumeStep(lesson: Lesson): Promise<number> {
+    const p = lessonProgressOf(await this.o.store.read(), this.o.course, lesson);
+    if (p === undefined) return 1;
+    if (p.currentStep !== undefined && p.currentStep <= lesson.steps.length) return p.currentStep;
+    const passed = new Set(p.stepsPassed);
+    return lesson.steps.find((s) => !passed.has(s.index))?.index ?? 1;
+  }
+
+  async openLab(lesson: Lesson): Promise<Lab> {
+    const spinner: Spinner = startSpinner(
+      this.o.stdout,
+      `Making the lab for ${lessonLabel(lesson)}…`,
+      this.o.animate ?? this.o.interactive,
+    );
+    try {
+      const { lab, created } = await this.interruptible(this.o.driver.openLab(lesson));
+      spinner.stop(
+        `${this.c.green("✓")} ${created ? "Lab ready" : "Lab reused (your earlier work is still there)"}: ${lab.description}`,
+      );
+      return lab;
+    } catch (error) {
+      spinner.stop(`${this.c.red("✗")} Could not make the lab.`);
+      throw error;
+    }
+  }
+
+  header(lesson: Lesson): string {
+    const total = this.o.course.lessons.length;
+    return this.c.bold(`Lesson ${lesson.position} of ${total}: ${lesson.title}`);
+  }
+
+  stepHeader(lesson: Lesson, step: Step): string {
+    return this.c.bold(this.c.cyan(`Step ${step.index} of ${lesson.steps.length}: ${step.title}`));
+  }
+
+  /** Without a terminal: make the lab, print the start of the lesson and how to go on. */
+  async printStart(lesson: Lesson): Promise<number> {
+    this.lesson = lesson;
+    this.lab = await this.openLab(lesson);
+    const at = await this.resumeStep(lesson);
+    const step = lesson.steps[at - 1] ?? lesson.steps[0];
+    this.print();
+    this.print(this.header(lesson));
+    this.print();
+    if (lesson.intro.trim() !== "") this.print(`${this.md(lesson.intro)}\n`);
+    if (step !== undefined) {
+      this.print(this.stepHeader(lesson, step));
+      this.print();
+      this.print(this.md(step.markdown));
+      this.print();
+    }
+    const n = lesson.position;
+    this.print("This is not a terminal, so there are no prompts. To go on:");
+    this.print(`  course shell ${n}     type the commands in the lesson's lab`);
+    this.print(`  course verify ${n}    check your work`);
+    this.print(`  course hint ${n}      a hint for the step you are on`);
+    this.print(`  course start ${n}     the guided flow, in a terminal`);
+    return ExitCode.ok;
+  }
+
+  /** The guided flow through one lesson; resolves to the next lesson to teach, if any. */
+  async teach(lesson: Lesson): Promise<Lesson | undefined> {
+    this.lesson = lesson;
+    if (this.lab !== undefined) {
+      await this.lab.close().catch(() => {});
+      this.lab = undefined;
+    }
+    this.step = await this.resumeStep(lesson);
+    this.print();
+    this.print(this.header(lesson));
+    this.lab = await this.openLab(lesson);
+    this.print();
+    if (lesson.intro.trim() !== "") this.print(`${this.md(lesson.intro)}\n`);
+    if (this.step > 1) this.print(this.c.dim(`Resuming at step ${this.step}.\n`));
+
+    while (this.step <= lesson.steps.length) {
+      const step = lesson.steps[this.step - 1];
+      if (step === undefined) break;
+      await this.o.store.update((p) => recordCurrentStep(p, this.o.course, lesson, step.index));
+      const advance = await this.teachStep(lesson, step);
+      if (advance === "quit") {
+        this.print(this.resumeMessage().replace("Stopped.", "See you later."));
+        return undefined;
+      }
+      this.step += 1;
+    }
+    return this.finish(lesson);
+  }
+
+  /** One step: show it, then offer actions until its checks pass, it is skipped, or quit. */
+  async teachStep(lesson: Lesson, step: Step): Promise<"next" | "quit"> {
+    const lab = this.lab;
+    if (lab === undefined) throw new Error("teachStep without a lab");
+    this.print(this.stepHeader(lesson, step));
+    this.print();
+    if (step.markdown.trim() !== "") this.print(`${this.md(step.markdown)}\n`);
+    let failed = false;
+    for (;;) {
+      const action = await this.o.prompts.select<Action>(
+        `Step ${step.index}: what next?`,
+        this.choices(step),
+        failed ? "check" : undefined,
+      );
+      let verdict: StepVerdict | undefined;
+      switch (action) {
+        case "run":
+          if (await this.runCommands(lab, lesson, step))
+            verdict = await this.check(lab, lesson, step);
+          break;
+        case "shell":
+          await this.shell(lab, lesson);
+          verdict = await this.check(lab, lesson, step);
+          break;
+        case "check":
+          verdict = await this.check(lab, lesson, step);
+          break;
+        case "hint":
+          await this.hint(lesson, step);
+          break;
+        case "solution":
+          this.solution(step);
+          break;
+        case "skip":
+          this.print(
+            this.c.dim(
+              `Skipped step ${step.index}; \`course verify ${lesson.position}\` checks it later.\n`,
+            ),
+          );
+          return "next";
+        case "quit":
+          return "quit";
+      }
+      if (verdict === undefined) continue;
+      if (verdict.passed) {
+        this.print(`${this.c.green("✓")} Step ${step.index} done.\n`);
+        return "next";
+      }
+      failed = true;
+      // A failed check brings the next hint, as the lesson format promises.
+      if (step.hints.length > 0) await this.hint(lesson, step);
+    }
+  }
+
+  choices(step: Step): { value: Action; name: string; description?: string }[] {
+    const runnable = step.commands.some((b) => !b.options.noRun);
+    const all: { value: Action; name: string; description?: string; show: boolean }[] = [
+      { value: "run", name: "Run the commands for me", show: runnable },
+      {
+        value: "shell",
+        name: "I'll type them (open the lab shell)",
+        description: "type `exit` or Ctrl-D to come back; your work is checked then",
+        show: true,
+      },
+      { value: "check", name: "Check my work", show: step.checks.length > 0 },
+      { value: "hint", name: "Next hint", show: step.hints.length > 0 },
+      { value: "solution", name: "Show the solution", show: step.commands.length > 0 },
+      { value: "skip", name: "Skip this step", show: true },
+      { value: "quit", name: "Quit (lab and progress are kept)", show: true },
+    ];
+    return all.filter((a) => a.show).map(({ show: _show, ...a }) => a);
+  }
+
+  /** "Run the commands for me": every fence, output live. False when one failed. */
+  async runCommands(lab: Lab, lesson: Lesson, step: Step): Promise<boolean> {
+    for (const block of step.commands) {
+      if (block.options.noRun) continue;
+      for (const line of block.code.split("\n")) this.print(this.c.dim(`$ ${line}`));
+      let lastNewline = true;
+      const result = await this.interruptible(
+        this.o.driver.runBlock(lab, block, lesson, (chunk) => {
+          this.o.stdout.write(chunk);
+          lastNewline = chunk.endsWith("\n");
+        }),
+      );
+      if (!lastNewline) this.print();
+      if (result.exitCode !== 0 && !block.options.allowFail) {
+        this.print(
+          `${this.c.red("✗")} The command failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}) at ${block.file}:${block.codeLine}.`,
+        );
+        this.print(
+          "  Your lab may already hold part of this step (run it twice?). Open the lab shell to look, or `course reset` the lesson.\n",
+        );
+        return false;
+      }
+    }
+    return true;
+  }
+
+  async shell(lab: Lab, lesson: Lesson): Promise<void> {
+    this.print(
+      this.c.dim(
+        "Opening the lab shell. Type the step's commands; `exit` (or Ctrl-D) comes back here and checks your work.",
+      ),
+    );
+    this.inShell = true;
+    try {
+      await (this.o.openShell ?? ((l) => l.shell({ label: lesson.id })))(lab, lesson);
+    } finally {
+      this.inShell = false;
+    }
+    this.print();
+  }
+
+  async check(lab: Lab, lesson: Lesson, step: Step): Promise<StepVerdict> {
+    const verdict = await this.interruptible(this.o.driver.checkStep(lab, lesson, step));
+    await recordResult(this.o.store, this.o.course, lesson, {
+      passed: verdict.passed ? [step.index] : [],
+      failed: verdict.passed ? [] : [step.index],
+      complete: false,
+      solvedBy: "learner",
+    });
+    if (!verdict.passed) {
+      this.print(
+        `${this.c.red("✗")} Not yet: ${verdict.failures.length} check${verdict.failures.length === 1 ? "" : "s"} of step ${step.index} failed.`,
+      );
+      for (const f of verdict.failures) {
+        this.print(`  ${this.c.red("✗")} ${this.c.bold(f.source)}  ${this.c.dim(f.where)}`);
+        this.print(`    ${f.message}`);
+      }
+      this.print();
+    }
+    return verdict;
+  }
+
+  async hint(lesson: Lesson, step: Step): Promise<void> {
+    const taken = await this.o.store.update((p) =>
+      takeNextHint(p, this.o.course, lesson, step.index),
+    );
+    const hint = taken === undefined ? undefined : step.hints[taken.index - 1];
+    if (taken === undefined || hint === undefined) {
+      this.print('This step has no hints; "Show the solution" shows its commands.\n');
+      return;
+    }
+    this.print(this.c.green(`Hint ${taken.index} of ${taken.total}:`));
+    this.print(
+      `${renderMarkdown(hint.markdown, { width: this.width - 2, color: this.o.color }).replace(/^/gm, "  ")}\n`,
+    );
+  }
+
+  solution(step: Step): void {
+    const fences = step.commands
+      .map((b) => `\`\`\`${b.lang}${b.options.noRun ? " no-run" : ""}\n${b.code}\n\`\`\``)
+      .join("\n\n");
+    this.print(this.c.bold("The solution:"));
+    this.print(`${renderMarkdown(fences, { width: this.width, color: this.o.color })}\n`);
+  }
+
+  /** After the last step: check the whole lesson, record it, offer the next one. */
+  async finish(lesson: Lesson): Promise<Lesson | undefined> {
+    const lab = this.lab;
+    if (lab === undefined) throw new Error("finish without a lab");
+    this.print(this.c.dim(`Checking the whole of ${lessonLabel(lesson)}…`));
+    const verdicts: StepVerdict[] = [];
+    for (const step of lesson.steps) {
+      verdicts.push(await this.interruptible(this.o.driver.checkStep(lab, lesson, step)));
+    }
+    const failed = verdicts.filter((v) => !v.passed).map((v) => v.step);
+    const result = await recordResult(this.o.store, this.o.course, lesson, {
+      passed: verdicts.filter((v) => v.passed).map((v) => v.step),
+      failed,
+      complete: failed.length === 0,
+      solvedBy: "learner",
+    });
+    await this.o.store.update((p) => {
+      const entry = p.courses[courseKey(this.o.course)]?.lessons[lesson.id];
+      if (entry !== undefined) delete entry.currentStep;
+    });
+    if (failed.length > 0) {
+      this.step = failed[0] ?? 1;
+      this.print(
+        `${this.c.yellow("!")} Not complete yet: step${failed.length === 1 ? "" : "s"} ${failed.join(", ")} ${failed.length === 1 ? "does" : "do"} not pass.`,
+      );
+      this.print(
+        `  Run ${this.c.bold(`course start ${lesson.position}`)} to go back, or \`course verify ${lesson.position}\` for details.`,
+      );
+      return undefined;
+    }
+    this.print(
+      `${this.c.green("✓")} ${this.c.bold(`${lessonLabel(lesson)} "${lesson.title}" complete!`)}`,
+    );
+    for (const l of result.unlocked) this.print(`  Unlocked ${lessonLabel(l)}: ${l.title}`);
+    const next = firstOpenLesson(this.o.course, await this.o.store.read());
+    if (next === undefined) {
+      this.print(this.c.green("That was the last lesson. Well done!"));
+      return undefined;
+    }
+    this.print();
+    if (await this.o.prompts.confirm(`Start ${lessonLabel(next)} "${next.title}" now?`, true)) {
+      return next;
+    }
+    this.print(`Run ${this.c.bold("course start")} when you are ready.`);
+    return undefined;
+  }
+}
