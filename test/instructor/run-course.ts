@@ -1,0 +1,54 @@
+/** Runs the built binary (`node dist/bin.js`) the way a user does, with state kept apart. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const BIN = join(ROOT, "dist/bin.js");
+export const OUTCOMES = "test/fixtures/outcomes";
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A private state and runtime directory for one test file; `cleanup` removes it. */
+export function isolatedEnv(): { env: NodeJS.ProcessEnv; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "course-instructor-"));
+  return {
+    env: {
+      ...process.env,
+      NO_COLOR: "1",
+      COURSE_STATE_DIR: join(dir, "state"),
+      COURSE_RUNTIME_DIR: join(dir, "run"),
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** `course ARGS…` from the repository root (so paths print as `test/fixtures/…`). */
+export function course(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { cwd?: string } = {},
+): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
