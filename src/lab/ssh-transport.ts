@@ -179,7 +179,10 @@ export class SshTransport implements Transport {
     options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
   ): ChildProcess {
     const remote = this.asRoot(argv);
-    const args = [...this.baseArgs("auto"), options.tty === true ? "-tt" : "-T"];
+    // A pty when asked for, except on an inherited stdin that is no terminal (`course shell -c`
+    // in a pipe): there, as locally, the command gets the pipe, and its output keeps its \n.
+    const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
+    const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
     // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
     args.push("-o", "LogLevel=ERROR", "--", sshQuote(remote));
     this.sessions++;

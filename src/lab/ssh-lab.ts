@@ -1,0 +1,117 @@
+import { UsageError } from "../errors.js";
+import { runtimeDir as defaultRuntimeDir } from "../paths.js";
+import { openSandboxLab } from "./sandbox-lab.js";
+import { splitSshOptions } from "./ssh-quote.js";
+import { parseSshTarget, SshTransport } from "./ssh-transport.js";
+import type {
+  ExecOptions,
+  ExecResult,
+  Lab,
+  LabCapabilities,
+  LabKind,
+  OpenedLab,
+  OpenLabOptions,
+} from "./types.js";
+
+/**
+ * Where lab records live on the remote machine. Commands run there as root, and /run is a
+ * tmpfs: records vanish with a reboot, as the labs they describe do.
+ */
+export const REMOTE_RUNTIME_DIR = "/run/course";
+
+export interface SshLabOptions extends OpenLabOptions {
+  /** Environment: `COURSE_SSH_OPTS` is read from it. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Open a lab on a Linux machine reached over ssh (`--lab ssh://USER@HOST[:PORT]`): the same
+ * sandbox lab as on a local Linux host, run remotely through a kept-alive OpenSSH master, as
+ * root (through `sudo -n` when USER is not root). Extra ssh options come from `COURSE_SSH_OPTS`.
+ * @throws UsageError for a bad target or COURSE_SSH_OPTS; LabError when the machine cannot be used.
+ */
+export async function openSshLab(options: SshLabOptions): Promise<OpenedLab> {
+  const env = options.env ?? process.env;
+  if (options.spec.target === undefined || options.spec.target === "") {
+    throw new UsageError("--lab ssh:// needs a target: ssh://USER@HOST[:PORT]");
+  }
+  const transport = new SshTransport({
+    target: parseSshTarget(options.spec.target),
+    options: splitSshOptions(env.COURSE_SSH_OPTS ?? ""),
+    runtimeDir: options.runtimeDir ?? defaultRuntimeDir(env),
+    ...(options.debug === undefined ? {} : { debug: options.debug }),
+  });
+  await transport.connect();
+  return openRemoteLab(options, transport, "ssh");
+}
+
+/**
+ * Open the sandbox lab on the machine behind `transport` (used by the ssh and vagrant labs).
+ * The transport must be connected: it then knows whether commands need sudo.
+ */
+export async function openRemoteLab(
+  options: OpenLabOptions,
+  transport: SshTransport,
+  kind: Extract<LabKind, "ssh" | "vagrant">,
+): Promise<OpenedLab> {
+  const opened = await openSandboxLab({
+    ...options,
+    transport,
+    runtimeDir: REMOTE_RUNTIME_DIR,
+    // Every command reaches the remote as root (directly or through sudo -n).
+    privileged: true,
+    subordinateIds: false,
+  });
+  return { ...opened, lab: new RemoteLab(opened.lab, kind, transport) };
+}
+
+/** The sandbox lab on a remote machine: the same lab, named for where it runs. */
+class RemoteLab implements Lab {
+  readonly description: string;
+  private docker: boolean | undefined;
+
+  constructor(
+    private readonly inner: Lab,
+    readonly kind: Extract<LabKind, "ssh" | "vagrant">,
+    private readonly transport: SshTransport,
+  ) {
+    this.description = kind === "vagrant" ? `vagrant lab: ${inner.description}` : inner.description;
+  }
+
+  get id(): string {
+    return this.inner.id;
+  }
+
+  get roundTrips(): number {
+    return this.inner.roundTrips;
+  }
+
+  exec(script: string, options?: ExecOptions): Promise<ExecResult> {
+    return this.inner.exec(script, options);
+  }
+
+  shell(options?: { command?: string; label?: string }): Promise<number> {
+    return this.inner.shell(options);
+  }
+
+  /**
+   * Docker counts when a Docker engine answers from inside the lab, where the lesson's
+   * commands run: that the remote machine has one is not enough.
+   */
+  async capabilities(): Promise<LabCapabilities> {
+    if (this.docker === undefined) {
+      const result = await this.inner.exec("docker info >/dev/null 2>&1", { timeout: 20 });
+      this.docker = result.exitCode === 0;
+    }
+    return { docker: this.docker };
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+    await this.transport.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}

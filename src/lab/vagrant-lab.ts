@@ -1,0 +1,200 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LabError } from "../errors.js";
+import { runtimeDir as defaultRuntimeDir } from "../paths.js";
+import { openRemoteLab } from "./ssh-lab.js";
+import { type SshTarget, SshTransport } from "./ssh-transport.js";
+import type { OpenedLab, OpenLabOptions } from "./types.js";
+import {
+  parseVagrantSshConfig,
+  parseVagrantStatus,
+  vagrantSshOptions,
+} from "./vagrant-ssh-config.js";
+
+export interface VagrantLabOptions extends OpenLabOptions {
+  /** Where the Vagrantfile is. @default $COURSE_VAGRANT_DIR, else the course package's own */
+  dir?: string;
+  /** Environment for vagrant and ssh (PATH finds `vagrant`). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Lines of `vagrant up` as they come. @default written to standard error */
+  progress?: (line: string) => void;
+}
+
+/** The package root: this file is src/lab/ (tests) or dist/lab/ (built). */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const INSTALL_HINT =
+  "install Vagrant (https://developer.hashicorp.com/vagrant/install) and a provider such as VirtualBox (https://www.virtualbox.org), then run the command again; on Linux you do not need it: use --lab sandbox";
+
+/**
+ * Open a lab in the repo's Vagrant VM: boot it with `vagrant up` when it is not running (its
+ * progress streamed), read `vagrant ssh-config`, then run the same sandbox lab inside the VM
+ * over ssh. The ssh settings are cached under the runtime dir, so a later CLI run with the
+ * VM up costs no vagrant call at all (vagrant itself takes seconds to start).
+ * @throws LabError when vagrant is missing, the VM cannot be started or reached.
+ */
+export async function openVagrantLab(options: VagrantLabOptions): Promise<OpenedLab> {
+  const transport = await vagrantTransport(options);
+  return openRemoteLab(options, transport, "vagrant");
+}
+
+/** Everything up to a connected ssh transport into the VM (exported for tests and `doctor`). */
+export async function vagrantTransport(options: VagrantLabOptions): Promise<SshTransport> {
+  const env = options.env ?? process.env;
+  const dir = options.dir ?? env.COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
+  const runtime = options.runtimeDir ?? defaultRuntimeDir(env);
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cacheFile = join(
+    runtime,
+    `vagrant-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.json`,
+  );
+  const make = (target: SshTarget, sshOptions: string[]) =>
+    new SshTransport({
+      target,
+      options: sshOptions,
+      runtimeDir: runtime,
+      label: "vagrant lab",
+      ...(options.debug === undefined ? {} : { debug: options.debug }),
+    });
+
+  const cached = readCache(cacheFile);
+  if (cached !== undefined) {
+    const transport = make(cached.target, cached.options);
+    try {
+      await transport.connect();
+      return transport;
+    } catch (error) {
+      // The VM was halted or rebuilt since: ask vagrant again. sudo problems will not go away.
+      if (error instanceof LabError && /sudo/.test(error.message)) throw error;
+    }
+  }
+
+  if (!existsSync(join(dir, "Vagrantfile")) && env.VAGRANT_CWD === undefined) {
+    throw new LabError(`vagrant lab: no Vagrantfile in ${dir}`, {
+      hint: "set COURSE_VAGRANT_DIR to the directory of the course's Vagrantfile (the course repository)",
+    });
+  }
+  const status = await vagrant(["status", "--machine-readable"], dir, env);
+  if (status.exitCode !== 0) {
+    throw new LabError(
+      `vagrant lab: \`vagrant status\` failed in ${dir} (exit ${status.exitCode})`,
+      {
+        hint: `${lastLines(status.stderr || status.stdout)}\nrun \`vagrant status\` in ${dir} to see why`,
+      },
+    );
+  }
+  const states = parseVagrantStatus(status.stdout);
+  const state = states.get("default") ?? [...states.values()][0] ?? "unknown";
+  if (state !== "running") {
+    const why =
+      state === "not_created"
+        ? "has not been created yet; the first `vagrant up` downloads the box and provisions it (several minutes)"
+        : `is ${state.replaceAll("_", " ")}`;
+    progress(`course: the lab VM ${why}: running \`vagrant up\` in ${dir}`);
+    const up = await vagrant(["up"], dir, env, (line) => progress(`  ${line}`));
+    if (up.exitCode !== 0) {
+      throw new LabError(`vagrant lab: \`vagrant up\` failed (exit ${up.exitCode})`, {
+        hint: `${lastLines(up.stderr || up.stdout)}\nfix what vagrant says above (a provider such as VirtualBox must be installed), then run the command again; \`vagrant status\` in ${dir} shows the VM`,
+      });
+    }
+  }
+  const config = await vagrant(["ssh-config"], dir, env);
+  const host = parseVagrantSshConfig(config.stdout)[0];
+  if (config.exitCode !== 0 || host === undefined) {
+    throw new LabError("vagrant lab: the VM is not running (vagrant has no ssh address for it)", {
+      hint: `start it with \`vagrant up\` in ${dir}, and check \`vagrant status\`\n${lastLines(config.stderr || config.stdout)}`,
+    });
+  }
+  const { target, options: sshOptions } = vagrantSshOptions(host);
+  const transport = make(target, sshOptions);
+  await transport.connect();
+  writeCache(cacheFile, { target, options: sshOptions });
+  return transport;
+}
+
+interface VagrantResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run vagrant in `dir`; `onLine` gets each output line as it comes (for `vagrant up`). */
+function vagrant(
+  args: string[],
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: string) => void,
+): Promise<VagrantResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("vagrant", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let partial = "";
+    const feed = (chunk: string) => {
+      if (onLine === undefined) return;
+      partial += chunk;
+      const lines = partial.split(/\r?\n/);
+      partial = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+    };
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+      feed(c);
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+      feed(c);
+    });
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") {
+        reject(
+          new LabError("vagrant lab: `vagrant` is not installed (not found on PATH)", {
+            hint: INSTALL_HINT,
+            cause: error,
+          }),
+        );
+      } else
+        reject(new LabError(`vagrant lab: cannot run vagrant: ${error.message}`, { cause: error }));
+    });
+    child.on("close", (code) => {
+      if (partial !== "") onLine?.(partial);
+      resolvePromise({ exitCode: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+function lastLines(text: string, n = 6): string {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .slice(-n)
+    .map((l) => `  vagrant: ${l}`)
+    .join("\n");
+}
+
+function readCache(file: string): { target: SshTarget; options: string[] } | undefined {
+  try {
+    const data = JSON.parse(readFileSync(file, "utf8")) as {
+      target?: SshTarget;
+      options?: unknown;
+    };
+    if (
+      typeof data.target?.host === "string" &&
+      Array.isArray(data.options) &&
+      data.options.every((o) => typeof o === "string")
+    ) {
+      return { target: data.target, options: data.options as string[] };
+    }
+  } catch {
+    // No cache yet, or a broken one: ask vagrant.
+  }
+  return undefined;
+}
+
+function writeCache(file: string, data: { target: SshTarget; options: string[] }): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${JSON.stringify(data)}\n`, { mode: 0o600 });
+}

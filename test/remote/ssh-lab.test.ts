@@ -1,0 +1,139 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openSshLab } from "../../src/lab/ssh-lab.js";
+import { SshTransport } from "../../src/lab/ssh-transport.js";
+import type { Lab } from "../../src/lab/types.js";
+import { startSshd, type TestSshd } from "../helpers/sshd.js";
+
+describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
+  let sshd: TestSshd;
+  let runtime: string;
+  const labs: Lab[] = [];
+  const transports: SshTransport[] = [];
+  const open = async (user: string, key: string, persistent = true) => {
+    const opened = await openSshLab({
+      spec: { kind: "ssh", target: `${user}@127.0.0.1:${sshd.port}` },
+      key,
+      label: key,
+      persistent,
+      runtimeDir: runtime,
+      env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts },
+    });
+    labs.push(opened.lab);
+    return opened;
+  };
+  const hostNetns = () => execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+
+  beforeAll(async () => {
+    sshd = await startSshd({ users: true });
+    runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
+  });
+  afterAll(async () => {
+    for (const lab of labs) await lab.destroy().catch(() => {});
+    for (const user of ["root", sshd?.sudoUser]) {
+      if (user === undefined) continue;
+      const t = new SshTransport({
+        target: { user, host: "127.0.0.1", port: sshd.port },
+        options: sshd.clientOptions,
+        runtimeDir: runtime,
+      });
+      transports.push(t);
+    }
+    for (const t of transports) await t.stopMaster();
+    await sshd?.stop();
+    rmSync(runtime, { recursive: true, force: true });
+    // The remote's record directory is this machine's: leave nothing behind (a real user's
+    // labs would keep it non-empty, and rmdir then refuses).
+    for (const dir of ["/run/course/labs", "/run/course"]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Not empty, or not there.
+      }
+    }
+  });
+
+  test("as root: a persistent lab is created, found again by a later run, then destroyed", async () => {
+    const before = hostNetns();
+    const first = await open("root", "ssh-root-lesson");
+    expect(first.created).toBe(true);
+    expect(first.lab.kind).toBe("ssh");
+    expect(first.lab.description).toMatch(/sandbox lab on ssh:\/\/root@127.0.0.1:\d+ \(as root\)/);
+    const made = await first.lab.exec("ip netns add ns1\nip netns list\nhostname\nid -u");
+    expect(made).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(made.stdout).toBe("ns1\nssh-root-lesson\n0\n");
+    // The namespace lives in the lab, not on the machine.
+    expect(hostNetns()).toBe(before);
+    await first.lab.close();
+
+    const again = await open("root", "ssh-root-lesson");
+    expect(again.created).toBe(false);
+    expect((await again.lab.exec("ip netns list")).stdout).toBe("ns1\n");
+    const failed = await again.lab.exec("echo out; echo err >&2; exit 3");
+    expect(failed).toMatchObject({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
+    await again.lab.destroy();
+
+    const fresh = await open("root", "ssh-root-lesson");
+    expect(fresh.created).toBe(true);
+    expect((await fresh.lab.exec("ip netns list")).stdout).toBe("");
+    await fresh.lab.destroy();
+  });
+
+  test("through passwordless sudo: the same lab, as root", async () => {
+    const { lab, created } = await open(sshd.sudoUser as string, "ssh-sudo-lesson");
+    expect(created).toBe(true);
+    const r = await lab.exec("id -u; ip link add br0 type bridge; ip -br link show br0");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^0\nbr0 +DOWN/);
+    await lab.destroy();
+  });
+
+  test("an ephemeral lab ends with its handle", async () => {
+    const { lab } = await open("root", "ssh-ephemeral", false);
+    const pid = (await lab.exec("echo $$")).stdout.trim();
+    expect(pid).toMatch(/^\d+$/);
+    await lab.close();
+    const records = execFileSync("sh", ["-c", "ls /run/course/labs 2>/dev/null || true"], {
+      encoding: "utf8",
+    });
+    expect(records).not.toContain(lab.id);
+  });
+
+  test("a killed master between runs: the next run finds the same lab, unaware", async () => {
+    const first = await open("root", "ssh-killed-master");
+    await first.lab.exec("ip netns add kept");
+    await first.lab.close();
+    const t = new SshTransport({
+      target: { user: "root", host: "127.0.0.1", port: sshd.port },
+      options: splitOpts(sshd.sshOpts),
+      runtimeDir: runtime,
+    });
+    const check = execFileSync(
+      "sh",
+      ["-c", `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1`],
+      { encoding: "utf8" },
+    );
+    const pid = Number(/pid=(\d+)/.exec(check)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    const again = await open("root", "ssh-killed-master");
+    expect(again.created).toBe(false);
+    expect((await again.lab.exec("ip netns list")).stdout).toBe("kept\n");
+    await again.lab.destroy();
+  });
+
+  test("docker is reported as the lab sees it", async () => {
+    const { lab } = await open("root", "ssh-caps", false);
+    const inside = await lab.exec("docker info >/dev/null 2>&1");
+    expect(await lab.capabilities()).toEqual({ docker: inside.exitCode === 0 });
+    await lab.close();
+  });
+});
+
+/** The test's COURSE_SSH_OPTS as words (no quoting needed: temp paths have no spaces). */
+function splitOpts(text: string): string[] {
+  return text.split(" ").filter((w) => w !== "");
+}
