@@ -1,0 +1,59 @@
+/** `course test --watch`: a lesson is tested again when its file changes; Ctrl-C ends it. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { BIN, course, isolatedEnv } from "./run-course.js";
+
+const { env, cleanup } = isolatedEnv();
+const dir = mkdtempSync(join(tmpdir(), "course-watch-"));
+afterAll(() => {
+  cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("--watch reruns a lesson after its file is edited, and exits 130 on Ctrl-C", async () => {
+  const lessons = join(dir, "lessons");
+  expect((await course(["new", "demo", "--lessons", lessons], env, { cwd: dir })).code).toBe(0);
+  const file = join(lessons, "01-demo.md");
+  const child = spawn(process.execPath, [BIN, "test", "--watch", "--lessons", lessons], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const waitFor = async (what: () => boolean, label: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!what()) {
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${label}:\n${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    await waitFor(() => stderr.includes("watching for changes"), "the first run");
+    expect(stdout).toContain("✓ demo (lessons/01-demo.md)");
+    expect(stdout).toContain("1 lesson: 1 passed, 0 failed");
+
+    // Break the check: the rerun must show the failure.
+    writeFileSync(file, readFileSync(file, "utf8").replace("netns demo\n", "netns other\n"));
+    await waitFor(() => stdout.includes("✗ demo"), "the rerun after the edit");
+    expect(stderr).toContain("course: lessons/01-demo.md changed; testing it again");
+    expect(stdout).toContain("lessons/01-demo.md:");
+    expect(stdout).toContain("`netns other` fails after the step's commands");
+
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
