@@ -26,8 +26,16 @@ export interface LessonDriver {
   openLab(lesson: Lesson): Promise<Lab>;
   /** Run one command fence with its fence semantics (background, allow-fail, timeout). */
   runBlock(lab: Lab, block: CommandBlock, lesson: Lesson): Promise<ExecResult>;
-  /** Evaluate checks in the lab; one outcome per check, in order. */
-  evaluate(lab: Lab, checks: Check[], lesson: Lesson): Promise<CheckOutcome[]>;
+  /**
+   * Evaluate checks in the lab; one outcome per check, in order. `diagnose`: explain a failed
+   * ping or tcp (worth a round trip only when the failure is reported).
+   */
+  evaluate(
+    lab: Lab,
+    checks: Check[],
+    lesson: Lesson,
+    options: { diagnose: boolean },
+  ): Promise<CheckOutcome[]>;
 }
 
 /** One reason a lesson test failed (or, for mutation, a warning). */
@@ -96,12 +104,12 @@ export async function allPass(
   const outcomes: CheckOutcome[] = [];
   let evaluated = 0;
   if (state.length > 0) {
-    outcomes.push(...(await driver.evaluate(lab, state, lesson)));
+    outcomes.push(...(await driver.evaluate(lab, state, lesson, { diagnose: false })));
     evaluated += state.length;
     if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
   }
   if (probes.length > 0) {
-    outcomes.push(...(await driver.evaluate(lab, probes, lesson)));
+    outcomes.push(...(await driver.evaluate(lab, probes, lesson, { diagnose: false })));
     evaluated += probes.length;
   }
   return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
@@ -295,7 +303,7 @@ async function runSteps(
       }
     }
     if (step.checks.length > 0) {
-      const after = await driver.evaluate(lab, step.checks, lesson);
+      const after = await driver.evaluate(lab, step.checks, lesson, { diagnose: true });
       result.checksRun += after.length;
       const failed = after.filter((o) => !o.passed);
       for (const outcome of failed) {
@@ -317,7 +325,7 @@ async function runSteps(
   }
   const all = lesson.steps.flatMap((s) => s.checks);
   if (all.length > 0) {
-    const end = await driver.evaluate(lab, all, lesson);
+    const end = await driver.evaluate(lab, all, lesson, { diagnose: true });
     result.checksRun += end.length;
     for (const outcome of end.filter((o) => !o.passed)) {
       const step = stepOf.get(outcome.check) ?? 0;
