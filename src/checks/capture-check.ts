@@ -1,0 +1,69 @@
+/**
+ * `capture DEV while "COMMAND" sees "TEXT"`: tcpdump (`-n -l`) listens on DEV in the check's
+ * namespace; once it says it is listening, COMMAND runs in the lab's host namespace; the capture
+ * stops as soon as a packet line contains TEXT, or when the time is up.
+ */
+
+import { quoteShellWord } from "../lab/ssh-quote.js";
+import type { CheckSpec } from "../lesson/types.js";
+import { inNamespace } from "./facts.js";
+import type { ProbeKind } from "./types.js";
+
+type Spec = Extract<CheckSpec, { kind: "capture" }>;
+
+const SEP = "@@capture-trigger";
+
+export const captureCheck: ProbeKind<Spec> = {
+  script(spec, ns, timeout) {
+    const tcpdump = inNamespace(
+      ns,
+      `tcpdump -n -l --immediate-mode -i ${quoteShellWord(spec.dev.dev)}`,
+    );
+    const text = quoteShellWord(spec.text);
+    // Polling a file keeps this plain bash; 50 ms is well under a packet's round trip budget.
+    return [
+      "c=$(mktemp -d)",
+      `${tcpdump} >"$c/cap" 2>"$c/err" & tp=$!`,
+      `for i in $(seq 250); do grep -q "listening on" "$c/err" && break; kill -0 $tp 2>/dev/null || break; sleep 0.02; done`,
+      `if ! kill -0 $tp 2>/dev/null; then cat "$c/err"; rm -rf "$c"; exit 3; fi`,
+      `timeout ${timeout} bash -c ${quoteShellWord(spec.command)} >"$c/trig" 2>&1 & tr=$!`,
+      `end=$((SECONDS + ${timeout})); seen=1; grace=0`,
+      "while :; do",
+      `  if grep -qF -- ${text} "$c/cap"; then seen=0; break; fi`,
+      // Once the trigger is done, give late packets half a second, then stop.
+      "  if ! kill -0 $tr 2>/dev/null; then grace=$((grace + 1)); [ $grace -gt 10 ] && break; fi",
+      "  [ $SECONDS -ge $end ] && break",
+      "  sleep 0.05",
+      "done",
+      "kill $tp $tr 2>/dev/null; wait $tp $tr 2>/dev/null",
+      `head -n 50 "$c/cap"; echo ${SEP}; head -c 2000 "$c/trig"; rm -rf "$c"`,
+      "exit $seen",
+    ].join("\n");
+  },
+  judge(spec, out, ns) {
+    const where = `${ns === null ? "" : `${ns}:`}${spec.dev.dev}`;
+    const expected = `a packet on ${where} containing "${spec.text}" while running "${spec.command}"`;
+    if (out.exitCode === 3) {
+      const err = out.stdout.trim().split("\n").at(-1) ?? "";
+      return { held: false, expected, found: `tcpdump could not capture on ${where}: ${err}` };
+    }
+    const [cap = "", trig = ""] = out.stdout.split(`${SEP}\n`);
+    if (out.exitCode === 0) {
+      const line = cap.split("\n").find((l) => l.includes(spec.text)) ?? "";
+      return { held: true, expected, found: line.trim() };
+    }
+    const lines = cap.split("\n").filter((l) => l.trim() !== "");
+    const trigNote =
+      trig.trim() === ""
+        ? ""
+        : `; the command printed: ${trig.trim().split("\n").slice(-2).join(" ⏎ ")}`;
+    return {
+      held: false,
+      expected,
+      found:
+        lines.length === 0
+          ? `no packet at all on ${where}${trigNote}`
+          : `${lines.length} packet line(s), none containing "${spec.text}" (first: ${lines[0]?.trim()})${trigNote}`,
+    };
+  },
+};

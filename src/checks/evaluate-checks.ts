@@ -1,0 +1,246 @@
+/**
+ * Evaluating a list of checks against a lab with a constant number of round trips:
+ * 1. every state check from ONE snapshot of facts (one round trip, whatever their number);
+ * 2. every independent probe (ping, tcp, run) concurrently, in ONE round trip;
+ * 3. captures one after the other in ONE more round trip (tcpdump would see the other probes'
+ *    packets and pass on them).
+ * A failed ping or tcp then gets a diagnosis (one more round trip, only on failure).
+ */
+import { randomBytes } from "node:crypto";
+import type { Lab } from "../lab/types.js";
+import type { Check, CheckSpec } from "../lesson/types.js";
+import { addrCheck } from "./addr-check.js";
+import { captureCheck } from "./capture-check.js";
+import { diagnose } from "./diagnose.js";
+import { type ExtraCommand, type GatherOptions, gatherFacts, type LabFacts } from "./facts.js";
+import { fdbCheck } from "./fdb-check.js";
+import { iptablesCheck } from "./iptables-check.js";
+import { linkCheck } from "./link-check.js";
+import { listenCheck } from "./listen-check.js";
+import { neighCheck } from "./neigh-check.js";
+import { netnsCheck } from "./netns-check.js";
+import { pingCheck } from "./ping-check.js";
+import { routeCheck } from "./route-check.js";
+import { runCheck } from "./run-check.js";
+import { sysctlCheck } from "./sysctl-check.js";
+import { tcpCheck } from "./tcp-check.js";
+import type { CheckResult, Outcome, ProbeKind, ProbeOutput, StateKind } from "./types.js";
+
+type Kind<K extends CheckSpec["kind"]> = Extract<CheckSpec, { kind: K }>;
+
+const stateKinds: { [K in CheckSpec["kind"]]?: StateKind<Kind<K>> } = {
+  netns: netnsCheck,
+  link: linkCheck,
+  addr: addrCheck,
+  route: routeCheck,
+  neigh: neighCheck,
+  fdb: fdbCheck,
+  sysctl: sysctlCheck,
+  iptables: iptablesCheck,
+  listen: listenCheck,
+};
+
+const probeKinds: { [K in CheckSpec["kind"]]?: ProbeKind<Kind<K>> } = {
+  ping: pingCheck,
+  tcp: tcpCheck,
+  run: runCheck,
+  capture: captureCheck,
+};
+
+/** Whether a check is answered from the snapshot (true) or by acting in the lab (false). */
+export function isStateCheck(spec: CheckSpec): boolean {
+  return stateKinds[spec.kind] !== undefined;
+}
+
+export interface EvaluateOptions {
+  /** Seconds per check (the lesson's `timeout`). @default 30 */
+  timeout?: number;
+  /** Diagnose a failed ping or tcp (one more round trip). @default true */
+  diagnose?: boolean;
+  /** Facts already gathered for these checks' needs (skips the snapshot round trip). */
+  facts?: LabFacts;
+}
+
+function stateKind(spec: CheckSpec): StateKind<CheckSpec> | undefined {
+  return stateKinds[spec.kind] as StateKind<CheckSpec> | undefined;
+}
+function probeKind(spec: CheckSpec): ProbeKind<CheckSpec> | undefined {
+  return probeKinds[spec.kind] as ProbeKind<CheckSpec> | undefined;
+}
+
+/** What the snapshot must contain for these state checks. */
+export function factNeeds(checks: readonly { check: Check; index: number }[]): GatherOptions {
+  const extras: ExtraCommand[] = [];
+  let sockets = false;
+  checks.forEach(({ check, index }) => {
+    const kind = stateKind(check.spec);
+    const needs = kind?.needs?.(check.spec, check.ns ?? null);
+    if (needs === undefined) return;
+    if (needs.sockets === true) sockets = true;
+    for (const e of needs.extras ?? []) extras.push({ ...e, id: `${index}.${e.id}` });
+  });
+  const options: GatherOptions = { extras };
+  if (sockets) options.sockets = true;
+  return options;
+}
+
+/** Evaluate one state check against a snapshot (its extras are looked up by its index). */
+export function evaluateState(check: Check, facts: LabFacts, index: number): Outcome {
+  const kind = stateKind(check.spec);
+  if (kind === undefined) throw new Error(`not a state check: ${check.spec.kind}`);
+  return kind.evaluate(check.spec, {
+    facts,
+    ns: check.ns ?? null,
+    extra: (id) => facts.extras[`${index}.${id}`],
+  });
+}
+
+/** Run probes in one round trip: concurrently (`&` … `wait`) or one after the other. */
+async function runProbes(
+  lab: Lab,
+  probes: { check: Check; index: number }[],
+  timeout: number,
+  concurrent: boolean,
+): Promise<Map<number, { output: ProbeOutput; durationMs: number }>> {
+  const results = new Map<number, { output: ProbeOutput; durationMs: number }>();
+  if (probes.length === 0) return results;
+  const nonce = randomBytes(6).toString("hex");
+  const mark = `@@probe-${nonce}`;
+  const lines = ["set +e", "d=$(mktemp -d)"];
+  for (const { check, index } of probes) {
+    const kind = probeKind(check.spec);
+    if (kind === undefined) continue;
+    const body = kind.script(check.spec, check.ns ?? null, timeout);
+    // Each probe in its own subshell, output to files: nothing interleaves.
+    lines.push(
+      `{ s=$(date +%s%N); ( ${body}\n) >"$d/${index}.out" 2>"$d/${index}.err" </dev/null; echo "$? $(( ($(date +%s%N) - s) / 1000000 ))" >"$d/${index}.rc"; }${concurrent ? " &" : ""}`,
+    );
+  }
+  lines.push("wait");
+  for (const { index } of probes) {
+    for (const part of ["out", "err", "rc"]) {
+      lines.push(`printf '\\n${mark} ${index} ${part}\\n'; cat "$d/${index}.${part}" 2>/dev/null`);
+    }
+  }
+  lines.push(`printf '\\n${mark} end\\n'`, 'rm -rf "$d"');
+  // Concurrent probes share the clock; sequential ones add up.
+  const budget = concurrent ? timeout + 10 : probes.length * (timeout + 10);
+  const result = await lab.exec(lines.join("\n"), { timeout: budget });
+  const parts = result.stdout.split(new RegExp(`\\n?${mark} `));
+  const byKey = new Map<string, string>();
+  for (const part of parts.slice(1)) {
+    const nl = part.indexOf("\n");
+    const key = part.slice(0, nl);
+    byKey.set(key, part.slice(nl + 1));
+  }
+  for (const { index } of probes) {
+    const rc = (byKey.get(`${index} rc`) ?? "").trim().split(" ");
+    const exitCode = rc[0] === undefined || rc[0] === "" ? -1 : Number(rc[0]);
+    results.set(index, {
+      output: {
+        exitCode: result.timedOut && exitCode === -1 ? 124 : exitCode,
+        stdout: byKey.get(`${index} out`) ?? "",
+        stderr: byKey.get(`${index} err`) ?? "",
+      },
+      durationMs: Number(rc[1] ?? 0),
+    });
+  }
+  return results;
+}
+
+function verdict(check: Check, outcome: Outcome, durationMs: number): CheckResult {
+  return {
+    check,
+    passed: check.negate ? !outcome.held : outcome.held,
+    held: outcome.held,
+    expected: check.negate ? `not: ${outcome.expected}` : outcome.expected,
+    found: outcome.found,
+    durationMs,
+  };
+}
+
+/**
+ * Evaluate a list of checks (e.g. one step's) in the lab, in a constant number of round trips.
+ * Results come back in the order of `checks`. A check that fails is a result, not an error;
+ * this throws only when the lab itself is broken (LabError from `lab.exec`).
+ */
+export async function evaluateChecks(
+  lab: Lab,
+  checks: readonly Check[],
+  options: EvaluateOptions = {},
+): Promise<CheckResult[]> {
+  const timeout = options.timeout ?? 30;
+  const results: (CheckResult | undefined)[] = checks.map(() => undefined);
+  const state = checks.flatMap((check, index) =>
+    isStateCheck(check.spec) ? [{ check, index }] : [],
+  );
+  const probes = checks.flatMap((check, index) =>
+    !isStateCheck(check.spec) && check.spec.kind !== "capture" ? [{ check, index }] : [],
+  );
+  const captures = checks.flatMap((check, index) =>
+    check.spec.kind === "capture" ? [{ check, index }] : [],
+  );
+
+  // State first: the snapshot must not see traces the probes leave (a ping fills the ARP table).
+  let facts = options.facts;
+  if (state.length > 0 && facts === undefined) {
+    facts = await gatherFacts(lab, { ...factNeeds(state), timeout });
+  }
+  for (const { check, index } of state) {
+    if (facts !== undefined) results[index] = verdict(check, evaluateState(check, facts, index), 0);
+  }
+
+  const judged = async (list: { check: Check; index: number }[], concurrent: boolean) => {
+    const outputs = await runProbes(lab, list, timeout, concurrent);
+    for (const { check, index } of list) {
+      const kind = probeKind(check.spec);
+      const out = outputs.get(index);
+      if (kind === undefined || out === undefined) continue;
+      results[index] = verdict(
+        check,
+        kind.judge(check.spec, out.output, check.ns ?? null, timeout),
+        out.durationMs,
+      );
+    }
+  };
+  await judged(probes, true);
+  await judged(captures, false);
+
+  const final = results.map((r, i) => {
+    if (r !== undefined) return r;
+    const check = checks[i] as Check;
+    return verdict(
+      check,
+      { held: false, expected: check.source, found: "the check could not be run" },
+      0,
+    );
+  });
+
+  if (options.diagnose !== false) {
+    const failed = final.filter(
+      (r) =>
+        !r.passed &&
+        !r.check.negate &&
+        (r.check.spec.kind === "ping" || r.check.spec.kind === "tcp"),
+    );
+    if (failed.length > 0) {
+      const more = await gatherFacts(lab, {
+        sysctls: ["net.ipv4.ip_forward"],
+        iptables: true,
+        sockets: true,
+        timeout,
+      });
+      for (const r of failed) {
+        const spec = r.check.spec;
+        if (spec.kind !== "ping" && spec.kind !== "tcp") continue;
+        const target =
+          spec.kind === "ping"
+            ? { from: r.check.ns ?? null, ip: spec.ip }
+            : { from: r.check.ns ?? null, ip: spec.host, port: spec.port };
+        const d = diagnose(more, target);
+        if (d !== undefined) r.diagnosis = d.sentence;
+      }
+    }
+  }
+  return final;
+}

@@ -1,0 +1,39 @@
+/** `tcp HOST:PORT`: a TCP connection opens, from the check's namespace (bash's /dev/tcp). */
+
+import { quoteShellWord } from "../lab/ssh-quote.js";
+import type { CheckSpec } from "../lesson/types.js";
+import { inNamespace } from "./facts.js";
+import type { ProbeKind } from "./types.js";
+
+type Spec = Extract<CheckSpec, { kind: "tcp" }>;
+
+/** A dropped SYN is retried for minutes: after this many seconds it counts as no answer. */
+export const TCP_CONNECT_SECONDS = 5;
+
+export const tcpCheck: ProbeKind<Spec> = {
+  script(spec, ns, timeout) {
+    const t = Math.min(timeout, TCP_CONNECT_SECONDS);
+    const open = `exec 3<>/dev/tcp/${spec.host}/${spec.port}`;
+    return `timeout ${t} ${inNamespace(ns, `bash -c ${quoteShellWord(open)}`)} 2>&1`;
+  },
+  judge(spec, out, _ns, timeout) {
+    const expected = `a TCP connection to ${spec.host}:${spec.port}`;
+    if (out.exitCode === 0) return { held: true, expected, found: "the connection opened" };
+    if (out.exitCode === 124) {
+      return {
+        held: false,
+        expected,
+        found: `no answer within ${Math.min(timeout, TCP_CONNECT_SECONDS)} s (the SYN is dropped or lost)`,
+      };
+    }
+    const text = out.stdout + out.stderr;
+    const reason = /refused/i.test(text)
+      ? "connection refused (nothing listens there)"
+      : /No route to host/i.test(text)
+        ? "no route to host"
+        : /Network is unreachable/i.test(text)
+          ? "network is unreachable"
+          : text.trim().split("\n").at(-1) || `exit ${out.exitCode}`;
+    return { held: false, expected, found: reason };
+  },
+};
