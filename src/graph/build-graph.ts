@@ -17,6 +17,9 @@ import type {
 
 const HOST_ID = "host";
 
+/** The sysctl `buildGraph` shows when the facts carry it (`gatherFacts(lab, {sysctls: [...]})`). */
+export const IP_FORWARD = "net.ipv4.ip_forward";
+
 /** The graph id of a namespace: `host` for the lab host, else its name (kept apart from `host`). */
 export function namespaceId(name: string | null): string {
   if (name === null) return HOST_ID;
@@ -45,14 +48,21 @@ export function buildGraph(facts: GraphFacts): LabGraph {
   ];
   const all: LabFacts = { namespaces: ordered, extras: {}, warnings: [] };
 
-  const namespaces: GraphNamespace[] = ordered.map((ns) => ({
-    id: namespaceId(ns.name),
-    name: ns.name,
-    label: ns.name ?? "lab host",
-    interfaces: interfacesOf(ns),
-    gateways: [],
-    nat: (ns.nat ?? []).filter((l) => l.startsWith("-A ")).map((l) => l.slice(3)),
-  }));
+  const namespaces: GraphNamespace[] = ordered.map((ns) => {
+    const gns: GraphNamespace = {
+      id: namespaceId(ns.name),
+      name: ns.name,
+      label: ns.name ?? "lab host",
+      interfaces: interfacesOf(ns),
+      gateways: [],
+      nat: (ns.nat ?? []).filter((l) => l.startsWith("-A ")).map((l) => l.slice(3)),
+    };
+    const forward = ns.sysctls[IP_FORWARD];
+    if (forward !== undefined) gns.forwarding = forward === "1";
+    const policy = (ns.filter ?? []).find((l) => l.startsWith("-P FORWARD "))?.slice(11);
+    if (policy !== undefined && policy !== "ACCEPT") gns.forwardPolicy = policy;
+    return gns;
+  });
 
   const edges: GraphEdge[] = [];
   const seen = new Set<string>();

@@ -1,6 +1,6 @@
 import { gatherFacts } from "../checks/facts.js";
 import type { Lab } from "../lab/types.js";
-import { buildGraph } from "./build-graph.js";
+import { buildGraph, IP_FORWARD } from "./build-graph.js";
 import { renderDot } from "./render-dot.js";
 import { renderMermaid } from "./render-mermaid.js";
 import { renderSvg } from "./render-svg.js";
@@ -16,9 +16,12 @@ export interface DrawOptions {
   color?: boolean;
 }
 
-/** Reads the lab as it is now, in one round trip (the shared facts, NAT rules included). */
+/**
+ * Reads the lab as it is now, in one round trip: the shared facts, with iptables (NAT rules,
+ * the FORWARD policy) and `ip_forward`.
+ */
 export async function readLabGraph(lab: Lab): Promise<LabGraph> {
-  return buildGraph(await gatherFacts(lab, { iptables: true }));
+  return buildGraph(await gatherFacts(lab, { iptables: true, sysctls: [IP_FORWARD] }));
 }
 
 /** Renders a graph in any format; SVG loads Graphviz (wasm) on first use only. */

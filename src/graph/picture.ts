@@ -39,3 +39,11 @@ export function pictureIds(graph: LabGraph): {
   });
   return { node, box };
 }
+
+/** A box's title: the namespace, and whether it routes (ip_forward) or drops routed traffic. */
+export function boxLabel(ns: GraphNamespace): string {
+  const parts = [ns.label];
+  if (ns.forwarding === true) parts.push("ip_forward=1");
+  if (ns.forwardPolicy !== undefined) parts.push(`FORWARD policy ${ns.forwardPolicy}`);
+  return parts.join(" · ");
+}

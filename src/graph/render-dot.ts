@@ -1,4 +1,4 @@
-import { interfaceLines, pictureIds, pictureInterfaces } from "./picture.js";
+import { boxLabel, interfaceLines, pictureIds, pictureInterfaces } from "./picture.js";
 import type { LabGraph } from "./types.js";
 
 /** A DOT double-quoted string. */
@@ -29,7 +29,7 @@ export function renderDot(graph: LabGraph, options: { title?: string } = {}): st
   }
   graph.namespaces.forEach((ns, k) => {
     lines.push(`  subgraph cluster_${box.get(ns.id)} {`);
-    lines.push(`    label=${quote(ns.label)}; style="rounded"; color="#607d8b"; labeljust=l;`);
+    lines.push(`    label=${quote(boxLabel(ns))}; style="rounded"; color="#607d8b"; labeljust=l;`);
     for (const i of pictureInterfaces(ns)) {
       const fill = i.kind === "bridge" ? ', style="rounded,filled", fillcolor="#e3f2fd"' : "";
       const color = i.up ? "" : ', color="#b71c1c"';

@@ -1,4 +1,4 @@
-import { interfaceLines, pictureIds, pictureInterfaces } from "./picture.js";
+import { boxLabel, interfaceLines, pictureIds, pictureInterfaces } from "./picture.js";
 import type { LabGraph } from "./types.js";
 
 /** Mermaid escapes: entity codes, because a label cannot hold `"` and `<` starts HTML. */
@@ -20,7 +20,7 @@ export function renderMermaid(graph: LabGraph): string {
   const { node, box } = pictureIds(graph);
   const lines = ["flowchart LR"];
   graph.namespaces.forEach((ns, k) => {
-    lines.push(`  subgraph ${box.get(ns.id)}["${text(ns.label)}"]`);
+    lines.push(`  subgraph ${box.get(ns.id)}["${text(boxLabel(ns))}"]`);
     for (const i of pictureInterfaces(ns)) {
       const label = interfaceLines(i, ns).map(text).join("<br/>");
       const shape = i.kind === "bridge" ? [`[["`, `"]]`] : [`["`, `"]`];

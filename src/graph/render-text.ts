@@ -72,6 +72,10 @@ function box(
     if (target !== undefined && gw.target !== gw.dev) words.push("→", target);
     body.push(...wrap(words, inner, "    "));
   }
+  if (ns.forwarding === true) body.push(`${c.dim("routes")} between its interfaces (ip_forward=1)`);
+  if (ns.forwardPolicy !== undefined) {
+    body.push(...wrap([c.dim("FORWARD"), "policy", c.red(ns.forwardPolicy)], inner, "    "));
+  }
   for (const rule of ns.nat) body.push(...wrap([c.dim("NAT"), ...rule.split(" ")], inner, "    "));
   if (body.length === 0) body.push(c.dim("(no interfaces)"));
 

@@ -44,6 +44,10 @@ export interface GraphNamespace {
   gateways: GraphGateway[];
   /** NAT rules (`iptables -t nat -S` `-A` lines, without the `-A`). */
   nat: string[];
+  /** `net.ipv4.ip_forward` is 1: this namespace routes between its interfaces. Absent: unknown. */
+  forwarding?: boolean;
+  /** The filter table's FORWARD policy, when it is not ACCEPT (it then drops routed traffic). */
+  forwardPolicy?: string;
 }
 
 export interface GraphGateway {

@@ -158,7 +158,18 @@ describe("the graph of a real lab", () => {
     for (const label of ["lab host", "c1", "internet", "br0 (bridge)", "NAT", "MASQUERADE"]) {
       expect(svgText).toContain(label);
     }
+    // ip_forward is on (the NAT script set it); a FORWARD policy of DROP is worth a warning.
+    expect(g.namespaces.map((n) => [n.id, n.forwarding, n.forwardPolicy])).toEqual([
+      ["host", true, undefined],
+      ["c1", false, undefined],
+      ["internet", false, undefined],
+    ]);
+    await lab.exec("iptables -P FORWARD DROP");
+    const text = await drawLab(lab, "text");
+    expect(text).toMatch(/│ routes between its interfaces \(ip_forward=1\) +│/);
+    expect(text).toMatch(/│ FORWARD policy DROP +│/);
     const mermaid = await drawLab(lab, "mermaid");
+    expect(mermaid).toContain('["lab host · ip_forward=1 · FORWARD policy DROP"]');
     expect(mermaid).toContain("<== veth ==>");
     const dot = await drawLab(lab, "dot");
     expect(dot).toContain("shape=note");
