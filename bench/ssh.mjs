@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openLab } from "../dist/lab/open-lab.js";
 import { SshTransport } from "../dist/lab/ssh-transport.js";
 
 const N = Number(process.env.BENCH_N ?? 200);
@@ -164,6 +165,77 @@ try {
   console.log(
     `  fresh / master:                        ${(results.freshMedian / results.masterMedian).toFixed(1)}x`,
   );
+
+  // 2. lab.exec() through the ssh lab vs the local sandbox lab (persistent shells both).
+  process.env.COURSE_SSH_OPTS = sshd.options.join(" ");
+  const labTimes = {};
+  for (const [name, spec] of [
+    ["local sandbox", { kind: "sandbox" }],
+    ["ssh lab", { kind: "ssh", target: `root@127.0.0.1:${sshd.port}` }],
+  ]) {
+    const opened = await openLab({
+      spec,
+      key: `bench-ssh-${name}`,
+      label: "bench-ssh",
+      persistent: false,
+      runtimeDir: runtime,
+    });
+    const times = [];
+    await opened.lab.exec("true");
+    for (let i = 0; i < N; i++) {
+      const s = performance.now();
+      await opened.lab.exec("true");
+      times.push(performance.now() - s);
+    }
+    await opened.lab.destroy();
+    labTimes[name] = median(times);
+  }
+  results.labLocal = labTimes["local sandbox"];
+  results.labSsh = labTimes["ssh lab"];
+  console.log(`  lab.exec("true"), local sandbox lab:   ${ms(results.labLocal)} median`);
+  console.log(`  lab.exec("true"), ssh lab:             ${ms(results.labSsh)} median`);
+  console.log(
+    `  per-command overhead of the ssh lab:   ${ms(results.labSsh - results.labLocal)} median (target <= 5 ms)`,
+  );
+
+  // 3. `course verify` of a lesson over ssh: round trips (ssh sessions) and wall time.
+  const lesson = process.env.BENCH_LESSON ?? "two-namespaces";
+  const lessons = process.env.BENCH_LESSONS ?? "test/remote/fixtures/course";
+  const cli = (args) =>
+    run(
+      process.execPath,
+      ["dist/bin.js", "--lessons", lessons, "--lab", `ssh://root@127.0.0.1:${sshd.port}`, ...args],
+      {
+        env: {
+          ...process.env,
+          COURSE_RUNTIME_DIR: runtime,
+          COURSE_STATE_DIR: join(runtime, "state"),
+          NO_COLOR: "1",
+        },
+      },
+    );
+  const prepared = await cli(["run", lesson]);
+  if (prepared.code !== 0) {
+    console.log(
+      `  course run ${lesson} over ssh failed (exit ${prepared.code}): ${prepared.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+    );
+  } else {
+    const verifyTimes = [];
+    let sessions = 0;
+    let code = 0;
+    for (let i = 0; i < 10; i++) {
+      const r = await cli(["--debug", "verify", lesson]);
+      code = r.code;
+      verifyTimes.push(r.ms);
+      sessions = r.stderr.split("\n").filter((l) => l.includes("ssh ssh://")).length;
+    }
+    results.verifyMedian = median(verifyTimes);
+    results.verifySessions = sessions;
+    console.log(
+      `  course verify ${lesson} over ssh:   ${ms(results.verifyMedian)} median, exit ${code}, ${sessions} ssh round trips (target <= 3)`,
+    );
+  }
+  await cli(["reset", "--all"]);
   await t.stopMaster();
 } finally {
   sshd.stop();
