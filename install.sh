@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(iproute2 iptables iputils-ping tcpdump ethtool bridge-utils net-tools uidmap
-  python3 openssh-server openssh-client procps psmisc ruby tmux)
+  python3 openssh-server openssh-client procps psmisc ruby tmux sudo)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
