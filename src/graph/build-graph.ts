@@ -106,6 +106,7 @@ export function buildGraph(facts: GraphFacts): LabGraph {
             up: false,
             lowerUp: false,
             addresses: [],
+            unseen: true,
           });
         }
         addEdge(pair("veth", own, ghostIf));

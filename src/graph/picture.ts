@@ -15,7 +15,7 @@ export function pictureInterfaces(ns: GraphNamespace): GraphInterface[] {
  * routes that leave through it (the arrow to the gateway then needs no label of its own).
  */
 export function interfaceLines(i: GraphInterface, ns: GraphNamespace): string[] {
-  const state = !i.up ? "DOWN" : i.lowerUp ? "UP" : "UP, no carrier";
+  const state = i.unseen ? "(not visible)" : !i.up ? "DOWN" : i.lowerUp ? "UP" : "UP, no carrier";
   const lines = [`${i.name} (${i.kind})`, state];
   if (i.mac !== undefined) lines.push(i.mac);
   lines.push(...i.addresses);

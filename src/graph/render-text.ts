@@ -94,7 +94,13 @@ function interfaceWords(
   labels: Map<string, string>,
   c: Colors,
 ): string[] {
-  const state = !i.up ? c.red("DOWN") : i.lowerUp ? c.green("UP") : c.yellow("UP,no-carrier");
+  const state = i.unseen
+    ? c.dim("(not visible)")
+    : !i.up
+      ? c.red("DOWN")
+      : i.lowerUp
+        ? c.green("UP")
+        : c.yellow("UP,no-carrier");
   const words = [c.bold(i.name), c.dim(i.kind), state];
   if (i.mac !== undefined) words.push(c.dim(i.mac));
   words.push(...i.addresses);

@@ -29,6 +29,8 @@ export interface GraphInterface {
   addresses: string[];
   /** Id of the bridge interface this is a port of. */
   master?: string;
+  /** Seen only as a veth's peer in a namespace with no name: its state and MAC are unknown. */
+  unseen?: true;
 }
 
 /** A namespace as drawn: a box. */

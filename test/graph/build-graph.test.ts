@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildGraph } from "../../src/graph/build-graph.js";
+import { renderText } from "../../src/graph/render-text.js";
 import type { GraphFacts, LabGraph } from "../../src/graph/types.js";
 
 // Fixtures are real outputs recorded in throwaway namespaces by fixtures/record-all.sh.
@@ -82,6 +83,19 @@ describe("buildGraph on recorded labs", () => {
       "veth host/veth1 nsid:0/if2",
       "veth host/veth2 nsid:1/if2",
     ]);
+    expect(g.namespaces[1]?.interfaces).toEqual([
+      {
+        id: "nsid:0/if2",
+        namespace: "nsid:0",
+        name: "if2",
+        kind: "veth",
+        up: false,
+        lowerUp: false,
+        addresses: [],
+        unseen: true,
+      },
+    ]);
+    expect(renderText(g)).toMatch(/│ if2 veth \(not visible\) ⇄ lab host:veth1 +│/);
     expect(g.namespaces.map((n) => n.label)).toEqual([
       "lab host",
       "unnamed netns (nsid 0)",
