@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmdirSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -123,6 +123,37 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     expect(again.created).toBe(false);
     expect((await again.lab.exec("ip netns list")).stdout).toBe("kept\n");
     await again.lab.destroy();
+  });
+
+  test("kill -9 of the process holding an ephemeral lab ends the lab on the remote", async () => {
+    const dist = join(import.meta.dirname, "../../dist/lab/open-lab.js");
+    const script = `
+      import { openLab } from ${JSON.stringify(dist)};
+      const { lab } = await openLab({
+        spec: { kind: "ssh", target: "root@127.0.0.1:${sshd.port}" },
+        key: "ssh-kill9", label: "ssh-kill9", persistent: false, runtimeDir: ${JSON.stringify(runtime)},
+      });
+      await lab.exec("sleep 1000 >/dev/null 2>&1 &");
+      console.log(lab.id);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const id = await new Promise<string>((resolve, reject) => {
+      child.stdout.setEncoding("utf8").once("data", (c: string) => resolve(c.trim()));
+      child.once("exit", (code) => reject(new Error(`the lab holder exited early (${code})`)));
+    });
+    const record = readFileSync(`/run/course/labs/${id}/record`, "utf8");
+    const holder = Number(/^pid=(\d+)$/m.exec(record)?.[1]);
+    expect(existsSync(`/proc/${holder}`)).toBe(true);
+    child.kill("SIGKILL");
+    const end = Date.now() + 10_000;
+    while (existsSync(`/proc/${holder}`) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(existsSync(`/proc/${holder}`)).toBe(false);
+    expect(existsSync(`/run/course/labs/${id}`)).toBe(false);
   });
 
   test("docker is reported as the lab sees it", async () => {
