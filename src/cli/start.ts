@@ -1,7 +1,36 @@
-import { UsageError } from "../errors.js";
-import type { CommandContext } from "./context.js";
+/** `course start [LESSON]`: the guided flow (src/flows/start.ts) on this terminal. */
+import { learnerDriver } from "../flows/learner-driver.js";
+import { startFlow } from "../flows/start.js";
+import { labSpecFromOption } from "../lab/open-lab.js";
+import { requireCourse } from "../load-course.js";
+import { openProgress } from "../progress/open-progress.js";
+import { type CommandContext, useColor } from "./context.js";
+import { inquirerPrompts } from "./prompts.js";
 
-// Placeholder until the issue that owns `course start` lands; replaced, not kept.
-export async function startCommand(_ctx: CommandContext, ..._args: unknown[]): Promise<number> {
-  throw new UsageError("`course start` is not available yet");
+/**
+ * The command. Prompts only when stdin and stdout are both terminals; otherwise (CI runs
+ * `./install.sh </dev/null`) it makes the lab, prints the lesson's start and exits 0.
+ */
+export async function startCommand(ctx: CommandContext, lessonName?: string): Promise<number> {
+  const course = await requireCourse(ctx);
+  const interactive =
+    (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
+  const debug = ctx.global.debug ? (line: string) => ctx.stderr.write(`${line}\n`) : undefined;
+  const driver = learnerDriver({
+    spec: labSpecFromOption(ctx.global.lab),
+    course,
+    cwd: ctx.cwd,
+    ...(debug === undefined ? {} : { debug }),
+  });
+  return startFlow({
+    course,
+    ...(lessonName === undefined ? {} : { lessonName }),
+    store: openProgress(ctx),
+    driver,
+    prompts: inquirerPrompts({ input: ctx.stdin, output: ctx.stdout }),
+    stdout: ctx.stdout,
+    interactive,
+    color: useColor(ctx),
+    signals: process,
+  });
 }

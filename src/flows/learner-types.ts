@@ -46,8 +46,11 @@ export interface StepVerdict {
 
 /** Labs and checks, as the learner's flows use them. */
 export interface LearnerDriver {
-  /** Open the lesson's persistent lab (created on demand, running the lesson's setup then). */
-  openLab(lesson: Lesson): Promise<{ lab: Lab; created: boolean }>;
+  /**
+   * Open the lesson's persistent lab (created on demand, running the lesson's setup then).
+   * `fresh`: destroy an existing one first (`course run` starts from the lesson's setup).
+   */
+  openLab(lesson: Lesson, options?: { fresh?: boolean }): Promise<{ lab: Lab; created: boolean }>;
   /** Run one command fence as "run it for me" does, output live. */
   runBlock(
     lab: Lab,

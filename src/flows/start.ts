@@ -70,6 +70,8 @@ class StartFlow {
   step = 1;
   inShell = false;
   interrupt: (() => void) | undefined;
+  /** Ctrl-C arrived while nothing was waiting: the next wait stops at once. */
+  interruptPending = false;
 
   constructor(options: StartFlowOptions) {
     this.o = options;
@@ -92,7 +94,9 @@ class StartFlow {
 
   async run(): Promise<number> {
     const onSigint = () => {
-      if (!this.inShell) this.interrupt?.();
+      if (this.inShell) return;
+      if (this.interrupt === undefined) this.interruptPending = true;
+      else this.interrupt();
     };
     this.o.signals?.on("SIGINT", onSigint);
     try {
@@ -123,6 +127,7 @@ class StartFlow {
 
   /** Wait for `promise`, unless Ctrl-C comes first (the work goes on in the lab; we stop waiting). */
   async interruptible<T>(promise: Promise<T>): Promise<T> {
+    if (this.interruptPending) throw new InterruptedError();
     try {
       return await new Promise<T>((resolve, reject) => {
         this.interrupt = () => reject(new InterruptedError());

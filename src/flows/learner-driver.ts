@@ -1,0 +1,63 @@
+/**
+ * The real parts behind the learner's flows: the lesson's persistent lab (src/flows/lesson-lab.ts),
+ * command fences run with their fence semantics, and the check evaluator (src/flows/verify.ts).
+ */
+import { relative } from "node:path";
+import { evaluateChecks } from "../checks/evaluate-checks.js";
+import type { LabSpec } from "../lab/types.js";
+import type { Course, Lesson, Step } from "../lesson/types.js";
+import type { LearnerDriver, StepVerdict } from "./learner-types.js";
+import { openLessonLab, runCommandBlock } from "./lesson-lab.js";
+
+export interface LearnerDriverOptions {
+  spec: LabSpec;
+  course: Course;
+  /** Keep labs across runs (the CLI); tests tie them to their process. @default true */
+  persistent?: boolean;
+  /** Where lab records live. @default runtimeDir() */
+  runtimeDir?: string;
+  /** `file:line` places relative to this directory. @default process.cwd() */
+  cwd?: string;
+  debug?: (line: string) => void;
+}
+
+/** The driver for real labs of `spec`. */
+export function learnerDriver(o: LearnerDriverOptions): LearnerDriver {
+  const open = (lesson: Lesson) =>
+    openLessonLab({
+      spec: o.spec,
+      course: o.course,
+      lesson,
+      persistent: o.persistent ?? true,
+      ...(o.runtimeDir === undefined ? {} : { runtimeDir: o.runtimeDir }),
+      ...(o.debug === undefined ? {} : { debug: o.debug }),
+    });
+  const cwd = o.cwd ?? process.cwd();
+  const where = (file: string, line: number) => {
+    const rel = relative(cwd, file);
+    return `${rel !== "" && !rel.startsWith("..") ? rel : file}:${line}`;
+  };
+  return {
+    async openLab(lesson, options) {
+      const opened = await open(lesson);
+      if (!options?.fresh || opened.created) return opened;
+      await opened.lab.destroy();
+      return open(lesson);
+    },
+    runBlock: (lab, block, lesson, onOutput) => runCommandBlock(lab, block, lesson, { onOutput }),
+    async checkStep(lab, lesson, step: Step): Promise<StepVerdict> {
+      const results = await evaluateChecks(lab, step.checks, {
+        timeout: lesson.timeout,
+        diagnose: true,
+      });
+      const failures = results
+        .filter((r) => !r.passed)
+        .map((r) => ({
+          source: r.check.source,
+          where: where(r.check.file, r.check.line),
+          message: `expected ${r.expected}; found ${r.found}${r.diagnosis === undefined ? "" : ` (${r.diagnosis})`}`,
+        }));
+      return { step: step.index, passed: failures.length === 0, failures };
+    },
+  };
+}
