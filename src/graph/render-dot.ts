@@ -52,8 +52,9 @@ export function renderDot(graph: LabGraph, options: { title?: string } = {}): st
       lines.push(`  ${a} -- ${b} [penwidth=2, label="veth"];`);
     } else if (e.kind === "port") lines.push(`  ${to} -- ${from} [style=dashed, label="port"];`);
     // The route itself is written in the interface's label; the arrow shows where it leads.
-    else
-      lines.push(`  ${from} -- ${to} [style=dotted, dir=forward, constraint=false, label="gw"];`);
+    // Written gateway first (drawn backwards): the gateway ranks above, as the cable already
+    // puts it, so the arrow runs straight instead of around the boxes.
+    else lines.push(`  ${to} -- ${from} [style=dotted, dir=back, label="gw"];`);
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;
