@@ -165,6 +165,32 @@ describe("SshTransport against a real sshd", () => {
     expect(await later.masterAlive()).toBe(true);
   });
 
+  test("the user's ssh config applies: a Host alias with its own port and key", async () => {
+    const config = join(sshd.dir, "client_config");
+    writeFileSync(
+      config,
+      [
+        "Host course-test-lab",
+        "  HostName 127.0.0.1",
+        `  Port ${sshd.port}`,
+        `  IdentityFile ${sshd.key}`,
+        "  IdentitiesOnly yes",
+        `  UserKnownHostsFile ${sshd.knownHosts}`,
+        "  StrictHostKeyChecking accept-new",
+        "",
+      ].join("\n"),
+    );
+    const t = new SshTransport({
+      target: parseSshTarget("ssh://root@course-test-lab"),
+      options: splitSshOptions(`-F ${config}`),
+      runtimeDir: runtime,
+    });
+    transports.push(t);
+    expect(t.name).toBe("ssh://root@course-test-lab");
+    expect((await t.connect()).root).toBe(true);
+    expect((await t.run(["hostname"])).exitCode).toBe(0);
+  });
+
   test("a tty when asked (course shell), none otherwise", async () => {
     const t = make("root");
     await t.connect();

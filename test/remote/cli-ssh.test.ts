@@ -1,0 +1,150 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { SshTransport } from "../../src/lab/ssh-transport.js";
+import { startSshd, type TestSshd } from "../helpers/sshd.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const BIN = join(ROOT, "dist/bin.js");
+const FIXTURE = join(import.meta.dirname, "fixtures/course");
+
+/** End-to-end: the built `course` binary with `--lab ssh://…` against a real loopback sshd. */
+describe("course over ssh (built binary, real sshd)", () => {
+  let sshd: TestSshd;
+  let state: string;
+  let runtime: string;
+  const lab = (user = "root") => `ssh://${user}@127.0.0.1:${sshd.port}`;
+  const course = (args: string[], options: { user?: string; lessons?: string } = {}) => {
+    const result = spawnSync(
+      process.execPath,
+      [BIN, "--lessons", options.lessons ?? FIXTURE, "--lab", lab(options.user), ...args],
+      {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          COURSE_SSH_OPTS: sshd.sshOpts,
+          COURSE_STATE_DIR: state,
+          COURSE_RUNTIME_DIR: runtime,
+          NO_COLOR: "1",
+        },
+        timeout: 120_000,
+      },
+    );
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const masterPid = () => {
+    const t = new SshTransport({
+      target: { user: "root", host: "127.0.0.1", port: sshd.port },
+      options: sshd.clientOptions,
+      runtimeDir: runtime,
+    });
+    const out = execFileSync(
+      "sh",
+      ["-c", `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1 || true`],
+      { encoding: "utf8" },
+    );
+    return Number(/pid=(\d+)/.exec(out)?.[1] ?? 0);
+  };
+
+  beforeAll(async () => {
+    expect(existsSync(BIN)).toBe(true);
+    sshd = await startSshd({ users: true });
+    state = mkdtempSync(join(tmpdir(), "course-state-"));
+    runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
+  });
+  afterAll(async () => {
+    if (sshd !== undefined) course(["reset", "--all"]);
+    await sshd?.stop();
+    rmSync(state, { recursive: true, force: true });
+    rmSync(runtime, { recursive: true, force: true });
+    for (const dir of ["/run/course/labs", "/run/course"]) {
+      try {
+        if (dir.endsWith("labs")) {
+          // Labs this file made and `reset` could not reach any more (sshd is gone): none
+          // should be left, but a failed test must not leave records behind either.
+          for (const f of readdirSync(dir)) {
+            if (f.startsWith("two-namespaces-")) rmSync(join(dir, f), { recursive: true });
+          }
+        }
+        rmdirSync(dir);
+      } catch {
+        // Not empty (someone else's labs), or not there.
+      }
+    }
+  });
+
+  test("course shell -c runs in the remote lab and passes its exit status through", () => {
+    const ok = course(["shell", "two-namespaces", "-c", "ip netns add made-over-ssh; hostname"]);
+    expect(ok.stderr).not.toMatch(/error/i);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("two-namespaces");
+    const failed = course(["shell", "two-namespaces", "-c", "echo to-stderr >&2; exit 7"]);
+    expect(failed.code).toBe(7);
+    expect(failed.stderr).toContain("to-stderr");
+    // The same lab again: what the first command made is still there.
+    const again = course(["shell", "two-namespaces", "-c", "ip netns list"]);
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.stdout).toContain("made-over-ssh");
+  });
+
+  test("a killed master between runs is replaced without the user noticing", () => {
+    course(["shell", "two-namespaces", "-c", "true"]);
+    const before = masterPid();
+    expect(before).toBeGreaterThan(0);
+    process.kill(before, "SIGKILL");
+    const after = course(["shell", "two-namespaces", "-c", "ip netns list"]);
+    expect(after.stderr).toBe("");
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain("made-over-ssh");
+    const replaced = masterPid();
+    expect(replaced).toBeGreaterThan(0);
+    expect(replaced).not.toBe(before);
+  });
+
+  test("course verify over ssh: fails before the work, passes after it", () => {
+    course(["reset", "two-namespaces"]);
+    const before = course(["verify", "two-namespaces"]);
+    expect(before.code).toBe(1);
+    const run = course(["run", "two-namespaces"]);
+    expect(run.code).toBe(0);
+    const after = course(["verify", "two-namespaces"]);
+    expect(after.stdout + after.stderr).not.toMatch(/✗/);
+    expect(after.code).toBe(0);
+  });
+
+  test("course test proves the lesson over ssh", () => {
+    const result = course(["test"]);
+    expect(result.stdout).toMatch(/1 lesson: 1 passed, 0 failed/);
+    expect(result.code).toBe(0);
+  });
+
+  test("course test over ssh through passwordless sudo", () => {
+    const result = course(["test"], { user: sshd.sudoUser as string });
+    expect(result.stdout).toMatch(/1 lesson: 1 passed, 0 failed/);
+    expect(result.code).toBe(0);
+  });
+
+  test("sudo that asks for a password: exit 4 and how to allow it", () => {
+    const result = course(["shell", "two-namespaces", "-c", "true"], {
+      user: sshd.noSudoUser as string,
+    });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/sudo asks ct-nosudo-\w+ for a password/);
+    expect(result.stderr).toMatch(/NOPASSWD: ALL/);
+  });
+
+  test("nothing listening: exit 4, connection refused", () => {
+    const result = spawnSync(
+      process.execPath,
+      [BIN, "--lessons", FIXTURE, "--lab", "ssh://root@127.0.0.1:1", "shell", "-c", "true"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts, COURSE_RUNTIME_DIR: runtime },
+      },
+    );
+    expect(result.status).toBe(4);
+    expect(result.stderr).toMatch(/connection refused/);
+  });
+});
