@@ -174,3 +174,24 @@ test("random strings and random bytes", () => {
     { numRuns: 1000 },
   );
 });
+
+test("the fast skeleton parse gives exactly the full parse's lesson and problems", () => {
+  const same = (text: string) => {
+    const fast = parseLesson(text, { file: "/fuzz/01-fuzz.md" });
+    const full = parseLesson(text, { file: "/fuzz/01-fuzz.md", fast: false });
+    expect(fast).toEqual(full);
+  };
+  for (const seed of seeds) same(seed);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...seeds),
+      fc.array(mutation, { minLength: 1, maxLength: 12 }),
+      (seed, mutations) => same(mutate(seed, mutations)),
+    ),
+    { numRuns: 3000 },
+  );
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 30 }), (lines) => same(lines.join("\n"))),
+    { numRuns: 3000 },
+  );
+});
