@@ -87,7 +87,7 @@ export interface NamespaceFacts {
   exists: boolean;
   links: IpLink[];
   addrs: IpAddr[];
-  /** IPv4 routes of every table (`table all`), then IPv6 routes of the main table. */
+  /** Routes of every table (`ip -j route show table all`: IPv4, and IPv6 on current iproute2). */
   routes: IpRoute[];
   neighbours: IpNeighbour[];
   fdb: FdbEntry[];
@@ -165,7 +165,6 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     '  sec "$ns" link ip "${n[@]}" -j -d link show',
     '  sec "$ns" addr ip "${n[@]}" -j addr show',
     '  sec "$ns" route ip "${n[@]}" -j route show table all',
-    '  sec "$ns" route6 ip "${n[@]}" -j -6 route show table main',
     '  sec "$ns" neigh ip "${n[@]}" -j neigh show',
     '  sec "$ns" fdb bridge "${n[@]}" -j fdb show',
     '  sec "$ns" netns ip "${n[@]}" -j netns list',
@@ -313,10 +312,7 @@ export function parseFactsOutput(output: string, nonce: string): LabFacts {
         f.addrs = parseJsonArray<IpAddr>(s.text, where, warnings);
         break;
       case "route":
-        f.routes = [...parseJsonArray<IpRoute>(s.text, where, warnings), ...f.routes];
-        break;
-      case "route6":
-        f.routes = [...f.routes, ...parseJsonArray<IpRoute>(s.text, where, warnings)];
+        f.routes = parseJsonArray<IpRoute>(s.text, where, warnings);
         break;
       case "neigh":
         f.neighbours = parseJsonArray<IpNeighbour>(s.text, where, warnings);

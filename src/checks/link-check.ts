@@ -59,7 +59,9 @@ export const linkCheck: StateKind<Spec> = {
             `the other end of ${dev.label} is not in the lab's named namespaces (@if${link.link_index})`,
           );
         } else if (peer.ns.name !== want.nsName || peer.link.ifname !== spec.peer.dev) {
-          found.push(`peer ${peer.ns.name === null ? "" : `${peer.ns.name}:`}${peer.link.ifname}`);
+          found.push(
+            `peer ${peer.ns.name === null ? `${peer.link.ifname} in the lab host` : `${peer.ns.name}:${peer.link.ifname}`}`,
+          );
         }
       }
     }

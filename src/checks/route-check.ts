@@ -48,7 +48,10 @@ export const routeCheck: StateKind<Spec> = {
     if (held) found = expected;
     else if (toDest.length > 0) found = toDest.map(describeRoute).join("; ");
     else {
-      const main = routes.filter((r) => r.table === undefined || r.table === "main");
+      const v6 = spec.dest.includes(":");
+      const main = routes.filter(
+        (r) => (r.table === undefined || r.table === "main") && r.dst.includes(":") === v6,
+      );
       found = `no route to ${spec.dest} in ${nsLabel(ns)}${
         main.length > 0
           ? ` (its routes: ${main.map(describeRoute).join("; ")})`

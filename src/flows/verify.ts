@@ -1,0 +1,112 @@
+/**
+ * `course verify`: every check of every step of a lesson, evaluated in the lesson's lab in a
+ * constant number of round trips, reported step by step. `verifyLesson` returns data;
+ * `renderVerifyReport` turns it into text.
+ */
+import pc from "picocolors";
+import { evaluateChecks } from "../checks/evaluate-checks.js";
+import type { CheckResult } from "../checks/types.js";
+import { formatVerdict } from "../checks/verdict.js";
+import type { Lab } from "../lab/types.js";
+import type { Lesson, Step } from "../lesson/types.js";
+
+export interface StepReport {
+  index: number;
+  title: string;
+  results: CheckResult[];
+  /** Every check passes (a step without checks cannot pass: it cannot be verified). */
+  passed: boolean;
+  /** The hint to show after a failure (Markdown), if the step has one. */
+  hint?: string;
+}
+
+export interface VerifyReport {
+  lesson: { id: string; title: string; file: string; position: number };
+  steps: StepReport[];
+  /** Every check of every step passes. */
+  passed: boolean;
+  /** Lab round trips this verify took. */
+  roundTrips: number;
+  durationMs: number;
+}
+
+export interface VerifyOptions {
+  /** Seconds per check. @default the lesson's timeout */
+  timeout?: number;
+  /** Diagnose failed pings and tcp checks. @default true */
+  diagnose?: boolean;
+  /** Which hint of a failing step to show (the learner's next one). @default 0 */
+  hintIndex?: (step: Step) => number;
+}
+
+/** Evaluate every check of `lesson` in `lab` and report step by step. */
+export async function verifyLesson(
+  lab: Lab,
+  lesson: Lesson,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const started = performance.now();
+  const before = lab.roundTrips;
+  // All steps at once: one snapshot and one probe batch for the whole lesson.
+  const all = lesson.steps.flatMap((s) => s.checks);
+  const results = await evaluateChecks(lab, all, {
+    timeout: options.timeout ?? lesson.timeout,
+    diagnose: options.diagnose ?? true,
+  });
+  let at = 0;
+  const steps = lesson.steps.map((step): StepReport => {
+    const mine = results.slice(at, at + step.checks.length);
+    at += step.checks.length;
+    const passed = mine.length > 0 && mine.every((r) => r.passed);
+    const report: StepReport = { index: step.index, title: step.title, results: mine, passed };
+    const hint = step.hints[Math.min(options.hintIndex?.(step) ?? 0, step.hints.length - 1)];
+    if (!passed && hint !== undefined) report.hint = hint.markdown.trim();
+    return report;
+  });
+  return {
+    lesson: { id: lesson.id, title: lesson.title, file: lesson.file, position: lesson.position },
+    steps,
+    passed:
+      steps.every((s) => s.passed || s.results.length === 0) && results.every((r) => r.passed),
+    roundTrips: lab.roundTrips - before,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+export interface RenderOptions {
+  /** Paths are shown relative to this directory. */
+  cwd: string;
+  color: boolean;
+}
+
+/** The report as the learner reads it, step by step, failures with found/expected and a hint. */
+export function renderVerifyReport(report: VerifyReport, options: RenderOptions): string {
+  const c = pc.createColors(options.color);
+  const out: string[] = [c.bold(`Lesson ${report.lesson.position}: ${report.lesson.title}`)];
+  for (const step of report.steps) {
+    const n = step.results.length;
+    const mark = n === 0 ? c.dim("-") : step.passed ? c.green("✓") : c.red("✗");
+    const count =
+      n === 0
+        ? "no check: cannot be verified"
+        : `${step.results.filter((r) => r.passed).length}/${n} checks`;
+    out.push(`${mark} Step ${step.index}: ${step.title} ${c.dim(`(${count})`)}`);
+    for (const r of step.results) {
+      if (r.passed) continue;
+      const [first, ...rest] = formatVerdict(r, options.cwd).split("\n");
+      out.push(`    ${c.red("✗")} ${first}`);
+      for (const line of rest) out.push(`      ${c.yellow(line.trim())}`);
+    }
+    if (step.hint !== undefined) {
+      out.push(`    ${c.cyan("Hint:")} ${step.hint.split("\n").join("\n          ")}`);
+    }
+  }
+  const checks = report.steps.flatMap((s) => s.results);
+  const passedSteps = report.steps.filter((s) => s.passed).length;
+  out.push(
+    report.passed
+      ? c.green(`All ${checks.length} checks pass: lesson ${report.lesson.id} is done.`)
+      : `${passedSteps} of ${report.steps.length} steps pass, ${checks.filter((r) => r.passed).length} of ${checks.length} checks.`,
+  );
+  return `${out.join("\n")}\n`;
+}
