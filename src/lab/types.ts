@@ -80,4 +80,6 @@ export interface OpenedLab {
   lab: Lab;
   /** True when this call created the lab (so the lesson's setup must run now). */
   created: boolean;
+  /** What the user should know about this lab (e.g. `host` runs on the real network). */
+  warnings?: string[];
 }

@@ -1,0 +1,112 @@
+/**
+ * A lesson's lab: opened (or found again) by course directory + lesson id, with the lesson's
+ * hidden `setup` fences run once when the lab is created; and command fences run with the
+ * semantics of the lesson format.
+ */
+import { relative } from "node:path";
+import { LabError } from "../errors.js";
+import { openLab } from "../lab/open-lab.js";
+import type { ExecResult, Lab, LabSpec, OpenedLab } from "../lab/types.js";
+import type { CommandBlock, Course, Lesson } from "../lesson/types.js";
+
+export interface OpenLessonLabOptions {
+  spec: LabSpec;
+  course: Course;
+  lesson: Lesson;
+  /** CLI runs keep the lab for later runs; tests and `course test` tie it to this process. */
+  persistent: boolean;
+  /** Where lab records live. @default runtimeDir() */
+  runtimeDir?: string;
+  debug?: (line: string) => void;
+  /** Live output of the setup fences (for `--debug` or a spinner). */
+  onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
+}
+
+/** The key that finds a lesson's lab again across CLI runs: course directory + lesson id. */
+export function lessonLabKey(course: Course, lesson: Lesson): string {
+  return `${course.dir}\0${lesson.id}`;
+}
+
+/** `lessons/03-bridge.md:12`, relative to the current directory when inside it. */
+function where(file: string, line: number): string {
+  const rel = relative(process.cwd(), file);
+  return `${rel !== "" && !rel.startsWith("..") ? rel : file}:${line}`;
+}
+
+function tail(text: string, lines = 10): string {
+  const all = text.trimEnd().split("\n");
+  return all.slice(-lines).join("\n");
+}
+
+/**
+ * Open the lesson's lab; when this call created it, run the lesson's `setup` fences in order.
+ * A setup fence that fails destroys the lab again (so the next run retries a clean setup).
+ * @throws LabError when the lab cannot be opened or a setup fence fails (naming `file:line`).
+ */
+export async function openLessonLab(options: OpenLessonLabOptions): Promise<OpenedLab> {
+  const opened = await openLab({
+    spec: options.spec,
+    key: lessonLabKey(options.course, options.lesson),
+    label: options.lesson.id,
+    persistent: options.persistent,
+    ...(options.runtimeDir === undefined ? {} : { runtimeDir: options.runtimeDir }),
+    ...(options.debug === undefined ? {} : { debug: options.debug }),
+  });
+  if (!opened.created) return opened;
+  for (const block of options.lesson.setup) {
+    if (block.options.noRun) continue;
+    let result: ExecResult;
+    try {
+      result = await runCommandBlock(
+        opened.lab,
+        block,
+        options.lesson,
+        options.onOutput ? { onOutput: options.onOutput } : {},
+      );
+    } catch (error) {
+      await opened.lab.destroy().catch(() => {});
+      throw error;
+    }
+    if (result.exitCode !== 0 && !block.options.allowFail) {
+      await opened.lab.destroy().catch(() => {});
+      const output = tail(`${result.stdout}${result.stderr}`);
+      throw new LabError(
+        `the setup of lesson \`${options.lesson.id}\` failed at ${where(block.file, block.line)}: ${
+          result.timedOut ? "timed out" : `exit status ${result.exitCode}`
+        }${output === "" ? "" : `\n${output}`}`,
+        {
+          hint: "This is a problem in the lesson, not in your work: run `course test` on it, or tell its author.",
+        },
+      );
+    }
+  }
+  return opened;
+}
+
+/** Seconds a command fence may run: its `timeout=N`, else the lesson's timeout. */
+export function blockTimeout(block: CommandBlock, lesson: Lesson): number {
+  return block.options.timeout ?? lesson.timeout;
+}
+
+/** Whether a fence's result stops the step: non-zero exit (or a timeout) without `allow-fail`. */
+export function blockFailed(block: CommandBlock, result: ExecResult): boolean {
+  return (result.exitCode !== 0 || result.timedOut) && !block.options.allowFail;
+}
+
+/**
+ * Run one command fence in the lab: one script, `bash -e -o pipefail`, with the fence's
+ * `timeout=N` (else the lesson's) and `background`. `allow-fail` is the caller's business
+ * (see `blockFailed`): the result is returned either way.
+ */
+export function runCommandBlock(
+  lab: Lab,
+  block: CommandBlock,
+  lesson: Lesson,
+  options: { onOutput?: (chunk: string, stream: "stdout" | "stderr") => void } = {},
+): Promise<ExecResult> {
+  return lab.exec(block.code, {
+    timeout: blockTimeout(block, lesson),
+    background: block.options.background,
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+  });
+}

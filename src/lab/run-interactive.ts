@@ -1,0 +1,40 @@
+import { labEnvironment } from "./lab-executor.js";
+import type { Transport } from "./transport.js";
+
+/**
+ * Run an interactive bash (or `command`) on the user's terminal, through `prefix` (the argv that
+ * enters the lab). Its prompt names the lesson. Resolves to the exit status.
+ */
+export function runInteractive(
+  transport: Transport,
+  prefix: string[],
+  options: { home: string; label: string; command?: string },
+): Promise<number> {
+  const env = labEnvironment(options.home).map((e) =>
+    e.startsWith("TERM=") ? `TERM=${process.env.TERM ?? "dumb"}` : e,
+  );
+  const bash =
+    options.command === undefined
+      ? ["bash", "--norc", "--noprofile", "-i"]
+      : ["bash", "--norc", "--noprofile", "-c", options.command];
+  const child = transport.spawn(
+    [...prefix, "env", "-i", ...env, `PS1=[lab ${options.label}] \\w\\$ `, ...bash],
+    { stdio: "inherit", tty: true },
+  );
+  // The terminal sends Ctrl-C to the whole foreground group: the shell handles it, we must not die.
+  const ignore = () => {};
+  process.on("SIGINT", ignore);
+  process.on("SIGQUIT", ignore);
+  return new Promise<number>((resolve, reject) => {
+    child.on("error", (e) => {
+      process.off("SIGINT", ignore);
+      process.off("SIGQUIT", ignore);
+      reject(e);
+    });
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", ignore);
+      process.off("SIGQUIT", ignore);
+      resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1));
+    });
+  });
+}

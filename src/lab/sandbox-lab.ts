@@ -1,0 +1,289 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import { LabError } from "../errors.js";
+import { LabExecutor } from "./lab-executor.js";
+import { DESTROY_SCRIPT, INIT_SCRIPT, OPEN_PERSISTENT_SCRIPT } from "./lab-scripts.js";
+import { runInteractive } from "./run-interactive.js";
+import { parseRecord, runLabScript } from "./run-lab-script.js";
+import type { Transport } from "./transport.js";
+import type {
+  ExecOptions,
+  ExecResult,
+  Lab,
+  LabCapabilities,
+  OpenedLab,
+  OpenLabOptions,
+} from "./types.js";
+
+export interface SandboxLabOptions extends OpenLabOptions {
+  transport: Transport;
+  /** Where lab records live on the lab machine. */
+  runtimeDir: string;
+  /** Commands reach the lab machine as root; otherwise the lab gets a user namespace. */
+  privileged: boolean;
+  /** Unprivileged: map the user's subordinate ids (`unshare --map-auto`). */
+  subordinateIds: boolean;
+  /** How commands run: persistent shells (default) or one process per command. */
+  execMode?: "server" | "spawn";
+}
+
+/** A lab's id: the label (lesson id) plus a hash of its key; ephemeral labs add a unique tail. */
+export function sandboxLabId(key: string, label: string, persistent: boolean): string {
+  const name =
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 24) || "lab";
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
+  if (persistent) return `${name}-${hash}`;
+  return `${name}-${hash}-e${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/** A hostname for the lab: its label, as a valid host name. */
+function labHostname(label: string): string {
+  const name = label
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63);
+  return name === "" ? "lab" : name;
+}
+
+function doctorHint(): string {
+  return "Run `course doctor` to see what this machine lacks and how to fix it.";
+}
+
+interface Holder {
+  pid: number;
+  created: boolean;
+  warnings: string[];
+  /** Ephemeral labs: the pipe whose end ends the lab. */
+  lifeline?: import("node:child_process").ChildProcess;
+}
+
+function holderArgv(o: SandboxLabOptions, id: string): string[] {
+  const userns = o.privileged
+    ? []
+    : ["--user", ...(o.subordinateIds ? ["--map-auto"] : []), "--map-root-user"];
+  return [
+    "unshare",
+    ...userns,
+    "--net",
+    "--mount",
+    "--pid",
+    "--uts",
+    "--fork",
+    "--kill-child",
+    "--",
+    "sh",
+    "-c",
+    INIT_SCRIPT,
+    "course-lab",
+    `${o.runtimeDir}/labs`,
+    id,
+    labHostname(o.label),
+    o.persistent ? "1" : "0",
+    o.privileged ? "root" : "user",
+    o.label,
+    o.key,
+  ];
+}
+
+function holderFailure(id: string, lines: string[], stderr: string): LabError {
+  const said = [...lines.filter((l) => !l.startsWith("ready")), ...stderr.split("\n")]
+    .map((l) => l.replace(/^error /, "").trim())
+    .filter((l) => l !== "");
+  return new LabError(
+    `cannot create the sandbox lab ${id}: ${said.length > 0 ? said.join("; ") : "its holder ended without saying why"}`,
+    { hint: doctorHint() },
+  );
+}
+
+async function startPersistent(o: SandboxLabOptions, id: string): Promise<Holder> {
+  const result = await runLabScript(
+    o.transport,
+    OPEN_PERSISTENT_SCRIPT,
+    [`${o.runtimeDir}/labs`, id, ...holderArgv(o, id)],
+    { detached: true },
+  );
+  const lines = result.stdout.split("\n").filter((l) => l !== "");
+  if (lines[0] === "existing") {
+    const record = parseRecord(lines.slice(1));
+    const pid = Number(record.pid);
+    if (!Number.isInteger(pid) || pid <= 0) throw holderFailure(id, lines, result.stderr);
+    return { pid, created: false, warnings: [] };
+  }
+  const ready = lines.find((l) => l.startsWith("ready "));
+  if (result.exitCode !== 0 || ready === undefined) {
+    throw holderFailure(id, lines, result.stderr);
+  }
+  return {
+    pid: Number(ready.slice("ready ".length)),
+    created: true,
+    warnings: lines.filter((l) => l.startsWith("warning ")).map((l) => l.slice(8)),
+  };
+}
+
+function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
+  // The holder reads its stdin until EOF: when this process ends, even by kill -9, the pipe
+  // closes and the lab ends with it. Detached, so Ctrl-C on the terminal does not reach it.
+  const child = o.transport.spawn(holderArgv(o, id), { stdio: "pipe", detached: true });
+  return new Promise<Holder>((resolve, reject) => {
+    const lines: string[] = [];
+    let stderr = "";
+    let buffered = "";
+    let done = false;
+    child.stderr?.on("data", (b: Buffer) => {
+      stderr += b.toString("utf8");
+    });
+    child.stdout?.on("data", (b: Buffer) => {
+      if (done) return;
+      buffered += b.toString("utf8");
+      let nl = buffered.indexOf("\n");
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        lines.push(line);
+        if (line.startsWith("ready ")) {
+          done = true;
+          child.unref();
+          for (const s of [child.stdin, child.stdout, child.stderr] as Array<Socket | null>) {
+            s?.unref?.();
+          }
+          resolve({
+            pid: Number(line.slice(6)),
+            created: true,
+            warnings: lines.filter((l) => l.startsWith("warning ")).map((l) => l.slice(8)),
+            lifeline: child,
+          });
+          return;
+        }
+        nl = buffered.indexOf("\n");
+      }
+    });
+    child.on("error", (e) => {
+      if (!done) {
+        done = true;
+        reject(new LabError(`cannot start unshare: ${e.message}`, { hint: doctorHint() }));
+      }
+    });
+    child.on("close", () => {
+      if (!done) {
+        done = true;
+        reject(holderFailure(id, lines, stderr));
+      }
+    });
+    child.stdin?.on("error", () => {
+      // The holder is gone; reported by "close".
+    });
+  });
+}
+
+class SandboxLab implements Lab {
+  readonly kind = "sandbox" as const;
+  private readonly executor: LabExecutor;
+  private readonly prefix: string[];
+  private destroyed = false;
+
+  constructor(
+    readonly id: string,
+    readonly description: string,
+    private readonly o: SandboxLabOptions,
+    private readonly holder: Holder,
+  ) {
+    this.prefix = [
+      "nsenter",
+      "-t",
+      String(holder.pid),
+      ...(o.privileged ? [] : ["--user"]),
+      "--net",
+      "--mount",
+      "--pid",
+      "--uts",
+    ];
+    const executorOptions: ConstructorParameters<typeof LabExecutor>[0] = {
+      transport: o.transport,
+      prefix: [...this.prefix, "--"],
+      home: "/tmp",
+      describe: `lab \`${o.label}\``,
+      mode: o.execMode ?? "server",
+    };
+    if (o.debug) executorOptions.debug = o.debug;
+    this.executor = new LabExecutor(executorOptions);
+  }
+
+  get roundTrips(): number {
+    return this.executor.roundTrips;
+  }
+
+  exec(script: string, options?: ExecOptions): Promise<ExecResult> {
+    if (this.destroyed) return Promise.reject(new LabError(`lab ${this.id} was destroyed`));
+    return this.executor.exec(script, options);
+  }
+
+  shell(options: { command?: string; label?: string } = {}): Promise<number> {
+    return runInteractive(this.o.transport, [...this.prefix, "--wd=/tmp", "--"], {
+      home: "/tmp",
+      label: options.label ?? this.o.label,
+      ...(options.command === undefined ? {} : { command: options.command }),
+    });
+  }
+
+  async capabilities(): Promise<LabCapabilities> {
+    // The sandbox hides the host's /run, so no Docker socket is reachable from inside.
+    return { docker: false };
+  }
+
+  async close(): Promise<void> {
+    this.executor.close();
+    if (!this.o.persistent) await this.destroy();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.executor.close();
+    const lifeline = this.holder.lifeline;
+    if (lifeline) {
+      if (lifeline.exitCode !== null || lifeline.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => lifeline.once("exit", () => resolve()));
+      lifeline.ref();
+      lifeline.stdin?.end();
+      await exited;
+      return;
+    }
+    const result = await runLabScript(this.o.transport, DESTROY_SCRIPT, [
+      `${this.o.runtimeDir}/labs`,
+      this.id,
+    ]);
+    if (result.exitCode !== 0) {
+      throw new LabError(`cannot destroy lab ${this.id}: ${result.stderr.trim()}`);
+    }
+  }
+}
+
+/** Open (or, for a persistent lab, find again) a sandbox lab. */
+export async function openSandboxLab(o: SandboxLabOptions): Promise<OpenedLab> {
+  const id = sandboxLabId(o.key, o.label, o.persistent);
+  const started = performance.now();
+  const holder = o.persistent ? await startPersistent(o, id) : await startEphemeral(o, id);
+  const mode = o.privileged
+    ? "as root"
+    : o.subordinateIds
+      ? "unprivileged, user namespace with subordinate ids"
+      : "unprivileged, user namespace with one id";
+  const where = o.transport.name === "local" ? "" : ` on ${o.transport.name}`;
+  const description = `sandbox lab${where} (${mode})`;
+  const warnings = [...holder.warnings];
+  if (!o.privileged && !o.subordinateIds) {
+    warnings.push(
+      "only your own user id is mapped into the lab: tools that drop privileges (tcpdump) fail. Fix: `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER` (see `course doctor`)",
+    );
+  }
+  o.debug?.(
+    `lab ${id}: ${holder.created ? "created" : "found"} (holder pid ${holder.pid}) in ${(performance.now() - started).toFixed(1)} ms`,
+  );
+  const lab = new SandboxLab(id, description, o, holder);
+  return { lab, created: holder.created, warnings };
+}
