@@ -120,6 +120,33 @@ describe("course over ssh (built binary, real sshd)", () => {
     expect(result.code).toBe(0);
   });
 
+  test("the shipped course: every lesson that passes in the local sandbox passes over ssh", () => {
+    const lessons = join(ROOT, "lessons");
+    const passed = (out: string) =>
+      out
+        .split("\n")
+        .filter((l) => l.startsWith("✓ "))
+        .map((l) => l.replace(/ [\d.]+ s$/, ""));
+    const local = spawnSync(
+      process.execPath,
+      [BIN, "--lessons", lessons, "--lab", "sandbox", "test"],
+      {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          COURSE_STATE_DIR: state,
+          COURSE_RUNTIME_DIR: runtime,
+          NO_COLOR: "1",
+        },
+        timeout: 300_000,
+      },
+    );
+    const remote = course(["test"], { lessons });
+    expect(passed(local.stdout).length).toBeGreaterThan(0);
+    expect(passed(remote.stdout)).toEqual(expect.arrayContaining(passed(local.stdout)));
+    if (local.status === 0) expect(remote.code).toBe(0);
+  }, 600_000);
+
   test("course test over ssh through passwordless sudo", () => {
     const result = course(["test"], { user: sshd.sudoUser as string });
     expect(result.stdout).toMatch(/1 lesson: 1 passed, 0 failed/);
