@@ -82,8 +82,15 @@ async function runOnce(
     onResult: (result) => ctx.stdout.write(reporter.result(result)),
   });
   ctx.stdout.write(reporter.end(report));
-  const failed = report.results.some((r) => r.status === "failed");
-  return failed ? ExitCode.checksFailed : ExitCode.ok;
+  const failed = report.results.filter((r) => r.status === "failed");
+  // No lab at all (every lesson that ran failed to get one) is the machine's problem: exit 4.
+  const noLab =
+    failed.length > 0 &&
+    report.results.every(
+      (r) => r.status === "skipped" || r.failures.every((p) => p.rule === "lab-error"),
+    );
+  if (noLab) return ExitCode.labUnavailable;
+  return failed.length > 0 ? ExitCode.checksFailed : ExitCode.ok;
 }
 
 /** `course test`: see the module comment. */

@@ -19,7 +19,7 @@ export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> 
       const { lab } = await openLab({
         spec,
         // Many labs of one lesson run at once (mutants): each needs a key of its own.
-        key: `course-test\0${lesson.file}\0${randomUUID()}`,
+        key: `course-test:${lesson.file}:${randomUUID()}`,
         label: lesson.id,
         persistent: false,
         ...(debug === undefined ? {} : { debug }),

@@ -89,7 +89,7 @@ describe("course test", () => {
     // Line 10 is checked (netns ns1) and line 12 only shows state: neither is reported.
     expect(mutate.stdout).not.toContain("line 10 matters");
     expect(mutate.stdout).not.toContain("line 12");
-    expect(mutate.stdout).toContain("1 mutants, 1 unchecked command");
+    expect(mutate.stdout).toContain("2 mutants, 1 unchecked command (");
     expect(mutate.code).toBe(0);
 
     const strict = await course(["test", "--mutate", "--strict", f("weak-check")], env);
@@ -137,7 +137,7 @@ describe("course test", () => {
     expect(lines[1]).toBe("not ok 1 - fails-at-step-2 (test/fixtures/outcomes/fails-at-step-2.md)");
     expect(lines[2]).toBe("  ---");
     expect(run.stdout).toContain(
-      "      message: step 2: line 24 `addr veth0 10.0.0.1/24` fails after the step's commands\n      rule: check-failed\n      at: test/fixtures/outcomes/fails-at-step-2.md:24\n      step: 2\n",
+      "    - message: \"step 2: line 24 `addr veth0 10.0.0.1/24` fails after the step's commands\"\n      rule: check-failed\n      at: test/fixtures/outcomes/fails-at-step-2.md:24\n      step: 2\n",
     );
     expect(run.stdout).toContain(
       "ok 2 - needs-docker (test/fixtures/outcomes/needs-docker.md) # SKIP it needs docker",

@@ -4,6 +4,7 @@ import { displayPath } from "../../load-course.js";
 import { problemLines, type Reporter, type ReporterOptions, summarize } from "./reporter.js";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** A reporter for people at a terminal. */
 export function prettyReporter(options: ReporterOptions): Reporter {
@@ -17,7 +18,7 @@ export function prettyReporter(options: ReporterOptions): Reporter {
       if (result.status === "skipped") {
         lines.push(`${c.yellow("-")} ${name} ${c.yellow("skipped")}: ${result.skipReason ?? ""}`);
       } else if (result.status === "passed") {
-        const mutants = options.mutate ? `, ${result.mutants} mutants` : "";
+        const mutants = options.mutate ? `, ${plural(result.mutants, "mutant")}` : "";
         lines.push(`${c.green("✓")} ${name} ${c.dim(`${seconds(result.durationMs)}${mutants}`)}`);
       } else {
         lines.push(`${c.red("✗")} ${name} ${c.dim(seconds(result.durationMs))}`);
@@ -42,7 +43,7 @@ export function prettyReporter(options: ReporterOptions): Reporter {
           `${s.mutants} mutants, ${s.warnings} unchecked command${s.warnings === 1 ? "" : "s"}`,
         );
       }
-      const lessons = `${s.lessons + s.notRun} lesson${s.lessons + s.notRun === 1 ? "" : "s"}`;
+      const lessons = plural(s.lessons + s.notRun, "lesson");
       const line = `${lessons}: ${parts.join(", ")} (${seconds(report.durationMs)})`;
       return `\n${s.failed > 0 ? c.red(line) : c.green(line)}\n`;
     },
