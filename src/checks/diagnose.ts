@@ -293,6 +293,9 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** A namespace at the start of a sentence: `The lab host`, `Namespace c1`. */
+const subject = (ns: NamespaceFacts) =>
+  ns.name === null ? "The lab host" : `Namespace ${ns.name}`;
 
 function noRoute(ns: NamespaceFacts, dest: string): Diagnosis {
   const links = ns.links.filter((l) => l.ifname !== "lo");
@@ -315,12 +318,12 @@ function noRoute(ns: NamespaceFacts, dest: string): Diagnosis {
     };
   }
   if (links.length === 0) {
-    return { layer: "interface", sentence: `${capital(label(ns))} has no interface besides lo.` };
+    return { layer: "interface", sentence: `${subject(ns)} has no interface besides lo.` };
   }
   const hasDefault = unicastRoutes(ns.routes).some((r) => r.dst === "default");
   return {
     layer: "route",
-    sentence: `${capital(label(ns))} has no route to ${dest}${hasDefault ? "" : " (no default route)"}: ${ipn(ns, "route add default via GATEWAY")}.`,
+    sentence: `${subject(ns)} has no route to ${dest}${hasDefault ? "" : " (no default route)"}: ${ipn(ns, "route add default via GATEWAY")}.`,
   };
 }
 
@@ -369,7 +372,7 @@ function atDestination(
     if (first === undefined) {
       return {
         layer: "route",
-        sentence: `${capital(label(dest))} has no route back to ${sourceIp}: ${ipn(dest, "route add ...")}.`,
+        sentence: `${subject(dest)} has no route back to ${sourceIp}: ${ipn(dest, "route add ...")}.`,
       };
     }
   }
