@@ -9,7 +9,9 @@ import { isReadOnlyCommand } from "./read-only-command.js";
 import { type ShellCommand, splitCommands, withoutCommand } from "./split-commands.js";
 import {
   allPass,
+  allPassWithin,
   blockProblem,
+  hasBackground,
   type LessonDriver,
   newResult,
   prepareLab,
@@ -77,7 +79,8 @@ export async function runMutant(
         if (!(await run(s, actual))) return undefined;
       }
       if (mutated && s.checks.length > 0) {
-        if (!(await allPass(driver, lab, s.checks, lesson)).allPassed) return undefined;
+        const check = hasBackground(s) ? allPassWithin : allPass;
+        if (!(await check(driver, lab, s.checks, lesson)).allPassed) return undefined;
       }
     }
     const all = lesson.steps.flatMap((s) => s.checks);

@@ -115,6 +115,36 @@ export async function allPass(
   return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
 }
 
+/** Whether a step starts something in the background (which may still be starting). */
+export function hasBackground(step: Step): boolean {
+  return step.commands.some((b) => b.options.background && !b.options.noRun);
+}
+
+/** How long checks after a `background` fence may take to come true. */
+export const BACKGROUND_SETTLE_MS = 5_000;
+
+/**
+ * `allPass`, retried for up to `BACKGROUND_SETTLE_MS` (and at most the lesson's timeout): for
+ * checks right after a `background` fence, whose server may not be listening yet.
+ */
+export async function allPassWithin(
+  driver: LessonDriver,
+  lab: Lab,
+  checks: Check[],
+  lesson: Lesson,
+): Promise<{ allPassed: boolean; evaluated: number }> {
+  const deadline = performance.now() + Math.min(BACKGROUND_SETTLE_MS, lesson.timeout * 1000);
+  let evaluated = 0;
+  for (;;) {
+    const attempt = await allPass(driver, lab, checks, lesson);
+    evaluated += attempt.evaluated;
+    if (attempt.allPassed || performance.now() >= deadline) {
+      return { allPassed: attempt.allPassed, evaluated };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The last lines of a command's output, for "found". */
 export function outputTail(result: ExecResult, lines = 5): string {
   const text = (result.stderr.trim() || result.stdout.trim()).split("\n");
@@ -303,6 +333,11 @@ async function runSteps(
       }
     }
     if (step.checks.length > 0) {
+      if (hasBackground(step)) {
+        // A server started in the background needs a moment before it listens.
+        const settled = await allPassWithin(driver, lab, step.checks, lesson);
+        result.checksRun += settled.evaluated;
+      }
       const after = await driver.evaluate(lab, step.checks, lesson, { diagnose: true });
       result.checksRun += after.length;
       const failed = after.filter((o) => !o.passed);
