@@ -73,6 +73,12 @@ export function formatSshTarget(target: SshTarget): string {
   return `${target.user === undefined ? "" : `${target.user}@`}${host}${target.port === undefined ? "" : `:${target.port}`}`;
 }
 
+/** The ssh command line that reaches `target`, for hints: `ssh -p 2222 root@host`. */
+export function sshCommandFor(target: SshTarget): string {
+  const port = target.port === undefined ? "" : `-p ${target.port} `;
+  return `ssh ${port}${target.user === undefined ? "" : `${target.user}@`}${target.host}`;
+}
+
 /**
  * Runs lab commands on a remote machine through the system OpenSSH client, so the user's
  * ssh config, keys and agent all apply. One master connection (ControlMaster) is kept
@@ -273,7 +279,7 @@ export class SshTransport implements Transport {
     if (/ENOENT|spawn .* ENOENT/.test(stderr)) return sshMissing(cause);
     if (/Connection refused/i.test(stderr)) {
       return new LabError(`${where}: connection refused (nothing listens for ssh there)`, {
-        hint: `check the host and port (ssh://USER@HOST:PORT) and that sshd runs there: ssh ${formatSshTarget(this.target)} true`,
+        hint: `check the host and port (ssh://USER@HOST:PORT) and that sshd runs there: ${sshCommandFor(this.target)} true`,
         cause,
       });
     }
@@ -283,13 +289,13 @@ export class SshTransport implements Transport {
       )
     ) {
       return new LabError(`${where}: the host key is unknown or has changed`, {
-        hint: `ssh refuses hosts it cannot verify. Connect once by hand to accept the key (ssh ${formatSshTarget(this.target)}), or, for a fresh VM, ${opts}="-o StrictHostKeyChecking=accept-new"; if the machine was rebuilt: ssh-keygen -R ${this.target.host}\n  ssh said: ${said}`,
+        hint: `ssh refuses hosts it cannot verify. Connect once by hand to accept the key (${sshCommandFor(this.target)}), or, for a fresh VM, ${opts}="-o StrictHostKeyChecking=accept-new"; if the machine was rebuilt: ssh-keygen -R ${this.target.host}\n  ssh said: ${said}`,
         cause,
       });
     }
     if (/Permission denied|Too many authentication failures/i.test(stderr)) {
       return new LabError(`${where}: login refused (${said})`, {
-        hint: `course logs in without prompting (BatchMode): give it a key, e.g. ${opts}="-i ~/.ssh/id_ed25519", load the key into ssh-agent, or install yours with ssh-copy-id ${formatSshTarget(this.target)}`,
+        hint: `course logs in without prompting (BatchMode): give it a key, e.g. ${opts}="-i ~/.ssh/id_ed25519", load the key into ssh-agent, or install yours with ssh-copy-id ${sshCommandFor(this.target).replace(/^ssh /, "")}`,
         cause,
       });
     }
@@ -306,7 +312,7 @@ export class SshTransport implements Transport {
       });
     }
     return new LabError(`${where}: ssh failed (exit ${exitCode}): ${said || "no message"}`, {
-      hint: `try it by hand with: ssh -v ${formatSshTarget(this.target)} true`,
+      hint: `try it by hand with: ${sshCommandFor(this.target).replace(/^ssh /, "ssh -v ")} true`,
       cause,
     });
   }
