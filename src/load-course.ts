@@ -3,8 +3,10 @@
  * learner's lesson name into a `Lesson`. Parsing itself is pure (`src/lesson/`), and is imported
  * only when a course is actually loaded, so that `course --help` stays fast.
  */
+import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandContext } from "./cli/context.js";
@@ -39,6 +41,11 @@ export interface LoadCourseOptions {
   /** `--lessons DIR`; default: `defaultLessonsDir(cwd)`. */
   lessons?: string;
   cwd: string;
+  /**
+   * Reuse the last parse of an unchanged directory (kept under `$XDG_CACHE_HOME/course`).
+   * `course lint` turns it off so that it always parses. @default true
+   */
+  cache?: boolean;
   /**
    * Lesson files, directories, or lesson names (`lesson-3`, `3`, an id). Files are parsed in
    * the context of their directory's course (so `requires` resolves), but only the named
@@ -98,7 +105,77 @@ async function readCourseDir(dir: string): Promise<{ source: CourseSource; probl
   return { source, problems };
 }
 
-async function parseDir(dir: string): Promise<{ course: Course; problems: Problem[] }> {
+/** Bump when the cached shape changes. */
+const CACHE_FORMAT = 1;
+
+/** `$XDG_CACHE_HOME/course`, else `~/.cache/course`. */
+function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "course");
+}
+
+/**
+ * What a parse of `dir` depends on: every lesson file and `course.yaml` (name, size, mtime,
+ * ctime) and the parser's own files (so a new build never reads an old result).
+ */
+async function cacheKey(dir: string): Promise<string | undefined> {
+  try {
+    const hash = createHash("sha256").update(`${CACHE_FORMAT}\0${dir}\0`);
+    const parserDir = fileURLToPath(new URL("./lesson/", import.meta.url));
+    for (const [base, names] of [
+      [dir, (await readdir(dir)).sort()],
+      [parserDir, (await readdir(parserDir)).sort()],
+    ] as const) {
+      for (const name of names) {
+        if (base === dir && !/\.md$/i.test(name) && name !== "course.yaml") continue;
+        const info = await stat(join(base, name));
+        hash.update(`${base}/${name}\0${info.size}\0${info.mtimeMs}\0${info.ctimeMs}\0`);
+      }
+    }
+    return hash.digest("hex");
+  } catch {
+    return undefined;
+  }
+}
+
+async function parseDir(
+  dir: string,
+  cache = true,
+): Promise<{ course: Course; problems: Problem[] }> {
+  // The parser (unified, micromark, yaml) is most of `course list`'s start-up: when nothing
+  // changed since the last run, reuse its result instead of loading it.
+  const key = cache ? await cacheKey(dir) : undefined;
+  const cacheFile = join(
+    cacheDir(),
+    `parse-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.json`,
+  );
+  if (key !== undefined) {
+    try {
+      const cached = JSON.parse(await readFile(cacheFile, "utf8")) as {
+        key: string;
+        course: Course;
+        problems: Problem[];
+      };
+      if (cached.key === key) return { course: cached.course, problems: cached.problems };
+    } catch {
+      // No cache yet, or unreadable: parse.
+    }
+  }
+  const parsed = await parseDirUncached(dir);
+  if (key !== undefined) {
+    try {
+      await mkdir(dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify({ key, ...parsed }));
+      await rename(tmp, cacheFile);
+    } catch {
+      // A cache that cannot be written only costs speed.
+    }
+  }
+  return parsed;
+}
+
+async function parseDirUncached(dir: string): Promise<{ course: Course; problems: Problem[] }> {
   const { parseCourse } = await import("./lesson/parse-course.js");
   const read = await readCourseDir(dir);
   const parsed = parseCourse(read.source);
@@ -129,7 +206,8 @@ export async function loadCourse(
   const lessonsDir =
     options.lessons !== undefined ? resolve(cwd, options.lessons) : defaultLessonsDir(cwd);
   const paths = options.paths ?? [];
-  if (paths.length === 0) return parseDir(lessonsDir);
+  const cache = options.cache !== false;
+  if (paths.length === 0) return parseDir(lessonsDir, cache);
 
   // Group the requested lessons by directory; each directory is parsed once as a course.
   const wanted = new Map<string, Set<string> | "all">();
@@ -163,14 +241,14 @@ export async function loadCourse(
     }
   }
   if (names.length > 0) {
-    const { course } = await parseDir(lessonsDir);
+    const { course } = await parseDir(lessonsDir, cache);
     for (const name of names) want(lessonsDir, findLesson(course, name).file);
   }
 
   const result: Course = { dir: [...wanted.keys()][0] ?? lessonsDir, lessons: [] };
   const problems: Problem[] = [];
   for (const [dir, files] of wanted) {
-    const parsed = await parseDir(dir);
+    const parsed = await parseDir(dir, cache);
     if (result.title === undefined && parsed.course.title !== undefined) {
       result.title = parsed.course.title;
     }

@@ -28,7 +28,8 @@ export interface LintOptions {
 
 /** Lint a course (or the given lesson files and directories). File paths are relative to `ctx.cwd` when inside it. */
 export async function lint(ctx: CommandContext, paths: string[] = []): Promise<LintReport> {
-  const options: LoadCourseOptions = { cwd: ctx.cwd, paths };
+  // Lint always parses: it is how an instructor checks their edits.
+  const options: LoadCourseOptions = { cwd: ctx.cwd, paths, cache: false };
   if (ctx.global.lessons !== undefined) options.lessons = ctx.global.lessons;
   const { course, problems } = await loadCourse(options);
   const fileOrder = new Map<string, number>();

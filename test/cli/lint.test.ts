@@ -21,6 +21,7 @@ function course(args: string[], cwd = root) {
       NO_COLOR: "1",
       FORCE_COLOR: undefined,
       COURSE_STATE_DIR: join(tmp, "state"),
+      XDG_CACHE_HOME: join(tmp, "cache"),
     },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

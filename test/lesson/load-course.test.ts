@@ -19,6 +19,8 @@ let tmp: string;
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "course-load-"));
+  // The parse cache goes to the test's own directory, never the user's.
+  process.env.XDG_CACHE_HOME = join(tmp, "cache");
 });
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
@@ -91,6 +93,28 @@ describe("loadCourse", () => {
     mkdirSync(empty);
     const none = await loadCourse({ cwd: tmp, lessons: empty });
     expect(none.problems.map((p) => p.rule)).toEqual(["no-lessons"]);
+  });
+});
+
+describe("the parse cache", () => {
+  test("an unchanged course is read from the cache; any change to a lesson is parsed again", async () => {
+    const dir = join(tmp, "cached");
+    mkdirSync(dir);
+    const file = join(dir, "01-a.md");
+    writeFileSync(file, "---\ntitle: First\n---\n\n## S\n\n```check\nnetns a\n```\n");
+    const first = await loadCourse({ cwd: tmp, lessons: dir });
+    expect(first.course.lessons[0]?.title).toBe("First");
+    const again = await loadCourse({ cwd: tmp, lessons: dir });
+    expect(again).toEqual(first);
+    writeFileSync(file, "---\ntitle: Second, longer\n---\n\n## S\n\n```check\nnetns a\n```\n");
+    const changed = await loadCourse({ cwd: tmp, lessons: dir });
+    expect(changed.course.lessons[0]?.title).toBe("Second, longer");
+    writeFileSync(join(dir, "02-b.md"), "---\ntitle: B\n---\n");
+    const added = await loadCourse({ cwd: tmp, lessons: dir });
+    expect(added.course.lessons.map((l) => l.id)).toEqual(["a", "b"]);
+    expect(added.problems.map((p) => p.rule)).toEqual(["no-steps"]);
+    const uncached = await loadCourse({ cwd: tmp, lessons: dir, cache: false });
+    expect(uncached).toEqual(added);
   });
 });
 
