@@ -1,9 +1,10 @@
 /**
  * Evaluating a list of checks against a lab with a constant number of round trips:
- * 1. every state check from ONE snapshot of facts (one round trip, whatever their number);
- * 2. every independent probe (ping, tcp, run) concurrently, in ONE round trip;
- * 3. captures one after the other in ONE more round trip (tcpdump would see the other probes'
- *    packets and pass on them).
+ * - every independent probe (ping, tcp, run) concurrently, in ONE round trip;
+ * - captures one after the other in ONE more round trip (tcpdump would see the other probes'
+ *   packets and pass on them);
+ * - every state check from ONE snapshot of facts (one round trip, whatever their number), taken
+ *   after the probes when a state check is written after a probe, else alongside them.
  * A failed ping or tcp then gets a diagnosis (one more round trip, only on failure).
  */
 import { randomBytes } from "node:crypto";
@@ -181,15 +182,6 @@ export async function evaluateChecks(
     check.spec.kind === "capture" ? [{ check, index }] : [],
   );
 
-  // State first: the snapshot must not see traces the probes leave (a ping fills the ARP table).
-  let facts = options.facts;
-  if (state.length > 0 && facts === undefined) {
-    facts = await gatherFacts(lab, { ...factNeeds(state), timeout });
-  }
-  for (const { check, index } of state) {
-    if (facts !== undefined) results[index] = verdict(check, evaluateState(check, facts, index), 0);
-  }
-
   const judged = async (list: { check: Check; index: number }[], concurrent: boolean) => {
     const outputs = await runProbes(lab, list, timeout, concurrent);
     for (const { check, index } of list) {
@@ -203,8 +195,32 @@ export async function evaluateChecks(
       );
     }
   };
-  await judged(probes, true);
-  await judged(captures, false);
+  const snapshot = async () => {
+    let facts = options.facts;
+    if (state.length > 0 && facts === undefined) {
+      facts = await gatherFacts(lab, { ...factNeeds(state), timeout });
+    }
+    for (const { check, index } of state) {
+      if (facts !== undefined) {
+        results[index] = verdict(check, evaluateState(check, facts, index), 0);
+      }
+    }
+  };
+  const acting = async () => {
+    await judged(probes, true);
+    await judged(captures, false);
+  };
+  // Checks read in order: a state check written after a probe sees what the probe left (the
+  // lesson format's own example checks `neigh` after the `ping` that fills the ARP table). So
+  // the snapshot follows the probes when some state check comes after one; otherwise the two
+  // round trips overlap.
+  const firstProbe = Math.min(...[...probes, ...captures].map((p) => p.index));
+  if (state.some((s) => s.index > firstProbe)) {
+    await acting();
+    await snapshot();
+  } else {
+    await Promise.all([snapshot(), acting()]);
+  }
 
   const final = results.map((r, i) => {
     if (r !== undefined) return r;
