@@ -18,13 +18,18 @@ export interface OpenLessonLabOptions {
   /** Where lab records live. @default runtimeDir() */
   runtimeDir?: string;
   debug?: (line: string) => void;
+  /**
+   * Told what the user must know about the lab (e.g. that `host` changes the real network).
+   * @default written to standard error as `course: warning: ...`
+   */
+  onWarning?: (message: string) => void;
   /** Live output of the setup fences (for `--debug` or a spinner). */
   onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
 }
 
 /** The key that finds a lesson's lab again across CLI runs: course directory + lesson id. */
 export function lessonLabKey(course: Course, lesson: Lesson): string {
-  return `${course.dir}\0${lesson.id}`;
+  return `${course.dir}#${lesson.id}`;
 }
 
 /** `lessons/03-bridge.md:12`, relative to the current directory when inside it. */
@@ -52,6 +57,12 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
     ...(options.runtimeDir === undefined ? {} : { runtimeDir: options.runtimeDir }),
     ...(options.debug === undefined ? {} : { debug: options.debug }),
   });
+  const warn =
+    options.onWarning ??
+    ((message: string) => process.stderr.write(`course: warning: ${message}\n`));
+  // Said once, when the lab is made; the host lab's warning every time it is used.
+  if (opened.created || options.spec.kind === "host")
+    for (const w of opened.warnings ?? []) warn(w);
   if (!opened.created) return opened;
   for (const block of options.lesson.setup) {
     if (block.options.noRun) continue;

@@ -85,8 +85,8 @@ function holderArgv(o: SandboxLabOptions, id: string): string[] {
     labHostname(o.label),
     o.persistent ? "1" : "0",
     o.privileged ? "root" : "user",
-    o.label,
-    o.key,
+    o.label.replace(/[\0\n]/g, " "),
+    o.key.replace(/[\0\n]/g, " "),
   ];
 }
 

@@ -1,0 +1,235 @@
+import { existsSync, readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { hasSubordinateIds, openLab } from "./open-lab.js";
+
+/** One finding of `course doctor`. */
+export interface DoctorCheck {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  /** What was found. */
+  detail: string;
+  /** The exact command that fixes it (absent when ok). */
+  fix?: string;
+}
+
+const SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function which(tool: string): string | undefined {
+  for (const dir of `${process.env.PATH ?? ""}:${SBIN_PATH}`.split(":")) {
+    if (dir !== "" && existsSync(join(dir, tool))) return join(dir, tool);
+  }
+  return undefined;
+}
+
+function readSysctl(name: string): string | undefined {
+  try {
+    return readFileSync(`/proc/sys/${name.replaceAll(".", "/")}`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The install command of this machine's package manager. */
+function installCommand(packages: string[]): string {
+  if (which("apt-get")) return `sudo apt-get install -y ${packages.join(" ")}`;
+  if (which("dnf")) return `sudo dnf install -y ${packages.join(" ")}`;
+  if (which("pacman")) return `sudo pacman -S --needed ${packages.join(" ")}`;
+  if (which("apk")) return `sudo apk add ${packages.join(" ")}`;
+  return `install ${packages.join(", ")} with your package manager`;
+}
+
+const TOOLS: Array<{ tool: string; pkg: string }> = [
+  { tool: "unshare", pkg: "util-linux" },
+  { tool: "nsenter", pkg: "util-linux" },
+  { tool: "ip", pkg: "iproute2" },
+  { tool: "bridge", pkg: "iproute2" },
+  { tool: "iptables", pkg: "iptables" },
+  { tool: "ping", pkg: "iputils-ping" },
+  { tool: "tcpdump", pkg: "tcpdump" },
+  { tool: "ethtool", pkg: "ethtool" },
+];
+
+/** Kernel modules a user namespace cannot load by itself, and what needs them. */
+const MODULES: Array<{ names: string[]; what: string; load: string }> = [
+  { names: ["bridge"], what: "Linux bridges (`ip link add br0 type bridge`)", load: "bridge" },
+  { names: ["veth"], what: "veth pairs", load: "veth" },
+  { names: ["nf_nat"], what: "NAT (SNAT/DNAT/MASQUERADE)", load: "nf_nat" },
+  {
+    names: ["iptable_nat", "nft_chain_nat"],
+    what: "the iptables nat table",
+    load: "iptable_nat nft_chain_nat",
+  },
+];
+
+function moduleLoaded(name: string): boolean {
+  return existsSync(`/sys/module/${name}`);
+}
+
+/**
+ * Everything `course doctor` checks, in order. Ends by actually creating a sandbox lab and
+ * doing in it what the course does (bridge, veth, nat table, a named namespace).
+ */
+export async function runDoctorChecks(options: { runtimeDir: string }): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const root = process.getuid?.() === 0;
+  const user = userInfo().username;
+
+  if (process.platform !== "linux") {
+    checks.push({
+      name: "platform",
+      status: "fail",
+      detail: `${process.platform}: the sandbox lab needs Linux network namespaces`,
+      fix: "course --lab vagrant start   # a Linux VM (needs Vagrant), or --lab ssh://USER@HOST",
+    });
+    return checks;
+  }
+  checks.push({
+    name: "platform",
+    status: "ok",
+    detail: `Linux, running as ${root ? "root" : user}`,
+  });
+
+  const missing = TOOLS.filter((t) => which(t.tool) === undefined);
+  checks.push(
+    missing.length === 0
+      ? { name: "tools", status: "ok", detail: TOOLS.map((t) => t.tool).join(", ") }
+      : {
+          name: "tools",
+          status: missing.some((t) => ["unshare", "nsenter", "ip"].includes(t.tool))
+            ? "fail"
+            : "warn",
+          detail: `missing: ${missing.map((t) => t.tool).join(", ")}`,
+          fix: installCommand([...new Set(missing.map((t) => t.pkg))]),
+        },
+  );
+
+  if (!root) {
+    const maxUserns = readSysctl("user.max_user_namespaces");
+    if (maxUserns === "0") {
+      checks.push({
+        name: "user namespaces",
+        status: "fail",
+        detail: "user.max_user_namespaces is 0: unprivileged user namespaces are off",
+        fix: "sudo sysctl -w user.max_user_namespaces=15000 && echo user.max_user_namespaces=15000 | sudo tee /etc/sysctl.d/90-course.conf",
+      });
+    }
+    const clone = readSysctl("kernel.unprivileged_userns_clone");
+    if (clone === "0") {
+      checks.push({
+        name: "user namespaces",
+        status: "fail",
+        detail: "kernel.unprivileged_userns_clone is 0: unprivileged user namespaces are off",
+        fix: "sudo sysctl -w kernel.unprivileged_userns_clone=1 && echo kernel.unprivileged_userns_clone=1 | sudo tee /etc/sysctl.d/90-course.conf",
+      });
+    }
+    const apparmor = readSysctl("kernel.apparmor_restrict_unprivileged_userns");
+    if (apparmor === "1") {
+      checks.push({
+        name: "AppArmor",
+        status: "fail",
+        detail:
+          "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 24.04+): user namespaces get no capabilities",
+        fix: "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 && echo kernel.apparmor_restrict_unprivileged_userns=0 | sudo tee /etc/sysctl.d/90-course.conf",
+      });
+    }
+    const newuidmap = which("newuidmap") !== undefined && which("newgidmap") !== undefined;
+    const subids = hasSubordinateIds();
+    checks.push(
+      newuidmap && subids
+        ? {
+            name: "subordinate ids",
+            status: "ok",
+            detail: `${user} has ids in /etc/subuid and /etc/subgid; newuidmap is installed`,
+          }
+        : {
+            name: "subordinate ids",
+            status: "warn",
+            detail: `${newuidmap ? "" : "newuidmap/newgidmap missing; "}${subids ? "" : `${user} has no range in /etc/subuid and /etc/subgid; `}labs map only your own id, so tools that drop privileges (tcpdump) fail`,
+            fix: [
+              ...(newuidmap ? [] : [installCommand(["uidmap"])]),
+              ...(subids
+                ? []
+                : [`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}`]),
+            ].join(" && "),
+          },
+    );
+    const notLoaded = MODULES.filter((m) => !m.names.some(moduleLoaded));
+    checks.push(
+      notLoaded.length === 0
+        ? {
+            name: "kernel modules",
+            status: "ok",
+            detail: "bridge, veth, nf_nat and the nat table are available",
+          }
+        : {
+            name: "kernel modules",
+            status: "warn",
+            detail: `not loaded (a user namespace cannot load them): ${notLoaded.map((m) => `${m.names[0]} (${m.what})`).join(", ")}`,
+            fix: `sudo modprobe -a ${notLoaded.map((m) => m.load).join(" ")} && printf '%s\\n' ${notLoaded.map((m) => m.load).join(" ")} | sudo tee /etc/modules-load.d/course.conf`,
+          },
+    );
+  } else {
+    checks.push({
+      name: "privileges",
+      status: "ok",
+      detail: "root: labs need no user namespace; kernel modules load on demand",
+    });
+  }
+
+  // The real test: make a lab and do in it what the course does.
+  const started = performance.now();
+  try {
+    const { lab } = await openLab({
+      spec: { kind: "sandbox" },
+      key: `doctor-${process.pid}`,
+      label: "doctor",
+      persistent: false,
+      runtimeDir: options.runtimeDir,
+    });
+    try {
+      const ms = performance.now() - started;
+      const steps: Array<[string, string]> = [
+        ["ip link add course-br0 type bridge", "a bridge"],
+        ["ip link add course-v0 type veth peer name course-v1", "a veth pair"],
+        ["ip netns add course-ns1", "a named network namespace"],
+        ["iptables -t nat -A POSTROUTING -o course-br0 -j MASQUERADE", "an iptables nat rule"],
+        ["ping -c 1 -W 1 127.0.0.1 >/dev/null", "ping"],
+      ];
+      const failed: string[] = [];
+      for (const [command, what] of steps) {
+        const r = await lab.exec(command, { timeout: 10 });
+        if (r.exitCode !== 0)
+          failed.push(`${what} (\`${command}\`: ${r.stderr.trim().split("\n").pop() ?? ""})`);
+      }
+      checks.push(
+        failed.length === 0
+          ? {
+              name: "sandbox lab",
+              status: "ok",
+              detail: `${lab.description}: created in ${ms.toFixed(0)} ms; bridge, veth, netns, nat and ping work`,
+            }
+          : {
+              name: "sandbox lab",
+              status: "fail",
+              detail: `${lab.description}: created, but these fail: ${failed.join("; ")}`,
+              fix: root
+                ? "sudo modprobe -a bridge veth nf_nat iptable_nat nft_chain_nat"
+                : "see the kernel modules check above, or run course as root",
+            },
+      );
+    } finally {
+      await lab.destroy();
+    }
+  } catch (error) {
+    checks.push({
+      name: "sandbox lab",
+      status: "fail",
+      detail: error instanceof Error ? error.message : String(error),
+      fix: root
+        ? "check that the kernel has network, mount, PID and UTS namespaces (CONFIG_NET_NS, CONFIG_PID_NS)"
+        : "fix the user namespace problems above, or run course with sudo",
+    });
+  }
+  return checks;
+}
