@@ -115,16 +115,20 @@ export class SshTransport implements Transport {
    */
   async connect(): Promise<SshRemoteInfo> {
     if (this.info !== undefined) return this.info;
+    const alive = await this.masterAlive();
     const cached = this.readInfo();
-    if (cached !== undefined && (await this.masterAlive())) {
+    if (alive && cached !== undefined) {
       this.info = cached;
       return cached;
     }
-    // No live master: a stale socket would stop a new one from listening.
-    rmSync(this.controlPath, { force: true });
-    mkdirSync(join(this.controlPath, ".."), { recursive: true, mode: 0o700 });
-    // The master itself runs the probe, so connecting and learning about the remote is one
-    // handshake; ControlPersist then keeps it in the background for the next commands.
+    if (!alive) {
+      // A stale socket (its master was killed) would stop a new master from listening.
+      rmSync(this.controlPath, { force: true });
+      mkdirSync(join(this.controlPath, ".."), { recursive: true, mode: 0o700 });
+    }
+    // Without a master, this ssh becomes the master (ControlMaster=auto) and runs the probe
+    // itself, so connecting and learning about the remote is one handshake; ControlPersist
+    // then keeps it in the background for the next commands.
     const probe = [
       "u=$(id -u)",
       'echo "course-uid=$u"',
@@ -135,7 +139,7 @@ export class SshTransport implements Transport {
       "fi",
     ].join("\n");
     const result = await this.collect(
-      [...this.baseArgs("yes"), "-T", "--", sshQuote(["sh", "-c", probe])],
+      [...this.baseArgs("auto"), "-T", "--", sshQuote(["sh", "-c", probe])],
       "connect",
     );
     if (result.exitCode === 255 || !result.stdout.includes("course-uid=")) {
@@ -225,7 +229,7 @@ export class SshTransport implements Transport {
   }
 
   /** The ssh arguments every invocation shares, up to (and including) the host. */
-  private baseArgs(master: "yes" | "no" | "auto"): string[] {
+  private baseArgs(master: "no" | "auto"): string[] {
     const { target } = this.options;
     // ssh keeps the first value it sees for an option: ours that must hold come first,
     // then the target, then the user's options, then defaults the user may override.

@@ -144,6 +144,25 @@ describe("SshTransport against a real sshd", () => {
     expect(second.sessions).toBe(1);
   });
 
+  test("a live master whose cached facts are gone is reused, not orphaned", async () => {
+    const t = make("root");
+    await t.connect();
+    const pidOf = () =>
+      Number(
+        /pid=(\d+)/.exec(
+          execFileSync("sh", ["-c", `ssh -o ControlPath='${t.controlPath}' -O check x 2>&1`], {
+            encoding: "utf8",
+          }),
+        )?.[1],
+      );
+    const before = pidOf();
+    rmSync(`${t.controlPath}.json`);
+    const again = make("root");
+    expect((await again.connect()).root).toBe(true);
+    expect(again.sessions).toBe(1);
+    expect(pidOf()).toBe(before);
+  });
+
   test("a killed master is replaced by the next command without an error", async () => {
     const t = make("root");
     await t.connect();
