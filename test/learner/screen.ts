@@ -20,7 +20,10 @@ export class Screen {
         cb();
       },
     });
-    this.output = Object.assign(out, { columns, isTTY: true });
+    // Each prompt pipes into the output and ends it when done, as it may with a terminal's
+    // stdout (which never really ends); so must this one.
+    const end = (() => out) as typeof out.end;
+    this.output = Object.assign(out, { columns, isTTY: true, end });
   }
 
   /** Everything drawn so far, escapes stripped. */

@@ -123,12 +123,12 @@ describe("course start (guided flow)", () => {
     // interactive shell is exercised by the tmux end-to-end test).
     const done = flow(screen, {
       openShell: async (lab) => {
-        const line = "ip link add dummy0 type dummy";
+        const line = "ip link add v0 type veth peer name v1";
         typed.push(line);
         return (await lab.exec(line)).exitCode;
       },
     });
-    await screen.waitFor("Lesson 2 of 3: A dummy interface");
+    await screen.waitFor("Lesson 2 of 3: A veth pair");
     await screen.choose("I'll type them (open the lab shell)");
     await screen.waitFor("Opening the lab shell");
     await screen.waitFor("✓ Step 1 done.");
