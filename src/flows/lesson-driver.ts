@@ -29,7 +29,7 @@ export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> 
     runBlock: (lab, block, lesson) => runCommandBlock(lab, block, lesson),
     async evaluate(lab, checks, lesson, options) {
       const results = await evaluateChecks(lab, checks, {
-        timeout: lesson.timeout,
+        timeout: options.timeout ?? lesson.timeout,
         diagnose: options.diagnose,
       });
       return results.map((r): CheckOutcome => {

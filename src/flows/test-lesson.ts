@@ -28,13 +28,14 @@ export interface LessonDriver {
   runBlock(lab: Lab, block: CommandBlock, lesson: Lesson): Promise<ExecResult>;
   /**
    * Evaluate checks in the lab; one outcome per check, in order. `diagnose`: explain a failed
-   * ping or tcp (worth a round trip only when the failure is reported).
+   * ping or tcp (worth a round trip only when the failure is reported). `timeout`: seconds per
+   * check instead of the lesson's.
    */
   evaluate(
     lab: Lab,
     checks: Check[],
     lesson: Lesson,
-    options: { diagnose: boolean },
+    options: { diagnose: boolean; timeout?: number },
   ): Promise<CheckOutcome[]>;
 }
 
@@ -90,6 +91,14 @@ const NEEDS_REASON: Record<string, string> = {
 const PROBES = new Set(["ping", "tcp", "capture", "run"]);
 
 /**
+ * Seconds a probe gets where only "does some check fail?" is asked (before a step, and in
+ * mutants). In a lab a ping answers in microseconds, so a ping that has not answered in this
+ * time will not; a probe cut short only makes a step look unfinished or a mutant caught, which
+ * can hide a weakness but never invents one. Verdicts that are reported use the full timeout.
+ */
+export const QUICK_PROBE_SECONDS = 2;
+
+/**
  * Whether every check passes, evaluating the cheap state checks first: a step's "before" run
  * only needs one failure, and a failed state check spares waiting for a probe's timeout.
  */
@@ -109,7 +118,8 @@ export async function allPass(
     if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
   }
   if (probes.length > 0) {
-    outcomes.push(...(await driver.evaluate(lab, probes, lesson, { diagnose: false })));
+    const timeout = Math.min(lesson.timeout, QUICK_PROBE_SECONDS);
+    outcomes.push(...(await driver.evaluate(lab, probes, lesson, { diagnose: false, timeout })));
     evaluated += probes.length;
   }
   return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
@@ -299,6 +309,11 @@ export async function testLesson(driver: LessonDriver, lesson: Lesson): Promise<
   return result;
 }
 
+/**
+ * The steps, with as few lab round trips as the rules allow: nothing runs between a step's
+ * "after" checks and the next step's "before" checks, so one evaluation answers both; and the
+ * last step's "after" checks are part of the end-of-lesson evaluation.
+ */
 async function runSteps(
   driver: LessonDriver,
   lab: Lab,
@@ -306,12 +321,27 @@ async function runSteps(
   result: LessonTestResult,
 ): Promise<void> {
   const stepOf = new Map<Check, number>();
-  for (const step of lesson.steps) {
-    for (const check of step.checks) stepOf.set(check, step.index);
+  for (const step of lesson.steps) for (const check of step.checks) stepOf.set(check, step.index);
+  const steps = lesson.steps;
+  // State-check outcomes of the current step, already evaluated with the step before's "after".
+  let knownBefore: CheckOutcome[] | undefined;
+
+  for (const [i, step] of steps.entries()) {
+    const next = steps[i + 1];
     if (step.checks.length > 0) {
-      const before = await allPass(driver, lab, step.checks, lesson);
-      result.checksRun += before.evaluated;
-      if (before.allPassed) {
+      let allPassed: boolean;
+      if (knownBefore?.some((o) => !o.passed)) {
+        allPassed = false;
+      } else {
+        const rest =
+          knownBefore === undefined
+            ? step.checks
+            : step.checks.filter((c) => PROBES.has(c.spec.kind));
+        const before = await allPass(driver, lab, rest, lesson);
+        result.checksRun += before.evaluated;
+        allPassed = before.allPassed;
+      }
+      if (allPassed) {
         result.failures.push({
           file: lesson.file,
           line: step.heading.line,
@@ -323,6 +353,7 @@ async function runSteps(
         });
       }
     }
+    knownBefore = undefined;
     for (const block of step.commands) {
       if (block.options.noRun) continue;
       const problem = blockProblem(block, await driver.runBlock(lab, block, lesson), lesson, step);
@@ -332,48 +363,61 @@ async function runSteps(
         return; // later steps build on this one: their results would only repeat it
       }
     }
-    if (step.checks.length > 0) {
-      if (hasBackground(step)) {
-        // A server started in the background needs a moment before it listens.
-        const settled = await allPassWithin(driver, lab, step.checks, lesson);
-        result.checksRun += settled.evaluated;
-      }
-      const after = await driver.evaluate(lab, step.checks, lesson, { diagnose: true });
-      result.checksRun += after.length;
-      const failed = after.filter((o) => !o.passed);
-      for (const outcome of failed) {
-        result.failures.push(
-          checkProblem(
-            lesson,
-            outcome,
-            step.index,
-            "check-failed",
-            `step ${step.index}: line ${outcome.check.line} \`${outcome.check.source}\` fails after the step's commands`,
-          ),
-        );
-      }
-      if (failed.length > 0) {
-        result.status = "failed";
-        return;
-      }
+    if (step.checks.length > 0 && hasBackground(step)) {
+      // A server started in the background needs a moment before it listens.
+      const settled = await allPassWithin(driver, lab, step.checks, lesson);
+      result.checksRun += settled.evaluated;
+    }
+    if (next === undefined) break; // the end-of-lesson evaluation covers this step's checks
+    const nextState = next.checks.filter((c) => !PROBES.has(c.spec.kind));
+    if (step.checks.length === 0 && nextState.length === 0) continue;
+    const outcomes = await driver.evaluate(lab, [...step.checks, ...nextState], lesson, {
+      diagnose: true,
+    });
+    result.checksRun += outcomes.length;
+    const after = outcomes.slice(0, step.checks.length);
+    if (nextState.length > 0) knownBefore = outcomes.slice(step.checks.length);
+    const failed = after.filter((o) => !o.passed);
+    for (const outcome of failed) result.failures.push(afterProblem(lesson, outcome, step.index));
+    if (failed.length > 0) {
+      result.status = "failed";
+      return;
     }
   }
-  const all = lesson.steps.flatMap((s) => s.checks);
+
+  const all = steps.flatMap((s) => s.checks);
+  const last = steps.at(-1);
   if (all.length > 0) {
     const end = await driver.evaluate(lab, all, lesson, { diagnose: true });
     result.checksRun += end.length;
-    for (const outcome of end.filter((o) => !o.passed)) {
+    const failed = end.filter((o) => !o.passed);
+    const lastFailed = failed.filter((o) => stepOf.get(o.check) === last?.index);
+    // The last step's own checks failing is "fails after the step", not "undone later".
+    const reported = lastFailed.length > 0 ? lastFailed : failed;
+    for (const outcome of reported) {
       const step = stepOf.get(outcome.check) ?? 0;
       result.failures.push(
-        checkProblem(
-          lesson,
-          outcome,
-          step,
-          "undone",
-          `step ${step}: line ${outcome.check.line} no longer holds at the end of the lesson (\`${outcome.check.source}\`): a later step undid it`,
-        ),
+        step === last?.index
+          ? afterProblem(lesson, outcome, step)
+          : checkProblem(
+              lesson,
+              outcome,
+              step,
+              "undone",
+              `step ${step}: line ${outcome.check.line} no longer holds at the end of the lesson (\`${outcome.check.source}\`): a later step undid it`,
+            ),
       );
     }
   }
   if (result.failures.length > 0) result.status = "failed";
+}
+
+function afterProblem(lesson: Lesson, outcome: CheckOutcome, step: number): TestProblem {
+  return checkProblem(
+    lesson,
+    outcome,
+    step,
+    "check-failed",
+    `step ${step}: line ${outcome.check.line} \`${outcome.check.source}\` fails after the step's commands`,
+  );
 }

@@ -137,7 +137,7 @@ describe("course test", () => {
     expect(lines[1]).toBe("not ok 1 - fails-at-step-2 (test/fixtures/outcomes/fails-at-step-2.md)");
     expect(lines[2]).toBe("  ---");
     expect(run.stdout).toContain(
-      "    - message: \"step 2: line 24 `addr veth0 10.0.0.1/24` fails after the step's commands\"\n      rule: check-failed\n      at: test/fixtures/outcomes/fails-at-step-2.md:24\n      step: 2\n",
+      '    - message: "step 2: line 24 `addr veth0 10.0.0.1/24` fails after the step\'s commands"\n      rule: check-failed\n      at: test/fixtures/outcomes/fails-at-step-2.md:24\n      step: 2\n',
     );
     expect(run.stdout).toContain(
       "ok 2 - needs-docker (test/fixtures/outcomes/needs-docker.md) # SKIP it needs docker",

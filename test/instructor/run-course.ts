@@ -28,14 +28,18 @@ export function isolatedEnv(): { env: NodeJS.ProcessEnv; cleanup: () => void } {
   };
 }
 
-/** `course ARGS…` from the repository root (so paths print as `test/fixtures/…`). */
+/**
+ * `course ARGS…` from the repository root (so paths print as `test/fixtures/…`). With
+ * `command`, runs that program with `args` instead (e.g. `runuser … node dist/bin.js …`).
+ */
 export function course(
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { cwd?: string } = {},
+  options: { cwd?: string; command?: string } = {},
 ): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const argv = options.command === undefined ? [BIN, ...args] : args;
+    const child = spawn(options.command ?? process.execPath, argv, {
       cwd: options.cwd ?? ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

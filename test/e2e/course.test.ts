@@ -1,0 +1,63 @@
+/**
+ * The shipped course proves itself: `course test lessons` passes in both lab modes, as root and
+ * as an unprivileged user, and `--mutate --strict` passes as root. Slow: real labs, every lesson.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { course, isolatedEnv, ROOT } from "../instructor/run-course.js";
+import { ensureTestUser, TEST_USER, userTempDir } from "../instructor/unprivileged-user.js";
+
+const isRoot = process.getuid?.() === 0;
+const { env, cleanup } = isolatedEnv();
+const dirs: string[] = [];
+afterAll(() => {
+  cleanup();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A readable report of a failed run, so that a CI log shows what broke. */
+const explain = (run: { stdout: string; stderr: string }) => `${run.stdout}\n${run.stderr}`;
+
+describe("the shipped course", { timeout: 600_000 }, () => {
+  test("passes `course test` as root", async () => {
+    expect(isRoot, "the end-to-end tests run as root (npm test in CI)").toBe(true);
+    const run = await course(["test", "lessons", "--jobs", "2"], env);
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stdout).toMatch(/\d+ lessons: \d+ passed, 0 failed/);
+  });
+
+  test("passes `course test` as an unprivileged user (sandbox lab in a user namespace)", async () => {
+    const ids = ensureTestUser();
+    const home = userTempDir(ids);
+    dirs.push(home);
+    const run = await course(
+      [
+        "-u",
+        TEST_USER,
+        "--",
+        "env",
+        `HOME=${home}`,
+        `COURSE_RUNTIME_DIR=${join(home, "run")}`,
+        `COURSE_STATE_DIR=${join(home, "state")}`,
+        "NO_COLOR=1",
+        process.execPath,
+        join(ROOT, "dist/bin.js"),
+        "test",
+        "lessons",
+        "--jobs",
+        "2",
+      ],
+      { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      { command: "runuser" },
+    );
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stdout).toMatch(/\d+ lessons: \d+ passed, 0 failed/);
+  });
+
+  test("passes `course test --mutate --strict` as root: every command is checked", async () => {
+    const run = await course(["test", "lessons", "--mutate", "--strict", "--jobs", "2"], env);
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stdout).toMatch(/, 0 unchecked commands \(/);
+  });
+});
