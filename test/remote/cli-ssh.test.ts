@@ -89,6 +89,27 @@ describe("course over ssh (built binary, real sshd)", () => {
     expect(again.stdout).toContain("made-over-ssh");
   });
 
+  test("course shell on a terminal gets a real pty on the remote (ssh -t)", () => {
+    // script(1) gives course a terminal, as a learner's would be.
+    const inner = [process.execPath, BIN, "--lessons", FIXTURE, "--lab", lab()]
+      .concat(["shell", "two-namespaces", "-c", "tty; stty size; exit 5"])
+      .map((w) => `'${w.replaceAll("'", `'\\''`)}'`)
+      .join(" ");
+    const result = spawnSync("script", ["-qec", `stty rows 30 cols 91; ${inner}`, "/dev/null"], {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        COURSE_SSH_OPTS: sshd.sshOpts,
+        COURSE_STATE_DIR: state,
+        COURSE_RUNTIME_DIR: runtime,
+      },
+      timeout: 60_000,
+    });
+    expect(result.stdout).toMatch(/\/dev\/pts\/\d+/);
+    expect(result.stdout).toContain("30 91");
+    expect(result.status).toBe(5);
+  });
+
   test("a killed master between runs is replaced without the user noticing", () => {
     expect(course(["test"]).code).toBe(0);
     const before = masterPid();
