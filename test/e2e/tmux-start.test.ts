@@ -58,14 +58,21 @@ beforeAll(() => {
 
 afterAll(async () => {
   spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
-  // The labs the CLI kept for the learner: end them.
-  const { course } = await loadCourse({ cwd: FIXTURE, lessons: FIXTURE });
-  const driver = learnerDriver({ spec: { kind: "sandbox" }, course, runtimeDir: join(dir, "run") });
-  for (const lesson of course.lessons.slice(0, 2)) {
-    const { lab } = await driver.openLab(lesson);
-    await lab.destroy();
+  try {
+    // The labs the CLI kept for the learner: end them.
+    const { course } = await loadCourse({ cwd: FIXTURE, lessons: FIXTURE });
+    const driver = learnerDriver({
+      spec: { kind: "sandbox" },
+      course,
+      runtimeDir: join(dir, "run"),
+    });
+    for (const lesson of course.lessons.slice(0, 2)) {
+      const { lab } = await driver.openLab(lesson);
+      await lab.destroy();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
 describe("course start in a real terminal", () => {

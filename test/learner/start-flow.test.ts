@@ -46,12 +46,15 @@ beforeEach(async () => {
 
 afterEach(async () => {
   // Persistent labs outlive the flow on purpose; end every one this test made.
-  for (const lesson of opened) {
-    const { lab } = await driver.openLab(lesson);
-    await lab.destroy();
+  try {
+    for (const lesson of opened) {
+      const { lab } = await driver.openLab(lesson);
+      await lab.destroy();
+    }
+  } finally {
+    opened.clear();
+    rmSync(dir, { recursive: true, force: true });
   }
-  opened.clear();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function flow(screen: Screen, extra: Partial<StartFlowOptions> = {}): Promise<number> {
