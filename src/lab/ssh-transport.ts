@@ -196,7 +196,7 @@ export class SshTransport implements Transport {
     // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
     args.push("-o", "LogLevel=ERROR", "--", sshQuote(remote));
     this.sessions++;
-    this.options.debug?.(`ssh ${this.name}: ${sshQuote(argv)}`);
+    this.options.debug?.(`ssh ${this.name}: ${sshQuote(argv.map(brief))}`);
     return spawn(this.options.ssh ?? "ssh", args, {
       stdio: options.stdio,
       detached: options.detached === true,
@@ -360,6 +360,12 @@ function controlPathFor(options: SshTransportOptions): string {
   // ssh binds a temporary name (socket + ".XXXXXXXXXXXXXXXX") before renaming it: leave room.
   const uid = typeof process.getuid === "function" ? process.getuid() : 0;
   return join(tmpdir(), `course-ssh-${uid}`, hash);
+}
+
+/** A word as `--debug` shows it: scripts shortened to their first line. */
+function brief(word: string): string {
+  const first = word.trim().split("\n")[0] ?? "";
+  return word.length <= 48 && !word.includes("\n") ? word : `${first.slice(0, 40)}…`;
 }
 
 function sshMissing(cause: unknown): LabError {
