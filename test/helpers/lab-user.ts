@@ -1,0 +1,79 @@
+/**
+ * The unprivileged user lab tests run as: `coursetest`, with subordinate ids (as a learner on a
+ * usual distribution has). Created when missing and kept (other test files share it); each test
+ * file gets its own directories owned by it, removed afterwards.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const LAB_TEST_USER = "coursetest";
+
+function run(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Make sure the test user exists with subordinate ids; returns its uid and gid. */
+export function ensureLabUser(): { uid: number; gid: number } {
+  try {
+    run("id", ["-u", LAB_TEST_USER]);
+  } catch {
+    try {
+      run("useradd", ["--create-home", "--shell", "/bin/bash", LAB_TEST_USER]);
+    } catch (error) {
+      // Another test file may have created it at the same moment.
+      run("id", ["-u", LAB_TEST_USER]);
+      void error;
+    }
+  }
+  const has = (file: string) => spawnSync("grep", ["-q", `^${LAB_TEST_USER}:`, file]).status === 0;
+  if (!has("/etc/subuid") || !has("/etc/subgid")) {
+    run("usermod", [
+      "--add-subuids",
+      "300000-365535",
+      "--add-subgids",
+      "300000-365535",
+      LAB_TEST_USER,
+    ]);
+  }
+  return {
+    uid: Number(run("id", ["-u", LAB_TEST_USER]).trim()),
+    gid: Number(run("id", ["-g", LAB_TEST_USER]).trim()),
+  };
+}
+
+/** A fresh directory owned by the test user. */
+export function labUserDir(ids: { uid: number; gid: number }, prefix = "course-lab-user-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chownSync(dir, ids.uid, ids.gid);
+  return dir;
+}
+
+/** Run argv as the test user (`runuser -u coursetest -- ...`) with a clean, given environment. */
+export function runAsLabUser(
+  argv: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; timeout?: number; input?: string } = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    "runuser",
+    [
+      "-u",
+      LAB_TEST_USER,
+      "--",
+      "env",
+      "-i",
+      `PATH=${process.env.PATH ?? "/usr/bin:/bin"}`,
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      ...argv,
+    ],
+    {
+      encoding: "utf8",
+      cwd: options.cwd ?? "/",
+      timeout: options.timeout ?? 60_000,
+      input: options.input ?? "",
+    },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
