@@ -2,11 +2,12 @@
 //  1. buildGraph and each renderer on recorded labs (test/graph/fixtures): medians per call;
 //  2. SVG: the first render in a fresh process (loads Graphviz wasm) vs a warm render, and the
 //     ratio to the DOT it is drawn from;
-//  3. `course graph` end to end (spawned `dist/bin.js`, text and svg) on a lesson whose lab
-//     exists, when BENCH_GRAPH_LESSON names one (e.g. after `course run 2`).
-// Run: npm run build && node bench/graph.mjs
+//  3. `course graph` end to end (spawned `dist/bin.js`, text and svg) on a real lab after
+//     `course run` of lesson BENCH_GRAPH_LESSON (default 3), against `course --version`.
+// Run: npm run build && node bench/graph.mjs   (as root, like the tests)
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildGraph } from "../dist/graph/build-graph.js";
 import { renderDot } from "../dist/graph/render-dot.js";
@@ -79,27 +80,42 @@ console.log(
   `\nsvg (nat): first render ${fmt(median(colds))} (loads Graphviz wasm), warm ${fmt(median(warms))}; warm svg / dot = ${(median(warms) / dotNat).toFixed(0)}x`,
 );
 
-const lesson = process.env.BENCH_GRAPH_LESSON;
-if (lesson !== undefined) {
-  const e2e = {};
-  for (const format of ["text", "svg"]) {
+// End to end, on a real lab: `course run N` once, then `course graph N` (text, svg) against
+// `course --version` (process start, the floor) in the same run. Labs in a temp dir, reset after.
+const lesson = process.env.BENCH_GRAPH_LESSON ?? "3";
+const tmp = mkdtempSync(join(tmpdir(), "course-bench-graph-"));
+const env = {
+  ...process.env,
+  NO_COLOR: "1",
+  COURSE_STATE_DIR: join(tmp, "state"),
+  COURSE_RUNTIME_DIR: join(tmp, "runtime"),
+};
+const course = (...args) =>
+  spawnSync(process.execPath, [join(root, "dist/bin.js"), ...args], {
+    encoding: "utf8",
+    cwd: root,
+    env,
+  });
+try {
+  const run = course("run", lesson);
+  if (run.status !== 0 && run.status !== 1) throw new Error(`course run ${lesson}: ${run.stderr}`);
+  const spawned = (args) => {
     const xs = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 9; i++) {
       const t0 = performance.now();
-      const r = spawnSync(
-        process.execPath,
-        [join(root, "dist/bin.js"), "graph", lesson, "--format", format],
-        {
-          encoding: "utf8",
-          cwd: root,
-        },
-      );
-      if (r.status !== 0) throw new Error(`course graph ${lesson} failed: ${r.stderr}`);
+      const r = course(...args);
+      if (r.status !== 0) throw new Error(`course ${args.join(" ")}: ${r.stderr}`);
       xs.push(performance.now() - t0);
     }
-    e2e[format] = median(xs);
-  }
+    return median(xs);
+  };
+  const floor = spawned(["--version"]);
+  const text = spawned(["graph", lesson]);
+  const svg = spawned(["graph", lesson, "--format", "svg"]);
   console.log(
-    `\ncourse graph ${lesson} (spawned, lab exists): text ${fmt(e2e.text)}, svg ${fmt(e2e.svg)}`,
+    `\ncourse graph ${lesson} (spawned, lab exists): text ${fmt(text)}, svg ${fmt(svg)}; course --version ${fmt(floor)}; text / --version = ${(text / floor).toFixed(1)}x, svg / text = ${(svg / text).toFixed(2)}x`,
   );
+} finally {
+  course("reset", "--all");
+  rmSync(tmp, { recursive: true, force: true });
 }
