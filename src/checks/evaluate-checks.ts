@@ -114,7 +114,7 @@ async function runProbes(
     const body = kind.script(check.spec, check.ns ?? null, timeout);
     // Each probe in its own subshell, output to files: nothing interleaves.
     lines.push(
-      `{ s=$(date +%s%N); ( ${body}\n) >"$d/${index}.out" 2>"$d/${index}.err" </dev/null; echo "$? $(( ($(date +%s%N) - s) / 1000000 ))" >"$d/${index}.rc"; }${concurrent ? " &" : ""}`,
+      `{ s=\${EPOCHREALTIME/./}; ( ${body}\n) >"$d/${index}.out" 2>"$d/${index}.err" </dev/null; echo "$? $(( (\${EPOCHREALTIME/./} - s) / 1000 ))" >"$d/${index}.rc"; }${concurrent ? " &" : ""}`,
     );
   }
   lines.push("wait");

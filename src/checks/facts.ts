@@ -149,6 +149,9 @@ export function inNamespace(ns: string | null | undefined, cmd: string): string 
   return ns === null || ns === undefined ? cmd : `ip netns exec ${quoteShellWord(ns)} ${cmd}`;
 }
 
+/** What `ip -batch` reads in each namespace; its output has one JSON line per command. */
+const IP_BATCH = ["link show", "addr show", "route show table all", "neigh show", "netns list"];
+
 /** The bash script that prints every section of a snapshot between markers. */
 export function buildFactsScript(nonce: string, options: GatherOptions = {}): string {
   const mark = `@@facts-${nonce}`;
@@ -157,17 +160,15 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
   const lines: string[] = [
     "set +e",
     sec,
+    `b=$(mktemp); printf '${IP_BATCH.join("\\n")}\\n' >"$b"`,
     `ns_all() { ip netns list 2>/dev/null | while read -r n _; do printf '%s\\n' "$n"; done; }`,
     "dump() {",
     '  local ns="$1" n=() x=()',
     '  if [ "$ns" != "-" ]; then n=(-n "$ns"); x=(ip netns exec "$ns"); fi',
     '  if [ "$ns" != "-" ] && [ ! -e "/run/netns/$ns" ]; then sec "$ns" missing true; return; fi',
-    '  sec "$ns" link ip "${n[@]}" -j -d link show',
-    '  sec "$ns" addr ip "${n[@]}" -j addr show',
-    '  sec "$ns" route ip "${n[@]}" -j route show table all',
-    '  sec "$ns" neigh ip "${n[@]}" -j neigh show',
+    // One ip process per namespace: its batch prints one JSON document per line, in order.
+    '  sec "$ns" ip ip "${n[@]}" -j -d -batch "$b"',
     '  sec "$ns" fdb bridge "${n[@]}" -j fdb show',
-    '  sec "$ns" netns ip "${n[@]}" -j netns list',
   ];
   const inner: string[] = [];
   for (const key of options.sysctls ?? []) {
@@ -185,17 +186,21 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     lines.push(`  "\${x[@]}" bash -c ${quoteShellWord(body)} _ "$ns" 2>/dev/null`);
   }
   lines.push("}");
-  lines.push("dump -");
+  // Every namespace and every extra command runs concurrently, each into a file of its own;
+  // the files are printed in order at the end, so sections never interleave.
+  lines.push("d=$(mktemp -d); j=0", 'bg() { j=$((j + 1)); "$@" >"$d/$j" 2>/dev/null & }');
+  lines.push("bg dump -");
   if (options.namespaces === undefined) {
-    lines.push('for ns in $(ns_all); do dump "$ns"; done');
+    lines.push('for ns in $(ns_all); do bg dump "$ns"; done');
   } else {
-    for (const ns of options.namespaces) lines.push(`dump ${quoteShellWord(ns)}`);
+    for (const ns of options.namespaces) lines.push(`bg dump ${quoteShellWord(ns)}`);
   }
   for (const extra of options.extras ?? []) {
-    lines.push(
-      `sec - ${quoteShellWord(`extra:${extra.id}`)} ${inNamespace(extra.ns, `bash -c ${quoteShellWord(extra.script)}`)} 2>&1`,
-    );
+    const script = `{ ${extra.script}\n} 2>&1`;
+    const run = inNamespace(extra.ns, `bash -c ${quoteShellWord(script)}`);
+    lines.push(`bg sec - ${quoteShellWord(`extra:${extra.id}`)} ${run}`);
   }
+  lines.push('wait; for i in $(seq 1 $j); do cat "$d/$i"; done; rm -rf "$d" "$b"');
   return `${lines.join("\n")}\n`;
 }
 
@@ -305,6 +310,16 @@ export function parseFactsOutput(output: string, nonce: string): LabFacts {
       case "missing":
         f.exists = false;
         break;
+      case "ip": {
+        // One JSON document per line, in IP_BATCH order.
+        const docs = s.text.split("\n").filter((l) => l.trim() !== "");
+        f.links = parseJsonArray<IpLink>(docs[0] ?? "", `${where} link`, warnings);
+        f.addrs = parseJsonArray<IpAddr>(docs[1] ?? "", `${where} addr`, warnings);
+        f.routes = parseJsonArray<IpRoute>(docs[2] ?? "", `${where} route`, warnings);
+        f.neighbours = parseJsonArray<IpNeighbour>(docs[3] ?? "", `${where} neigh`, warnings);
+        f.netnsIds = parseJsonArray<NetnsId>(docs[4] ?? "", `${where} netns`, warnings);
+        break;
+      }
       case "link":
         f.links = parseJsonArray<IpLink>(s.text, where, warnings);
         break;
@@ -350,10 +365,25 @@ export function parseFactsOutput(output: string, nonce: string): LabFacts {
  */
 export async function gatherFacts(lab: Lab, options: GatherOptions = {}): Promise<LabFacts> {
   const nonce = randomBytes(6).toString("hex");
-  const result = await lab.exec(buildFactsScript(nonce, options), {
-    timeout: options.timeout ?? 30,
-  });
-  return parseFactsOutput(result.stdout, nonce);
+  // The same command in the same namespace runs once (40 checks may ask the same sysctl).
+  const unique = new Map<string, ExtraCommand>();
+  const alias = new Map<string, string>();
+  for (const e of options.extras ?? []) {
+    const key = `${e.ns ?? ""}\0${e.script}`;
+    const first = unique.get(key);
+    if (first === undefined) unique.set(key, e);
+    alias.set(e.id, first?.id ?? e.id);
+  }
+  const result = await lab.exec(
+    buildFactsScript(nonce, { ...options, extras: [...unique.values()] }),
+    { timeout: options.timeout ?? 30 },
+  );
+  const facts = parseFactsOutput(result.stdout, nonce);
+  for (const [id, to] of alias) {
+    const r = facts.extras[to];
+    if (r !== undefined) facts.extras[id] = r;
+  }
+  return facts;
 }
 
 // --- Reading facts -------------------------------------------------------------------------
