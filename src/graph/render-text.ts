@@ -79,7 +79,10 @@ function box(
   for (const rule of ns.nat) body.push(...wrap([c.dim("NAT"), ...rule.split(" ")], inner, "    "));
   if (body.length === 0) body.push(c.dim("(no interfaces)"));
 
-  const label = ` ${c.bold(ns.label)} `;
+  // A namespace name may be longer than the box (`ip netns` allows 255 bytes): cut it with an ellipsis.
+  const name =
+    [...ns.label].length > width - 6 ? `${[...ns.label].slice(0, width - 7).join("")}…` : ns.label;
+  const label = ` ${c.bold(name)} `;
   const head = `┌─${label}${"─".repeat(Math.max(0, width - 3 - visible(label)))}┐`;
   const lines = [head];
   for (const line of body)

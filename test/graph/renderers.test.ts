@@ -38,6 +38,18 @@ describe("renderText", () => {
     expect(text.replace(/[│\s]+/g, " ")).toContain("--to-destination 172.18.0.2:80");
   });
 
+  it("keeps a very long namespace name inside the box", () => {
+    const graph = recorded("veth-pair");
+    const ns = graph.namespaces[1];
+    if (ns === undefined) throw new Error("fixture changed");
+    ns.label = "n".repeat(200);
+    for (const w of [80, 40]) {
+      const lines = renderText(graph, { width: w }).trimEnd().split("\n");
+      expect(lines.filter((l) => width(l) !== w)).toEqual([]);
+      expect(lines).toContain(`┌─ ${"n".repeat(w - 7)}… ─┐`);
+    }
+  });
+
   it("shows each end's peer, the bridge's ports and the gateway", () => {
     const text = renderText(recorded("bridge"));
     expect(text).toContain("┌─ lab host ─");
