@@ -18,6 +18,7 @@ export function interfaceLines(i: GraphInterface, ns: GraphNamespace): string[] 
   const state = i.unseen ? "(not visible)" : !i.up ? "DOWN" : i.lowerUp ? "UP" : "UP, no carrier";
   const lines = [`${i.name} (${i.kind})`, state];
   if (i.mac !== undefined) lines.push(i.mac);
+  if (unusualMtu(i)) lines.push(`mtu ${i.mtu}`);
   lines.push(...i.addresses);
   for (const gw of ns.gateways) {
     if (gw.dev === i.id)
@@ -46,4 +47,9 @@ export function boxLabel(ns: GraphNamespace): string {
   if (ns.forwarding === true) parts.push("ip_forward=1");
   if (ns.forwardPolicy !== undefined) parts.push(`FORWARD policy ${ns.forwardPolicy}`);
   return parts.join(" · ");
+}
+
+/** An MTU worth showing: not Ethernet's 1500, on an interface that is not loopback. */
+export function unusualMtu(i: GraphInterface): boolean {
+  return i.mtu !== undefined && i.mtu !== 1500 && i.kind !== "loopback";
 }

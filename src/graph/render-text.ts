@@ -1,4 +1,5 @@
 import pc from "picocolors";
+import { unusualMtu } from "./picture.js";
 import type { GraphEdge, GraphInterface, GraphNamespace, LabGraph } from "./types.js";
 
 export interface RenderTextOptions {
@@ -104,8 +105,11 @@ function interfaceWords(
       : i.lowerUp
         ? c.green("UP")
         : c.yellow("UP,no-carrier");
-  const words = [c.bold(i.name), c.dim(i.kind), state];
+  // `lo loopback` says the same thing twice.
+  const words =
+    i.kind === "loopback" ? [c.bold(i.name), state] : [c.bold(i.name), c.dim(i.kind), state];
   if (i.mac !== undefined) words.push(c.dim(i.mac));
+  if (unusualMtu(i)) words.push(`mtu ${i.mtu}`);
   words.push(...i.addresses);
   for (const e of edges) {
     if (e.kind !== "veth") continue;

@@ -178,6 +178,13 @@ describe("the graph of a real lab", () => {
   it("follows the lab as it changes: a cable deleted is gone from the next drawing", async () => {
     const lab = await labWith(VETH_PAIR);
     expect((await readLabGraph(lab)).edges).toHaveLength(1);
+    await lab.exec("ip -n ns2 link set veth1 mtu 9000");
+    const text = await drawLab(lab, "text");
+    expect(text).toMatch(
+      /│ veth1 veth UP [0-9a-f:]{17} mtu 9000 192\.168\.10\.201\/24 ⇄ ns1:veth0 +│/,
+    );
+    expect(text).toMatch(/│ lo UP 127\.0\.0\.1\/8 +│/);
+    expect(text).toMatch(/│ lo DOWN +│/);
     await lab.exec("ip -n ns1 link del veth0");
     const g = await readLabGraph(lab);
     expect(structure(g)).toEqual({ nodes: ["host: lo", "ns1: lo", "ns2: lo"], edges: [] });
