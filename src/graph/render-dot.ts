@@ -1,4 +1,4 @@
-import { boxLabel, interfaceLines, pictureIds, pictureInterfaces } from "./picture.js";
+import { boxLabel, interfaceLines, pictureIds, pictureInterfaces } from "./picture-interfaces.js";
 import type { LabGraph } from "./types.js";
 
 /** A DOT double-quoted string. */

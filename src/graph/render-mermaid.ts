@@ -1,4 +1,4 @@
-import { boxLabel, interfaceLines, pictureIds, pictureInterfaces } from "./picture.js";
+import { boxLabel, interfaceLines, pictureIds, pictureInterfaces } from "./picture-interfaces.js";
 import type { LabGraph } from "./types.js";
 
 /** Mermaid escapes: entity codes, because a label cannot hold `"` and `<` starts HTML. */

@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { unusualMtu } from "./picture.js";
+import { unusualMtu } from "./picture-interfaces.js";
 import type { GraphEdge, GraphInterface, GraphNamespace, LabGraph } from "./types.js";
 
 export interface RenderTextOptions {

@@ -1,3 +1,4 @@
+/** What the pictures (mermaid, dot, svg) share: which interfaces they draw and how each is labelled. */
 import type { GraphInterface, GraphNamespace, LabGraph } from "./types.js";
 
 /**
