@@ -62,8 +62,18 @@ const MODULES: Array<{ names: string[]; what: string; load: string }> = [
   },
 ];
 
-function moduleLoaded(name: string): boolean {
-  return existsSync(`/sys/module/${name}`);
+/** Loaded, or built into the kernel (no loadable modules at all, or listed in modules.builtin). */
+function moduleAvailable(name: string): boolean {
+  if (existsSync(`/sys/module/${name}`)) return true;
+  if (!existsSync("/proc/modules")) return true;
+  try {
+    const release = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+    return readFileSync(`/lib/modules/${release}/modules.builtin`, "utf8")
+      .split("\n")
+      .some((line) => line.endsWith(`/${name}.ko`));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -154,7 +164,7 @@ export async function runDoctorChecks(options: { runtimeDir: string }): Promise<
             ].join(" && "),
           },
     );
-    const notLoaded = MODULES.filter((m) => !m.names.some(moduleLoaded));
+    const notLoaded = MODULES.filter((m) => !m.names.some(moduleAvailable));
     checks.push(
       notLoaded.length === 0
         ? {

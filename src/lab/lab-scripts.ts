@@ -64,7 +64,7 @@ rm -f -- "$2.lab" "$2.fstab"
 `;
 
 /** Shell functions shared by the scripts below: `alive PID START` and `readrecord FILE`. */
-const RECORD_FUNCTIONS = String.raw`
+const RECORD_FUNCTIONS = `
 alive() {
   [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
   read -r _ _ st _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ start _ <"/proc/$1/stat" || return 1
@@ -112,7 +112,7 @@ exit 1
  * Destroy labs by id. Arguments: 1 labs dir, then ids. Kills each holder (PID 1 of the lab, so
  * the kernel ends every process of the lab) and waits until it is gone, then removes the record.
  */
-export const DESTROY_SCRIPT = String.raw`
+export const DESTROY_SCRIPT = `
 ${RECORD_FUNCTIONS}
 cd "$1" 2>/dev/null || exit 0
 shift

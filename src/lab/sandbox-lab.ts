@@ -196,7 +196,7 @@ class SandboxLab implements Lab {
       "nsenter",
       "-t",
       String(holder.pid),
-      ...(o.privileged ? [] : ["--user"]),
+      ...(o.privileged ? [] : ["--user", "--preserve-credentials"]),
       "--net",
       "--mount",
       "--pid",
@@ -278,7 +278,7 @@ export async function openSandboxLab(o: SandboxLabOptions): Promise<OpenedLab> {
   const warnings = [...holder.warnings];
   if (!o.privileged && !o.subordinateIds) {
     warnings.push(
-      "only your own user id is mapped into the lab: tools that drop privileges (tcpdump) fail. Fix: `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER` (see `course doctor`)",
+      "only your own user id is mapped into the lab: tools that drop privileges (tcpdump, so `capture` checks) fail. Fix: `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER` (see `course doctor`)",
     );
   }
   o.debug?.(
