@@ -107,7 +107,9 @@ async function runProbes(
   if (probes.length === 0) return results;
   const nonce = randomBytes(6).toString("hex");
   const mark = `@@probe-${nonce}`;
-  const lines = ["set +e", "d=$(mktemp -d)"];
+  // The first line names the round trip in `--debug` output.
+  const names = probes.map((p) => p.check.source).join("; ");
+  const lines = [`# ${concurrent ? "probes" : "captures"}: ${names}`, "set +e", "d=$(mktemp -d)"];
   for (const { check, index } of probes) {
     const kind = probeKind(check.spec);
     if (kind === undefined) continue;
@@ -188,11 +190,11 @@ export async function evaluateChecks(
       const kind = probeKind(check.spec);
       const out = outputs.get(index);
       if (kind === undefined || out === undefined) continue;
-      results[index] = verdict(
-        check,
-        kind.judge(check.spec, out.output, check.ns ?? null, timeout),
-        out.durationMs,
-      );
+      const text = out.output.stdout + out.output.stderr;
+      const gone = /Cannot open network namespace "([^"]+)"/.exec(text);
+      const outcome = kind.judge(check.spec, out.output, check.ns ?? null, timeout);
+      if (gone !== null && !outcome.held) outcome.found = `no namespace "${gone[1]}" in the lab`;
+      results[index] = verdict(check, outcome, out.durationMs);
     }
   };
   const snapshot = async () => {

@@ -157,7 +157,16 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
   const mark = `@@facts-${nonce}`;
   // One function per section: marker line, output, then the exit status on a line of its own.
   const sec = `sec() { local ns="$1" what="$2"; shift 2; printf '\\n${mark} %s %s\\n' "$ns" "$what"; "$@"; printf '\\n${mark}-rc %s\\n' "$?"; }`;
+  const what = [
+    options.namespaces === undefined
+      ? "every namespace"
+      : `namespaces ${options.namespaces.join(" ")}`,
+    (options.extras?.length ?? 0) > 0 ? `${options.extras?.length} extra commands` : "",
+    options.iptables === true ? "iptables" : "",
+  ].filter(Boolean);
   const lines: string[] = [
+    // The first line names the round trip in `--debug` output.
+    `# facts: ${what.join(", ")}`,
     "set +e",
     sec,
     `b=$(mktemp); printf '${IP_BATCH.join("\\n")}\\n' >"$b"`,

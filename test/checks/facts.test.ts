@@ -140,7 +140,9 @@ describe("buildFactsScript", () => {
     });
     expect(some).toContain("dump 'a b'");
     expect(some).toContain("iptables -w -t nat -S");
-    expect(some).toContain(`bg sec - extra:x ip netns exec c1 bash -c '{ echo '\\''hi'\\''\n} 2>&1'`);
+    expect(some).toContain(
+      `bg sec - extra:x ip netns exec c1 bash -c '{ echo '\\''hi'\\''\n} 2>&1'`,
+    );
     expect(some).toContain('ip "${n[@]}" -j -d -batch "$b"');
   });
 });

@@ -29,7 +29,9 @@ describe("verifyLesson", () => {
       [1, false, [false, false]],
       [2, false, [false, false, false]],
     ]);
-    expect(none.steps[1]?.hint).toBe("a veth end only carries traffic once it is `up` on both sides.");
+    expect(none.steps[1]?.hint).toBe(
+      "a veth end only carries traffic once it is `up` on both sides.",
+    );
 
     const [step1, step2] = l.steps;
     if (!step1 || !step2) throw new Error("steps");
@@ -38,7 +40,9 @@ describe("verifyLesson", () => {
     expect(half.steps.map((s) => s.passed)).toEqual([true, false]);
     expect(half.steps[1]?.hint).toBe("`ip -n ns1 link` shows whether veth0 is UP.");
     const text = renderVerifyReport(half, { cwd, color: false });
-    expect(text).toContain("Lesson 1: Two namespaces, one cable\n✓ Step 1: Create two namespaces (2/2 checks)\n✗ Step 2: Plug in the cable (0/3 checks)\n");
+    expect(text).toContain(
+      "Lesson 1: Two namespaces, one cable\n✓ Step 1: Create two namespaces (2/2 checks)\n✗ Step 2: Plug in the cable (0/3 checks)\n",
+    );
     expect(text).toContain(
       `    ✗ test/checks/course/01-cable.md:36: ns1: link veth0: found no interface "veth0" in ns1 (it has lo), expected interface veth0 with UP, peer ns2:veth1\n`,
     );
@@ -52,6 +56,8 @@ describe("verifyLesson", () => {
     expect(all.steps.every((s) => s.hint === undefined)).toBe(true);
     // One snapshot for the state checks, one batch for the ping: a constant number of trips.
     expect(all.roundTrips).toBe(2);
-    expect(renderVerifyReport(all, { cwd, color: false })).toMatch(/All 5 checks pass: lesson cable is done\.\n$/);
+    expect(renderVerifyReport(all, { cwd, color: false })).toMatch(
+      /All 5 checks pass: lesson cable is done\.\n$/,
+    );
   });
 });

@@ -1,0 +1,107 @@
+/**
+ * `course verify` through the built binary on a real sandbox lab (`npm test` builds first; run
+ * `npm run build` before running this file alone). Labs and progress live in a temp dir and are
+ * destroyed with `course reset --all` afterwards, even when a test failed.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openLessonLab } from "../../src/flows/lesson-lab.js";
+import { loadCourse } from "../../src/load-course.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const bin = join(root, "dist/bin.js");
+const lessons = join(import.meta.dirname, "course");
+let tmp: string;
+
+function course(args: string[]) {
+  const r = spawnSync(process.execPath, [bin, "--lessons", lessons, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: {
+      ...process.env,
+      NO_COLOR: "1",
+      FORCE_COLOR: undefined,
+      COURSE_STATE_DIR: join(tmp, "state"),
+      COURSE_RUNTIME_DIR: join(tmp, "runtime"),
+    },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), "course-verify-cli-"));
+});
+afterAll(() => {
+  const reset = course(["reset", "--all"]);
+  rmSync(tmp, { recursive: true, force: true });
+  expect(reset.code).toBe(0);
+});
+
+describe("course verify", () => {
+  test("before any work: exit 1, step by step, found/expected at file:line, the hint", () => {
+    const r = course(["verify", "1"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      "Lesson 1: Two namespaces, one cable\n✗ Step 1: Create two namespaces (0/2 checks)\n",
+    );
+    expect(r.stdout).toContain(
+      '    ✗ test/checks/course/01-cable.md:16: netns ns2: found no named namespace in the lab, expected a namespace "ns2"\n',
+    );
+    expect(r.stdout).toContain(
+      "    Hint: a veth end only carries traffic once it is `up` on both sides.\n",
+    );
+    expect(r.stdout).toMatch(/0 of 2 steps pass, 0 of 5 checks\.\n$/);
+  });
+
+  test("--json: the report as data", () => {
+    const r = course(["verify", "cable", "--json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.passed).toBe(false);
+    expect(report.lesson.id).toBe("cable");
+    expect(report.steps[1].results[0]).toMatchObject({
+      passed: false,
+      expected: "interface veth0 with UP, peer ns2:veth1",
+      found: 'no namespace "ns1" in the lab',
+      check: { line: 36, source: "ns1: link veth0 up peer ns2:veth1", spec: { kind: "link" } },
+    });
+  });
+
+  test("after the work is done in the lab: exit 0; --debug prints each round trip", async () => {
+    const { course: c } = await loadCourse({ cwd: root, lessons });
+    const lesson = c.lessons[0];
+    if (lesson === undefined) throw new Error("no lesson");
+    const { lab } = await openLessonLab({
+      spec: { kind: "sandbox" },
+      course: c,
+      lesson,
+      persistent: true,
+      runtimeDir: join(tmp, "runtime"),
+    });
+    try {
+      for (const step of lesson.steps) {
+        const done = await lab.exec(step.commands.map((b) => b.code).join("\n"));
+        expect(done.exitCode).toBe(0);
+      }
+    } finally {
+      await lab.close();
+    }
+    const r = course(["--debug", "verify", "1"]);
+    expect(r.stdout).toMatch(/All 5 checks pass: lesson cable is done\.\n/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/# probes: ns1: ping 192\.168\.10\.201/);
+    expect(r.stderr).toMatch(/# facts: every namespace/);
+    expect(r.stderr).toMatch(/verify: 2 lab round trips, \d+ ms/);
+  });
+
+  test("an unknown lesson is a usage error (exit 2)", () => {
+    const r = course(["verify", "nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no lesson named `nope`/);
+  });
+});
