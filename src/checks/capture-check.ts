@@ -15,8 +15,9 @@ const SEP = "@@capture-trigger";
 
 export const captureCheck: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
+    // `NS:DEV` captures in NS; a plain DEV in the check's namespace.
     const tcpdump = inNamespace(
-      ns,
+      spec.dev.ns ?? ns,
       `tcpdump -n -l --immediate-mode -i ${quoteShellWord(spec.dev.dev)}`,
     );
     const text = quoteShellWord(spec.text);
@@ -41,7 +42,8 @@ export const captureCheck: ProbeKind<Spec> = {
     ].join("\n");
   },
   judge(spec, out, ns) {
-    const where = `${ns === null ? "" : `${ns}:`}${spec.dev.dev}`;
+    const devNs = spec.dev.ns ?? ns;
+    const where = `${devNs === null ? "" : `${devNs}:`}${spec.dev.dev}`;
     const expected = `a packet on ${where} containing "${spec.text}" while running "${spec.command}"`;
     if (out.exitCode === 3) {
       const err = out.stdout.trim().split("\n").at(-1) ?? "";

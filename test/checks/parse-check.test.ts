@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { splitCheckWords } from "../../src/lesson/check-words.js";
 import { checkKinds, parseCheckLine } from "../../src/lesson/parse-check.js";
@@ -487,5 +488,56 @@ describe("parseCheckLine: never throws", () => {
         }
       }
     }
+  });
+});
+
+describe("parseCheckLine: property", () => {
+  it("never throws on random lines; gives a check or located problems", () => {
+    const word = fc.oneof(
+      fc.constantFrom(
+        ...checkKinds,
+        "not",
+        "c1:",
+        "ns2:veth1",
+        "up",
+        "peer",
+        "via",
+        "-t",
+        "nat",
+        "-A",
+        "-P",
+      ),
+      fc.constantFrom(
+        "10.0.0.1",
+        "10.0.0.0/24",
+        "02:42:ac:11:00:03",
+        "/a+/i",
+        '"x y"',
+        "~",
+        "#",
+        '"',
+        "\\",
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 9 }), (words) => {
+        const line = words.join(" ");
+        const r = parseCheckLine(line, at);
+        for (const p of r.problems) {
+          expect(p.line).toBe(42);
+          expect(p.column).toBeGreaterThanOrEqual(1);
+          expect(p.column).toBeLessThanOrEqual(line.length + 2);
+          expect(p.message.length).toBeGreaterThan(0);
+        }
+        if (r.check === undefined) {
+          const blank = line.trim() === "" || line.trim().startsWith("#");
+          expect(blank || r.problems.some((p) => p.severity === "error")).toBe(true);
+        } else {
+          expect(r.problems.every((p) => p.severity === "warning")).toBe(true);
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
