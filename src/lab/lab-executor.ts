@@ -56,9 +56,6 @@ export class LabExecutor {
   private shellArgv(token: string, body: string): string[] {
     return [
       ...this.options.prefix,
-      "env",
-      "-i",
-      ...labEnvironment(this.options.home),
       "bash",
       "--noprofile",
       "--norc",
@@ -66,6 +63,7 @@ export class LabExecutor {
       `${SERVER_SCRIPT}\n${body}`,
       "course-lab",
       token,
+      ...labEnvironment(this.options.home),
     ];
   }
 

@@ -160,6 +160,11 @@ done
 export const SERVER_SCRIPT = String.raw`
 set -m
 __tok=$1
+# A fixed environment without starting env -i (a process start costs more than this): drop
+# what the transport passed, then set the lab's own (the words after the token).
+unset -v $(compgen -e) 2>/dev/null
+shift
+export "$@"
 exec 3>&1 4>&2 2>/dev/null 5</dev/null
 cd /tmp 2>/dev/null || cd /
 __done() {

@@ -1,6 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Transport } from "./transport.js";
 
+const LAB_PROCESS_ENV = {
+  PATH: `${process.env.PATH ?? "/usr/bin:/bin"}:/usr/local/sbin:/usr/sbin:/sbin`,
+  LANG: "C",
+};
+
 /**
  * Runs lab commands on this machine. Nothing is added: as root the sandbox runs as root, and
  * as another user it runs unprivileged (in a user namespace).
@@ -14,6 +19,9 @@ export function localTransport(): Transport {
       return spawn(command, args, {
         stdio: options.stdio === "inherit" ? "inherit" : ["pipe", "pipe", "pipe"],
         detached: options.detached === true,
+        // Lab commands get a fixed environment of their own; only interactive shells keep
+        // the user's (their terminal settings), and they set the rest with env -i.
+        env: options.stdio === "inherit" ? process.env : LAB_PROCESS_ENV,
       });
     },
     async close() {

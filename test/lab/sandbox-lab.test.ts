@@ -52,6 +52,9 @@ describe("exec semantics", () => {
     expect((await l.exec("false; echo not reached")).exitCode).toBe(1);
     expect((await l.exec("false | true")).exitCode).toBe(1);
     expect((await l.exec("exit 7")).exitCode).toBe(7);
+    // Nothing of the runner's environment leaks in.
+    const names = (await l.exec("env | cut -d= -f1 | sort | tr '\\n' ' '")).stdout;
+    expect(names).toBe("HOME LANG LC_ALL PATH TERM TZ _ ");
     expect((await l.exec("cat; echo", { input: "from stdin" })).stdout).toBe("from stdin\n");
     // Commands do not read the command server's own input.
     expect((await l.exec("cat")).stdout).toBe("");
