@@ -53,3 +53,25 @@ test("after kill -9 of the process that made an ephemeral lab, nothing of the la
     child.kill("SIGKILL");
   }
 });
+
+test("after kill -9 of `course test` in the middle of a lesson, nothing of its labs remains", async () => {
+  const bin = join(import.meta.dirname, "../../dist/bin.js");
+  const lessons = join(import.meta.dirname, "fixtures", "slow-course");
+  const child = spawn(process.execPath, [bin, "--lessons", lessons, "test"], {
+    stdio: "ignore",
+    env: { ...process.env, COURSE_RUNTIME_DIR: runtime, COURSE_STATE_DIR: join(runtime, "state") },
+  });
+  try {
+    await expect
+      .poll(() => hostProcesses(/sleep 5557$/).length, { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    const labs = () =>
+      readdirSync(join(runtime, "labs")).filter((f) => f.startsWith("slow-") && f.endsWith(".lab"));
+    expect(labs().length).toBeGreaterThan(0);
+    child.kill("SIGKILL");
+    await expect.poll(() => hostProcesses(/sleep 5557$/), { timeout: 5000 }).toEqual([]);
+    await expect.poll(labs, { timeout: 5000 }).toEqual([]);
+  } finally {
+    child.kill("SIGKILL");
+  }
+}, 60_000);
