@@ -22,7 +22,9 @@ export const neighCheck: StateKind<Spec> = {
     const expected =
       mac === undefined
         ? `a usable neighbour entry for ${spec.ip}${devNote}`
-        : `lladdr ${mac.describe}${devNote}`;
+        : spec.lladdr !== undefined && "iface" in spec.lladdr
+          ? `${mac.describe}${devNote}`
+          : `lladdr ${mac.describe}${devNote}`;
     const f = namespaceFacts(facts, ns);
     if (f === undefined || !f.exists) {
       return { held: false, expected, found: `no namespace "${ns}" in the lab` };

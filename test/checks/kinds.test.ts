@@ -154,7 +154,7 @@ describe("state checks", () => {
     );
     expect(v[0]).toBe("PASS lessons/test.md:10: c1: neigh 172.18.0.3: ok");
     expect(v[1]).toBe(
-      `FAIL lessons/test.md:11: c1: neigh 172.18.0.3: found lladdr ${c2mac}, expected lladdr the MAC of c1:eth0 (${c1mac})`,
+      `FAIL lessons/test.md:11: c1: neigh 172.18.0.3: found lladdr ${c2mac}, expected the MAC of c1:eth0 (${c1mac})`,
     );
     expect(v[2]).toMatch(
       /^FAIL lessons\/test\.md:12: c1: neigh 172\.18\.0\.77: found only (INCOMPLETE|FAILED) entries for 172\.18\.0\.77 \(no ARP answer\), expected a usable neighbour entry for 172\.18\.0\.77$/,
