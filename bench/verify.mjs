@@ -55,7 +55,12 @@ const state = [
   "fdb br0 c1:eth0 port veth-c1",
   "fdb br0 c2:eth0 port veth-c2",
 ];
-const pings = ["c1: ping 172.18.0.3", "c2: ping 172.18.0.2", "c1: ping 172.18.0.1", "ping 172.18.0.3"];
+const pings = [
+  "c1: ping 172.18.0.3",
+  "c2: ping 172.18.0.2",
+  "c1: ping 172.18.0.1",
+  "ping 172.18.0.3",
+];
 const allState = [...state, ...state]; // 40
 const steps = [0, 1, 2, 3].map((i) => {
   const checks = [...allState.slice(i * 10, i * 10 + 10), pings[i]];
@@ -93,7 +98,9 @@ try {
     const report = await verifyLesson(lab, target);
     if (!report.passed) {
       const failed = report.steps.flatMap((s) => s.results).filter((x) => !x.passed);
-      throw new Error(`verify failed: ${failed.map((f) => `${f.check.source}: ${f.found}`).join("\n")}`);
+      throw new Error(
+        `verify failed: ${failed.map((f) => `${f.check.source}: ${f.found}`).join("\n")}`,
+      );
     }
     if (i >= 2) {
       times.push(report.durationMs);
@@ -111,11 +118,19 @@ try {
 
   const m = median(times);
   const base = median(oneByOne);
-  console.log(`checks: ${checks.length} (${checks.length - pings.length} state, ${pings.length} pings)`);
-  console.log(`verify median: ${m.toFixed(0)} ms over ${runs} runs (min ${Math.min(...times)}, max ${Math.max(...times)})`);
+  console.log(
+    `checks: ${checks.length} (${checks.length - pings.length} state, ${pings.length} pings)`,
+  );
+  console.log(
+    `verify median: ${m.toFixed(0)} ms over ${runs} runs (min ${Math.min(...times)}, max ${Math.max(...times)})`,
+  );
   console.log(`round trips per verify: ${median(trips)} (max ${Math.max(...trips)})`);
-  console.log(`one check per round trip: ${base.toFixed(0)} ms median; batching is ${(base / m).toFixed(1)}× faster`);
-  console.log(`target: median <= 150 ms and <= 3 round trips: ${m <= 150 && Math.max(...trips) <= 3 ? "met" : "NOT met"}`);
+  console.log(
+    `one check per round trip: ${base.toFixed(0)} ms median; batching is ${(base / m).toFixed(1)}× faster`,
+  );
+  console.log(
+    `target: median <= 150 ms and <= 3 round trips: ${m <= 150 && Math.max(...trips) <= 3 ? "met" : "NOT met"}`,
+  );
 } finally {
   await lab.destroy();
   rmSync(dir, { recursive: true, force: true });

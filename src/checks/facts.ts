@@ -176,7 +176,9 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     '  if [ "$ns" != "-" ]; then n=(-n "$ns"); x=(ip netns exec "$ns"); fi',
     '  if [ "$ns" != "-" ] && [ ! -e "/run/netns/$ns" ]; then sec "$ns" missing true; return; fi',
     // One ip process per namespace: its batch prints one JSON document per line, in order.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion
     '  sec "$ns" ip ip "${n[@]}" -j -d -batch "$b"',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion
     '  sec "$ns" fdb bridge "${n[@]}" -j fdb show',
   ];
   const inner: string[] = [];

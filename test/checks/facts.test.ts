@@ -143,6 +143,7 @@ describe("buildFactsScript", () => {
     expect(some).toContain(
       `bg sec - extra:x ip netns exec c1 bash -c '{ echo '\\''hi'\\''\n} 2>&1'`,
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion
     expect(some).toContain('ip "${n[@]}" -j -d -batch "$b"');
   });
 });
