@@ -6,63 +6,7 @@ import { LabError } from "../../src/errors.js";
 import type { Lab } from "../../src/lab/types.js";
 import { openVagrantLab, vagrantTransport } from "../../src/lab/vagrant-lab.js";
 import { startSshd, type TestSshd } from "../helpers/sshd.js";
-
-const FIXTURES = join(import.meta.dirname, "../fixtures/vagrant");
-
-/**
- * A stand-in `vagrant` that prints only what vagrant prints (recorded output), keeps the VM's
- * state in a file, logs its calls, and whose `ssh-config` points at the test sshd.
- */
-function standInVagrant(bin: string, sshd: TestSshd, user: string): void {
-  const config = [
-    "Host default",
-    "  HostName 127.0.0.1",
-    `  User ${user}`,
-    `  Port ${sshd.port}`,
-    "  UserKnownHostsFile /dev/null",
-    "  StrictHostKeyChecking no",
-    "  PasswordAuthentication no",
-    `  IdentityFile ${sshd.key}`,
-    "  IdentitiesOnly yes",
-    "  LogLevel FATAL",
-    "  PubkeyAcceptedKeyTypes +ssh-rsa",
-    "  HostKeyAlgorithms +ssh-rsa",
-    "",
-  ].join("\n");
-  writeFileSync(join(bin, "ssh-config.txt"), config);
-  writeFileSync(
-    join(bin, "vagrant"),
-    `#!/bin/sh
-here=$(dirname "$0")
-state=$(cat "$here/state")
-echo "$*" >>"$here/calls"
-case "$1" in
-  status)
-    case $state in
-      running) cat "${FIXTURES}/status-running.txt" ;;
-      poweroff) cat "${FIXTURES}/status-poweroff.txt" ;;
-      *) cat "${FIXTURES}/status-not-created.txt" ;;
-    esac ;;
-  up)
-    if [ -e "$here/fail-up" ]; then
-      echo "Bringing machine 'default' up with 'virtualbox' provider..."
-      echo "VirtualBox is complaining that the kernel module is not loaded. Please" >&2
-      echo "run \\\`VBoxManage --version\\\` or open the VirtualBox GUI to see the error" >&2
-      exit 1
-    fi
-    while IFS= read -r line; do echo "$line"; done <"${FIXTURES}/up-from-not-created.txt"
-    echo running >"$here/state" ;;
-  ssh-config)
-    if [ "$state" = running ] && [ ! -e "$here/no-ssh" ]; then cat "$here/ssh-config.txt"
-    else cat "${FIXTURES}/ssh-config-not-running.txt" >&2; exit 1; fi ;;
-  *) echo "stand-in vagrant: unexpected: $*" >&2; exit 1 ;;
-esac
-`,
-    { mode: 0o755 },
-  );
-  writeFileSync(join(bin, "state"), "not_created\n");
-  writeFileSync(join(bin, "calls"), "");
-}
+import { standInVagrant } from "./stand-in-vagrant.js";
 
 describe("the vagrant lab with a stand-in vagrant and a real sshd", () => {
   let sshd: TestSshd;
