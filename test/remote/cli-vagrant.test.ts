@@ -1,0 +1,114 @@
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startSshd, type TestSshd } from "../helpers/sshd.js";
+import { standInVagrant } from "./stand-in-vagrant.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const BIN = join(ROOT, "dist/bin.js");
+const FIXTURE = join(import.meta.dirname, "fixtures/course");
+
+/**
+ * End-to-end `--lab vagrant` with the built binary: only `vagrant` is a stand-in (it prints
+ * recorded vagrant output and points at a real loopback sshd); everything after it is real.
+ */
+describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () => {
+  let sshd: TestSshd;
+  let bin: string;
+  let project: string;
+  let state: string;
+  let runtime: string;
+  const calls = () => readFileSync(join(bin, "calls"), "utf8").trim().split("\n").filter(Boolean);
+  const course = (args: string[], input?: string) => {
+    const result = spawnSync(
+      process.execPath,
+      [BIN, "--lessons", FIXTURE, "--lab", "vagrant", ...args],
+      {
+        encoding: "utf8",
+        input: input ?? "",
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          COURSE_VAGRANT_DIR: project,
+          COURSE_STATE_DIR: state,
+          COURSE_RUNTIME_DIR: runtime,
+          NO_COLOR: "1",
+        },
+        timeout: 120_000,
+      },
+    );
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  beforeAll(async () => {
+    sshd = await startSshd({ users: true });
+    bin = mkdtempSync(join(tmpdir(), "course-vagrant-bin-"));
+    project = mkdtempSync(join(tmpdir(), "course-vagrant-dir-"));
+    state = mkdtempSync(join(tmpdir(), "course-state-"));
+    runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
+    copyFileSync(join(ROOT, "Vagrantfile"), join(project, "Vagrantfile"));
+    // Like the real box: a non-root user with passwordless sudo.
+    standInVagrant(bin, sshd, sshd.sudoUser ?? "root");
+  });
+  afterAll(async () => {
+    if (sshd !== undefined) course(["reset", "two-namespaces"]);
+    await sshd?.stop();
+    for (const d of [bin, project, state, runtime]) rmSync(d, { recursive: true, force: true });
+    for (const dir of ["/run/course/labs", "/run/course"]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Not empty, or not there.
+      }
+    }
+  });
+
+  test("first command: vagrant up with its progress, then the lab in the VM", () => {
+    const result = course(["shell", "two-namespaces", "-c", "id -u; hostname; exit 3"]);
+    expect(result.stderr).toMatch(/the lab VM has not been created yet.*`vagrant up`/);
+    expect(result.stderr).toContain("==> default: Booting VM...");
+    expect(result.stdout).toBe("0\ntwo-namespaces\n");
+    expect(result.code).toBe(3);
+    expect(calls()).toEqual(["status --machine-readable", "up", "ssh-config"]);
+  });
+
+  test("later commands find the VM up and never wait for vagrant", () => {
+    writeFileSync(join(bin, "calls"), "");
+    const run = course(["run", "two-namespaces"]);
+    expect(run.code).toBe(0);
+    const verify = course(["verify", "two-namespaces"]);
+    expect(verify.code).toBe(0);
+    expect(verify.stderr).not.toContain("vagrant up");
+    expect(calls()).toEqual([]);
+  });
+
+  test("course test proves the lesson in the VM", () => {
+    const result = course(["test"]);
+    expect(result.stdout).toMatch(/1 lesson: 1 passed, 0 failed/);
+    expect(result.code).toBe(0);
+  });
+
+  test("vagrant missing: exit 4 with what to install", () => {
+    const fresh = mkdtempSync(join(tmpdir(), "course-rt-"));
+    const result = spawnSync(
+      process.execPath,
+      [BIN, "--lessons", FIXTURE, "--lab", "vagrant", "verify", "two-namespaces"],
+      {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PATH: "/usr/bin:/bin",
+          COURSE_VAGRANT_DIR: project,
+          COURSE_STATE_DIR: state,
+          COURSE_RUNTIME_DIR: fresh,
+        },
+      },
+    );
+    rmSync(fresh, { recursive: true, force: true });
+    expect(result.status).toBe(4);
+    expect(result.stderr).toMatch(/`vagrant` is not installed/);
+    expect(result.stderr).toMatch(/install Vagrant/);
+  });
+});
