@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { labPidNamespace, processesIn } from "../helpers/lab-processes.js";
 import { ensureLabUser, labUserDir, runAsLabUser } from "../helpers/lab-user.js";
 
 const bin = join(import.meta.dirname, "../../dist/bin.js");
@@ -23,11 +24,6 @@ function course(args: string[], extraEnv: Record<string, string> = {}) {
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function hostProcesses(pattern: RegExp): string[] {
-  const r = spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
-  return r.stdout.split("\n").filter((l) => pattern.test(l));
 }
 
 beforeAll(() => {
@@ -73,13 +69,14 @@ describe("course shell / reset (as root)", () => {
     const r = course(["shell", "plain", "-c", "sleep 1000 & echo started"]);
     expect(r).toMatchObject({ status: 0, stdout: "started\n" });
     expect(performance.now() - started).toBeLessThan(10_000);
-    expect(hostProcesses(/sleep 1000$/)).toHaveLength(1);
+    const ns = labPidNamespace(env.COURSE_RUNTIME_DIR, "plain-");
+    expect(processesIn(ns)).toContain("sleep 1000");
     const reset = course(["reset", "plain"]);
     expect(reset).toMatchObject({
       status: 0,
       stdout: "reset the lab of plain: the next command starts a fresh one\n",
     });
-    expect(hostProcesses(/sleep 1000$/)).toEqual([]);
+    expect(processesIn(ns)).toEqual([]);
     expect(
       readdirSync(join(env.COURSE_RUNTIME_DIR, "labs")).filter(
         (f) => f.startsWith("plain") && f.endsWith(".lab"),
@@ -92,11 +89,17 @@ describe("course shell / reset (as root)", () => {
   test("reset --all ends every lab; reset needs a lesson or --all", () => {
     course(["shell", "plain", "-c", "sleep 1001 &"]);
     course(["shell", "setup-lab", "-c", "sleep 1002 &"]);
-    expect(hostProcesses(/sleep 100[12]$/)).toHaveLength(2);
+    const namespaces = [
+      labPidNamespace(env.COURSE_RUNTIME_DIR, "plain-"),
+      labPidNamespace(env.COURSE_RUNTIME_DIR, "setup-lab-"),
+    ];
+    expect(namespaces.flatMap(processesIn)).toEqual(
+      expect.arrayContaining(["sleep 1001", "sleep 1002"]),
+    );
     const r = course(["reset", "--all"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^reset 2 labs: /);
-    expect(hostProcesses(/sleep 100[12]$/)).toEqual([]);
+    expect(namespaces.flatMap(processesIn)).toEqual([]);
     expect(course(["reset"])).toMatchObject({ status: 2 });
   });
 
@@ -154,10 +157,11 @@ describe("course shell / reset (unprivileged)", () => {
       status: 0,
       stdout: "0\nsetupns\n1\n",
     });
-    expect(run(["shell", "setup-lab", "-c", "sleep 1003 & exit 3"])).toMatchObject({ status: 3 });
-    expect(hostProcesses(/sleep 1003$/)).toHaveLength(1);
+    expect(run(["shell", "setup-lab", "-c", "sleep 1000 & exit 3"])).toMatchObject({ status: 3 });
+    const ns = labPidNamespace(userEnv.COURSE_RUNTIME_DIR ?? "", "setup-lab-");
+    expect(processesIn(ns)).toContain("sleep 1000");
     expect(run(["reset", "setup-lab"])).toMatchObject({ status: 0 });
-    expect(hostProcesses(/sleep 1003$/)).toEqual([]);
+    expect(processesIn(ns)).toEqual([]);
   });
 
   test("doctor as a user", () => {
