@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,14 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
   let state: string;
   let runtime: string;
   const calls = () => readFileSync(join(bin, "calls"), "utf8").trim().split("\n").filter(Boolean);
+  const env = () => ({
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    COURSE_VAGRANT_DIR: project,
+    COURSE_STATE_DIR: state,
+    COURSE_RUNTIME_DIR: runtime,
+    NO_COLOR: "1",
+  });
   const course = (args: string[], input?: string) => {
     const result = spawnSync(
       process.execPath,
@@ -28,14 +36,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
       {
         encoding: "utf8",
         input: input ?? "",
-        env: {
-          ...process.env,
-          PATH: `${bin}:${process.env.PATH}`,
-          COURSE_VAGRANT_DIR: project,
-          COURSE_STATE_DIR: state,
-          COURSE_RUNTIME_DIR: runtime,
-          NO_COLOR: "1",
-        },
+        env: env(),
         timeout: 120_000,
       },
     );
@@ -65,13 +66,42 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
     }
   });
 
-  test("first command: vagrant up with its progress, then the lab in the VM", () => {
+  test("course --lab vagrant start: vagrant up with its progress, then the lesson in the VM", async () => {
+    // script(1) gives course the terminal a learner has; stop once the first prompt shows.
+    const child = spawn(
+      "script",
+      [
+        "-qec",
+        `'${process.execPath}' '${BIN}' --lessons '${FIXTURE}' --lab vagrant start`,
+        "/dev/null",
+      ],
+      { env: env(), stdio: ["pipe", "pipe", "pipe"], detached: true },
+    );
+    let out = "";
+    const prompted = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 60_000);
+      child.stdout.setEncoding("utf8").on("data", (c: string) => {
+        out += c;
+        if (out.includes("what next?")) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      child.on("exit", () => resolve(false));
+    });
+    process.kill(-(child.pid as number), "SIGKILL");
+    expect(prompted).toBe(true);
+    expect(out).toMatch(/the lab VM has not been created yet.*`vagrant up`/);
+    expect(out).toContain("==> default: Booting VM...");
+    expect(out).toMatch(/Lab ready: vagrant lab: sandbox lab on ssh:\/\/ct-sudo-\w+@127.0.0.1/);
+    expect(out).toContain("Step 1 of 2: Create two namespaces");
+    expect(calls()).toEqual(["status --machine-readable", "up", "ssh-config"]);
+  });
+
+  test("course shell -c in the VM: as root, exit status passed through", () => {
     const result = course(["shell", "two-namespaces", "-c", "id -u; hostname; exit 3"]);
-    expect(result.stderr).toMatch(/the lab VM has not been created yet.*`vagrant up`/);
-    expect(result.stderr).toContain("==> default: Booting VM...");
     expect(result.stdout).toBe("0\ntwo-namespaces\n");
     expect(result.code).toBe(3);
-    expect(calls()).toEqual(["status --machine-readable", "up", "ssh-config"]);
   });
 
   test("later commands find the VM up and never wait for vagrant", () => {
