@@ -14,7 +14,6 @@ import {
   nsLabel,
   vethPeer,
 } from "./facts.js";
-import { usableNeighbour } from "./neigh-check.js";
 import { ipv4InCidr, ipv4ToNumber } from "./resolve.js";
 import { unicastRoutes } from "./route-check.js";
 
@@ -250,19 +249,18 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
               sentence: `${nextHop} is on ${where(holder.ns, holder.dev)}, which is not connected to ${where(here, devName)} (no veth or bridge joins them), so ARP gets no answer.`,
             };
       }
-      // Frames that cross a bridge go through iptables FORWARD when br_netfilter is on.
+      // Frames bridged across a bridge (in one port, out of another) go through iptables
+      // FORWARD when br_netfilter is on (bridge-nf-call-iptables = 1); ARP is not filtered, so
+      // the neighbour entry looks fine while every IP packet is dropped.
+      const last = path.nodes.at(-1);
       for (const n of path.nodes) {
-        if (n.link.linkinfo?.info_kind !== "bridge") continue;
+        if (n.link.linkinfo?.info_kind !== "bridge" || n === last) continue;
+        if (n.ns.sysctls["net.bridge.bridge-nf-call-iptables"] !== "1") continue;
         const blocked = chainBlocks(n.ns, "FORWARD");
-        const neighbour = here.neighbours.find((e) => e.dst === nextHop);
-        if (
-          blocked !== undefined &&
-          (neighbour === undefined || !usableNeighbour(neighbour)) &&
-          n.ns !== holder.ns
-        ) {
+        if (blocked !== undefined) {
           return {
             layer: "firewall",
-            sentence: `${blocked}; with br_netfilter it also drops frames crossing ${where(n.ns, n.link.ifname)}.`,
+            sentence: `${capital(blocked)}; with br_netfilter on, that chain also filters what ${where(n.ns, n.link.ifname)} bridges.`,
           };
         }
       }

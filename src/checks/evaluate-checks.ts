@@ -243,7 +243,7 @@ export async function evaluateChecks(
     );
     if (failed.length > 0) {
       const more = await gatherFacts(lab, {
-        sysctls: ["net.ipv4.ip_forward"],
+        sysctls: ["net.ipv4.ip_forward", "net.bridge.bridge-nf-call-iptables"],
         iptables: true,
         sockets: true,
         timeout,

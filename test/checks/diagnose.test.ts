@@ -2,7 +2,7 @@
 // working "container → host router → internet" setup, broken in one way per case.
 import { describe, expect, it } from "vitest";
 import { evaluateChecks } from "../../src/checks/evaluate-checks.js";
-import { checks, destroyLabsAfterEach, labWith } from "./helpers.js";
+import { BRIDGE, checks, destroyLabsAfterEach, labWith } from "./helpers.js";
 
 destroyLabsAfterEach();
 
@@ -108,5 +108,22 @@ describe("diagnose", () => {
     expect(await diagnosisAfter("", "c1: tcp 203.0.113.2:80")).toBe(
       "Nothing listens on tcp port 80 in inet.",
     );
+  });
+
+  it("FORWARD policy DROP between two containers on one bridge, when br_netfilter filters it", async () => {
+    const lab = await labWith(`${BRIDGE}\niptables -P FORWARD DROP`);
+    const bnf = await lab.exec(
+      "cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent",
+    );
+    const [result] = await evaluateChecks(lab, checks("c1: ping 172.18.0.3"), { timeout: 3 });
+    if (bnf.stdout.trim() === "1") {
+      expect(result?.passed).toBe(false);
+      expect(result?.diagnosis).toBe(
+        "The iptables FORWARD policy in the lab host is DROP and no rule accepts the traffic (iptables -P FORWARD ACCEPT, or add an ACCEPT rule); with br_netfilter on, that chain also filters what br0 bridges.",
+      );
+    } else {
+      // Without br_netfilter a bridge does not consult iptables: the ping goes through.
+      expect(result?.passed).toBe(true);
+    }
   });
 });
