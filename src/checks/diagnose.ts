@@ -175,7 +175,8 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
     return { layer: "namespace", sentence: `There is no namespace "${target.from}" in the lab.` };
   }
   if (ipv4ToNumber(target.ip) === undefined) return undefined;
-  const dest = target.ip;
+  let dest = target.ip;
+  let port = target.port;
   const routers: { ns: NamespaceFacts; egress: string }[] = [];
   let here = src;
   let sourceIp: string | undefined;
@@ -183,7 +184,21 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
   for (let hop = 0; hop < 8; hop++) {
     // Arrived: the destination address is one of this namespace's own.
     if (ipv4Addrs(here).some((a) => a.local === dest)) {
-      return atDestination(facts, here, hop === 0 ? undefined : sourceIp, routers, target);
+      // A DNAT rule for the port sends the connection on: follow it, this namespace routes.
+      const dnat = port === undefined ? undefined : dnatFor(here, port);
+      if (dnat !== undefined && !ipv4Addrs(here).some((a) => a.local === dnat.ip)) {
+        // Traffic this namespace sends itself is not forwarded: only arriving traffic is.
+        const refused = hop === 0 ? undefined : mustForward(here, `which DNATs to ${dnat.ip}`);
+        if (refused !== undefined) return refused;
+        dest = dnat.ip;
+        port = dnat.port ?? port;
+        if (hop === 0) sourceIp = lookupRoute(here, dest)?.prefsrc;
+        continue;
+      }
+      return atDestination(facts, here, hop === 0 ? undefined : sourceIp, routers, {
+        ...target,
+        ...(port === undefined ? {} : { port }),
+      });
     }
     const route = lookupRoute(here, dest);
     if (route === undefined) return noRoute(here, dest);
@@ -272,17 +287,8 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
     }
     // The next hop is a router: it must forward.
     const router = holder.ns;
-    if (
-      router.sysctls["net.ipv4.ip_forward"] !== undefined &&
-      router.sysctls["net.ipv4.ip_forward"] !== "1"
-    ) {
-      return {
-        layer: "forwarding",
-        sentence: `Forwarding is off in ${label(router)}, the gateway ${nextHop}: ${router.name === null ? "" : `ip netns exec ${router.name} `}sysctl -w net.ipv4.ip_forward=1.`,
-      };
-    }
-    const blocked = chainBlocks(router, "FORWARD");
-    if (blocked !== undefined) return { layer: "firewall", sentence: `${capital(blocked)}.` };
+    const refused = mustForward(router, `the gateway ${nextHop}`);
+    if (refused !== undefined) return refused;
     const out = lookupRoute(router, dest);
     routers.push({ ns: router, egress: out?.dev ?? "" });
     here = router;
@@ -294,6 +300,34 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** A namespace at the start of a sentence: `The lab host`, `Namespace c1`. */
 const subject = (ns: NamespaceFacts) =>
   ns.name === null ? "The lab host" : `Namespace ${ns.name}`;
+
+/** A router must have forwarding on and a FORWARD chain that lets the traffic through. */
+function mustForward(router: NamespaceFacts, role: string): Diagnosis | undefined {
+  const forward = router.sysctls["net.ipv4.ip_forward"];
+  if (forward !== undefined && forward !== "1") {
+    return {
+      layer: "forwarding",
+      sentence: `Forwarding is off in ${label(router)}, ${role}: ${router.name === null ? "" : `ip netns exec ${router.name} `}sysctl -w net.ipv4.ip_forward=1.`,
+    };
+  }
+  const blocked = chainBlocks(router, "FORWARD");
+  return blocked === undefined
+    ? undefined
+    : { layer: "firewall", sentence: `${capital(blocked)}.` };
+}
+
+/** The DNAT rule (nat PREROUTING or OUTPUT) for a TCP port: where it sends connections. */
+function dnatFor(ns: NamespaceFacts, port: number): { ip: string; port?: number } | undefined {
+  const rules = [...rulesOf(ns.nat, "PREROUTING"), ...rulesOf(ns.nat, "OUTPUT")];
+  for (const rule of rules) {
+    if (!new RegExp(`--dport ${port}\\b`).test(rule)) continue;
+    const to = / -j DNAT --to-destination (\d+\.\d+\.\d+\.\d+)(?::(\d+))?/.exec(rule);
+    if (to?.[1] !== undefined) {
+      return to[2] === undefined ? { ip: to[1] } : { ip: to[1], port: Number(to[2]) };
+    }
+  }
+  return undefined;
+}
 
 function noRoute(ns: NamespaceFacts, dest: string): Diagnosis {
   const links = ns.links.filter((l) => l.ifname !== "lo");

@@ -126,4 +126,26 @@ describe("diagnose", () => {
       expect(result?.passed).toBe(true);
     }
   });
+
+  const DNAT = `iptables -t nat -A PREROUTING -i veth-inet -p tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80`;
+  const SERVE = `ip netns exec c1 python3 -m http.server 80 --bind 0.0.0.0 >/dev/null 2>&1 &
+for i in $(seq 100); do ip netns exec c1 ss -Hltn | grep -q ':80 ' && break; sleep 0.05; done`;
+
+  it("DNAT: the published port works, and the walk follows the DNAT rule when it does not", async () => {
+    const lab = await labWith(`${ROUTED}\n${DNAT}\n${SERVE}`);
+    const [ok] = await evaluateChecks(lab, checks("inet: tcp 203.0.113.1:8080"), { timeout: 3 });
+    expect(ok?.passed).toBe(true);
+    await lab.exec("sysctl -qw net.ipv4.ip_forward=0");
+    const [off] = await evaluateChecks(lab, checks("inet: tcp 203.0.113.1:8080"), { timeout: 3 });
+    expect(off?.passed).toBe(false);
+    expect(off?.diagnosis).toBe(
+      "Forwarding is off in the lab host, which DNATs to 172.18.0.2: sysctl -w net.ipv4.ip_forward=1.",
+    );
+  });
+
+  it("DNAT to a container where nothing listens", async () => {
+    expect(await diagnosisAfter(DNAT, "inet: tcp 203.0.113.1:8080")).toBe(
+      "Nothing listens on tcp port 80 in c1.",
+    );
+  });
 });
