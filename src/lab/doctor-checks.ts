@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -141,6 +142,16 @@ export async function runDoctorChecks(options: { runtimeDir: string }): Promise<
         detail:
           "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 24.04+): user namespaces get no capabilities",
         fix: "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 && echo kernel.apparmor_restrict_unprivileged_userns=0 | sudo tee /etc/sysctl.d/90-course.conf",
+      });
+    }
+    const help = spawnSync("unshare", ["--help"], { encoding: "utf8" });
+    if (help.status === 0 && !help.stdout.includes("--map-auto")) {
+      checks.push({
+        name: "unshare",
+        status: "warn",
+        detail:
+          "this unshare (util-linux older than 2.38) has no --map-auto: labs map only your own id, so tcpdump fails",
+        fix: `${installCommand(["util-linux"])}   # 2.38 or newer; or run course with sudo`,
       });
     }
     const newuidmap = which("newuidmap") !== undefined && which("newgidmap") !== undefined;

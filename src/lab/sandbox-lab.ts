@@ -264,10 +264,23 @@ class SandboxLab implements Lab {
 }
 
 /** Open (or, for a persistent lab, find again) a sandbox lab. */
-export async function openSandboxLab(o: SandboxLabOptions): Promise<OpenedLab> {
+export async function openSandboxLab(options: SandboxLabOptions): Promise<OpenedLab> {
+  let o = options;
   const id = sandboxLabId(o.key, o.label, o.persistent);
   const started = performance.now();
-  const holder = o.persistent ? await startPersistent(o, id) : await startEphemeral(o, id);
+  let holder: Holder;
+  try {
+    holder = o.persistent ? await startPersistent(o, id) : await startEphemeral(o, id);
+  } catch (error) {
+    // util-linux before 2.38 (e.g. Ubuntu 22.04) has no --map-auto: fall back to one id.
+    if (!(o.subordinateIds && error instanceof LabError && /map-auto/.test(error.message)))
+      throw error;
+    o = { ...o, subordinateIds: false };
+    holder = o.persistent ? await startPersistent(o, id) : await startEphemeral(o, id);
+    holder.warnings.push(
+      "this unshare (util-linux older than 2.38) cannot map subordinate ids (--map-auto), so labs map only your own id",
+    );
+  }
   const mode = o.privileged
     ? "as root"
     : o.subordinateIds

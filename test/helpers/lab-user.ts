@@ -64,8 +64,9 @@ export function runAsLabUser(
       "--",
       "env",
       "-i",
-      `PATH=${process.env.PATH ?? "/usr/bin:/bin"}`,
-      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      ...Object.entries({ PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }).map(
+        ([k, v]) => `${k}=${v}`,
+      ),
       ...argv,
     ],
     {

@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runLab(commands: string[], subids: "auto" | "0"): WorkerOutput {
+function runLab(commands: string[], subids: "auto" | "0", path?: string): WorkerOutput {
   const r = runAsLabUser(
     [
       "node",
@@ -27,7 +27,7 @@ function runLab(commands: string[], subids: "auto" | "0"): WorkerOutput {
       join(dir, `rt-${subids}`),
       subids,
     ],
-    { HOME: dir },
+    path === undefined ? { HOME: dir } : { HOME: dir, PATH: path },
     { input: JSON.stringify(commands) },
   );
   expect(r.stderr).toBe("");
@@ -61,4 +61,16 @@ test("unprivileged with one id: the lab works and says what it costs (tcpdump ca
   expect(out.warnings.join("\n")).toMatch(/usermod --add-subuids/);
   expect(out.results[0]).toMatchObject({ exitCode: 0, stdout: "0\n" });
   expect(out.results[1]?.stdout).toMatch(/Couldn't change to 'tcpdump'/);
+});
+
+test("an unshare without --map-auto (util-linux < 2.38) falls back to one id and says so", () => {
+  const old = join(import.meta.dirname, "fixtures", "old-unshare");
+  const out = runLab(
+    ["id -u; ip netns add ns1"],
+    "auto",
+    `${old}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+  );
+  expect(out.description).toBe("sandbox lab (unprivileged, user namespace with one id)");
+  expect(out.warnings.join("\n")).toMatch(/older than 2\.38/);
+  expect(out.results[0]).toMatchObject({ exitCode: 0, stdout: "0\n" });
 });
