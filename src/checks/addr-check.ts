@@ -11,11 +11,13 @@ export const addrCheck: StateKind<Spec> = {
     const dev = resolveIface(facts, spec.dev, ns);
     const expected = `${spec.cidr} on ${dev.label}`;
     if (dev.link === undefined) return { held: false, expected, found: dev.missing ?? "" };
-    const have = addressesOf(dev.ns, dev.link.ifname)
-      .filter((a) => a.local !== undefined && a.scope !== "link")
-      .map((a) => `${a.local}/${a.prefixlen}`);
+    const all = addressesOf(dev.ns, dev.link.ifname).filter((a) => a.local !== undefined);
     const want = normalizeCidr(spec.cidr);
-    const held = have.some((a) => normalizeCidr(a) === want);
+    const held = all.some((a) => normalizeCidr(`${a.local}/${a.prefixlen}`) === want);
+    // Link-local IPv6 addresses appear on every interface: noise in "found", unless asked for.
+    const have = all
+      .filter((a) => a.scope !== "link" || spec.cidr.toLowerCase().startsWith("fe80"))
+      .map((a) => `${a.local}/${a.prefixlen}`);
     return {
       held,
       expected,

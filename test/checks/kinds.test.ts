@@ -289,6 +289,29 @@ describe("probes", () => {
   });
 });
 
+describe("IPv6", () => {
+  it("addr, route, ping and neigh with IPv6 addresses (any spelling)", async () => {
+    await lab.exec(
+      "ip -n c1 addr add fd00::2/64 dev eth0 nodad; ip -n c2 addr add fd00::3/64 dev eth0 nodad",
+    );
+    expect(
+      await verdicts(
+        "c1: addr eth0 fd00:0:0::2/64",
+        "c1: route fd00::/64 dev eth0",
+        "c1: ping fd00::3",
+        "c1: neigh fd00::3 lladdr c2:eth0",
+        "c1: addr eth0 fd00::9/64",
+      ),
+    ).toEqual([
+      "PASS lessons/test.md:10: c1: addr eth0: ok",
+      "PASS lessons/test.md:11: c1: route fd00::/64: ok",
+      "PASS lessons/test.md:12: c1: ping fd00::3: ok",
+      "PASS lessons/test.md:13: c1: neigh fd00::3: ok",
+      "FAIL lessons/test.md:14: c1: addr eth0: found eth0 has 172.18.0.2/16, fd00::2/64, expected fd00::9/64 on eth0",
+    ]);
+  });
+});
+
 describe("batching", () => {
   it("40 state checks cost one round trip; probes one more", async () => {
     const lines = Array.from(
