@@ -10,9 +10,11 @@ import { type ShellCommand, splitCommands, withoutCommand } from "./split-comman
 import {
   allPass,
   allPassWithin,
+  BACKGROUND_SETTLE_MS,
   blockProblem,
   hasBackground,
   type LessonDriver,
+  type LessonTestResult,
   newResult,
   prepareLab,
   type TestProblem,
@@ -45,6 +47,15 @@ export function mutantsOf(lesson: Lesson): Mutant[] {
   return mutants;
 }
 
+/**
+ * How long a mutant's checks after a `background` fence may take to come true: a few times what
+ * the plain test needed (a loaded machine is slower), at least half a second.
+ */
+function settleBudget(baseline: LessonTestResult, step: Step): number {
+  const measured = baseline.settleMs[step.index];
+  return measured === undefined ? BACKGROUND_SETTLE_MS : Math.max(500, 3 * measured);
+}
+
 /** The first line of a command, shortened for a message. */
 function firstLine(text: string): string {
   const line = (text.split("\n")[0] ?? "").trim();
@@ -59,6 +70,7 @@ function firstLine(text: string): string {
 export async function runMutant(
   driver: LessonDriver,
   mutant: Mutant,
+  baseline: LessonTestResult,
 ): Promise<TestProblem | undefined> {
   const { lesson, step, block, command } = mutant;
   const scratch = newResult(lesson);
@@ -67,7 +79,9 @@ export async function runMutant(
   if (lab === undefined) return undefined;
   try {
     const run = async (s: Step, b: CommandBlock): Promise<boolean> => {
-      if (b.options.noRun) return true;
+      // `show` fences only display state: a mutant's fate is for the checks to decide, so they
+      // are left out (a failing display, such as a ping, would otherwise hide a weak check).
+      if (b.options.noRun || b.options.show) return true;
       if (b.code.trim() === "") return true;
       return blockProblem(b, await driver.runBlock(lab, b, lesson), lesson, s) === undefined;
     };
@@ -79,8 +93,10 @@ export async function runMutant(
         if (!(await run(s, actual))) return undefined;
       }
       if (mutated && s.checks.length > 0) {
-        const check = hasBackground(s) ? allPassWithin : allPass;
-        if (!(await check(driver, lab, s.checks, lesson)).allPassed) return undefined;
+        const verdict = hasBackground(s)
+          ? await allPassWithin(driver, lab, s.checks, lesson, settleBudget(baseline, s))
+          : await allPass(driver, lab, s.checks, lesson);
+        if (!verdict.allPassed) return undefined;
       }
     }
     const all = lesson.steps.flatMap((s) => s.checks);

@@ -102,7 +102,7 @@ export async function testCourse(
     const started = performance.now();
     let problem: TestProblem | undefined;
     try {
-      problem = await runMutant(driver, mutant);
+      problem = await runMutant(driver, mutant, result);
     } catch (error) {
       problem = {
         file: mutant.lesson.file,

@@ -79,6 +79,11 @@ export interface LessonTestResult {
   checksRun: number;
   /** Mutants run by `--mutate` (0 otherwise). */
   mutants: number;
+  /**
+   * Milliseconds the checks of each step with a `background` fence took to come true (by step
+   * index): mutants of that step wait a few times as long, not the full budget.
+   */
+  settleMs: Record<number, number>;
 }
 
 /** What a lab must offer for each `needs` name, and how to get it when it is missing. */
@@ -134,16 +139,17 @@ export function hasBackground(step: Step): boolean {
 export const BACKGROUND_SETTLE_MS = 5_000;
 
 /**
- * `allPass`, retried for up to `BACKGROUND_SETTLE_MS` (and at most the lesson's timeout): for
- * checks right after a `background` fence, whose server may not be listening yet.
+ * `allPass`, retried for up to `budgetMs` (and at most the lesson's timeout): for checks right
+ * after a `background` fence, whose server may not be listening yet.
  */
 export async function allPassWithin(
   driver: LessonDriver,
   lab: Lab,
   checks: Check[],
   lesson: Lesson,
+  budgetMs = BACKGROUND_SETTLE_MS,
 ): Promise<{ allPassed: boolean; evaluated: number }> {
-  const deadline = performance.now() + Math.min(BACKGROUND_SETTLE_MS, lesson.timeout * 1000);
+  const deadline = performance.now() + Math.min(budgetMs, lesson.timeout * 1000);
   let evaluated = 0;
   for (;;) {
     const attempt = await allPass(driver, lab, checks, lesson);
@@ -261,6 +267,7 @@ export function newResult(lesson: Lesson): LessonTestResult {
     durationMs: 0,
     checksRun: 0,
     mutants: 0,
+    settleMs: {},
   };
 }
 
@@ -365,8 +372,10 @@ async function runSteps(
     }
     if (step.checks.length > 0 && hasBackground(step)) {
       // A server started in the background needs a moment before it listens.
+      const started = performance.now();
       const settled = await allPassWithin(driver, lab, step.checks, lesson);
       result.checksRun += settled.evaluated;
+      result.settleMs[step.index] = performance.now() - started;
     }
     if (next === undefined) break; // the end-of-lesson evaluation covers this step's checks
     const nextState = next.checks.filter((c) => !PROBES.has(c.spec.kind));
