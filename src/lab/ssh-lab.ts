@@ -14,10 +14,13 @@ import type {
 } from "./types.js";
 
 /**
- * Where lab records live on the remote machine. Commands run there as root, and /run is a
- * tmpfs: records vanish with a reboot, as the labs they describe do.
+ * Where lab records live on the remote machine: `$COURSE_REMOTE_RUNTIME_DIR`, else
+ * `/run/course`. Commands run there as root, and /run is a tmpfs: records vanish with a
+ * reboot, as the labs they describe do.
  */
-export const REMOTE_RUNTIME_DIR = "/run/course";
+export function remoteRuntimeDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.COURSE_REMOTE_RUNTIME_DIR || "/run/course";
+}
 
 export interface SshLabOptions extends OpenLabOptions {
   /** Environment: `COURSE_SSH_OPTS` is read from it. @default process.env */
@@ -42,7 +45,7 @@ export async function openSshLab(options: SshLabOptions): Promise<OpenedLab> {
     ...(options.debug === undefined ? {} : { debug: options.debug }),
   });
   await transport.connect();
-  return openRemoteLab(options, transport, "ssh");
+  return openRemoteLab(options, transport, "ssh", remoteRuntimeDir(env));
 }
 
 /**
@@ -53,11 +56,12 @@ export async function openRemoteLab(
   options: OpenLabOptions,
   transport: SshTransport,
   kind: Extract<LabKind, "ssh" | "vagrant">,
+  remoteDir: string,
 ): Promise<OpenedLab> {
   const opened = await openSandboxLab({
     ...options,
     transport,
-    runtimeDir: REMOTE_RUNTIME_DIR,
+    runtimeDir: remoteDir,
     // Every command reaches the remote as root (directly or through sudo -n).
     privileged: true,
     subordinateIds: false,

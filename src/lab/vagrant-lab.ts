@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LabError } from "../errors.js";
 import { runtimeDir as defaultRuntimeDir } from "../paths.js";
-import { openRemoteLab } from "./ssh-lab.js";
+import { openRemoteLab, remoteRuntimeDir } from "./ssh-lab.js";
 import { type SshTarget, SshTransport } from "./ssh-transport.js";
 import type { OpenedLab, OpenLabOptions } from "./types.js";
 import {
@@ -38,7 +38,7 @@ const INSTALL_HINT =
  */
 export async function openVagrantLab(options: VagrantLabOptions): Promise<OpenedLab> {
   const transport = await vagrantTransport(options);
-  return openRemoteLab(options, transport, "vagrant");
+  return openRemoteLab(options, transport, "vagrant", remoteRuntimeDir(options.env ?? process.env));
 }
 
 /** Everything up to a connected ssh transport into the VM (exported for tests and `doctor`). */

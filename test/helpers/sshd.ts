@@ -204,3 +204,37 @@ export async function startSshd(options: { users?: boolean } = {}): Promise<Test
     stop,
   };
 }
+
+/**
+ * A records directory for the remote labs of one test file (`COURSE_REMOTE_RUNTIME_DIR`): the
+ * "remote" is this machine, and test files run at once, so each keeps its labs' records apart
+ * and removes the whole directory at the end.
+ */
+export function makeRemoteRecordsDir(): string {
+  return mkdtempSync("/run/course-test-");
+}
+
+/**
+ * End every lab still recorded in `dir` (each record's holder is PID 1 of its lab: killing it
+ * ends the lab) and remove the directory. For afterAll, so that a failed test leaves nothing.
+ */
+export function removeRemoteRecordsDir(dir: string | undefined): void {
+  if (dir === undefined || !dir.startsWith("/run/course-test-")) return;
+  try {
+    for (const f of readdirSync(join(dir, "labs"))) {
+      if (!f.endsWith(".lab")) continue;
+      const record = readFileSync(join(dir, "labs", f), "utf8");
+      const pid = Number(/^pid=(\d+)$/m.exec(record)?.[1]);
+      if (pid > 1) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  } catch {
+    // No records.
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

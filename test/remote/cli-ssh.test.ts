@@ -1,10 +1,15 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SshTransport } from "../../src/lab/ssh-transport.js";
-import { startSshd, type TestSshd } from "../helpers/sshd.js";
+import {
+  makeRemoteRecordsDir,
+  removeRemoteRecordsDir,
+  startSshd,
+  type TestSshd,
+} from "../helpers/sshd.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "dist/bin.js");
@@ -13,6 +18,7 @@ const FIXTURE = join(import.meta.dirname, "fixtures/course");
 /** End-to-end: the built `course` binary with `--lab ssh://…` against a real loopback sshd. */
 describe("course over ssh (built binary, real sshd)", () => {
   let sshd: TestSshd;
+  let remote: string | undefined;
   let state: string;
   let runtime: string;
   const lab = (user = "root") => `ssh://${user}@127.0.0.1:${sshd.port}`;
@@ -25,6 +31,7 @@ describe("course over ssh (built binary, real sshd)", () => {
         env: {
           ...process.env,
           COURSE_SSH_OPTS: sshd.sshOpts,
+          COURSE_REMOTE_RUNTIME_DIR: remote,
           COURSE_STATE_DIR: state,
           COURSE_RUNTIME_DIR: runtime,
           NO_COLOR: "1",
@@ -49,30 +56,18 @@ describe("course over ssh (built binary, real sshd)", () => {
   };
 
   beforeAll(async () => {
+    remote = makeRemoteRecordsDir();
     expect(existsSync(BIN)).toBe(true);
     sshd = await startSshd({ users: true });
     state = mkdtempSync(join(tmpdir(), "course-state-"));
     runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
   });
   afterAll(async () => {
-    if (sshd !== undefined) course(["reset", "--all"]);
+    if (sshd !== undefined) course(["reset", "two-namespaces"]);
     await sshd?.stop();
     rmSync(state, { recursive: true, force: true });
     rmSync(runtime, { recursive: true, force: true });
-    for (const dir of ["/run/course/labs", "/run/course"]) {
-      try {
-        if (dir.endsWith("labs")) {
-          // Labs this file made and `reset` could not reach any more (sshd is gone): none
-          // should be left, but a failed test must not leave records behind either.
-          for (const f of readdirSync(dir)) {
-            if (f.startsWith("two-namespaces-")) rmSync(join(dir, f), { recursive: true });
-          }
-        }
-        rmdirSync(dir);
-      } catch {
-        // Not empty (someone else's labs), or not there.
-      }
-    }
+    removeRemoteRecordsDir(remote);
   });
 
   test("course shell -c runs in the remote lab and passes its exit status through", () => {
@@ -100,6 +95,7 @@ describe("course over ssh (built binary, real sshd)", () => {
       env: {
         ...process.env,
         COURSE_SSH_OPTS: sshd.sshOpts,
+        COURSE_REMOTE_RUNTIME_DIR: remote,
         COURSE_STATE_DIR: state,
         COURSE_RUNTIME_DIR: runtime,
       },
@@ -187,7 +183,12 @@ describe("course over ssh (built binary, real sshd)", () => {
       [BIN, "--lessons", FIXTURE, "--lab", "ssh://root@127.0.0.1:1", "verify", "two-namespaces"],
       {
         encoding: "utf8",
-        env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts, COURSE_RUNTIME_DIR: runtime },
+        env: {
+          ...process.env,
+          COURSE_SSH_OPTS: sshd.sshOpts,
+          COURSE_REMOTE_RUNTIME_DIR: remote,
+          COURSE_RUNTIME_DIR: runtime,
+        },
       },
     );
     expect(result.status).toBe(4);

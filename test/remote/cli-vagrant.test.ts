@@ -1,9 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSshd, type TestSshd } from "../helpers/sshd.js";
+import {
+  makeRemoteRecordsDir,
+  removeRemoteRecordsDir,
+  startSshd,
+  type TestSshd,
+} from "../helpers/sshd.js";
 import { standInVagrant } from "./stand-in-vagrant.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -16,6 +21,7 @@ const FIXTURE = join(import.meta.dirname, "fixtures/course");
  */
 describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () => {
   let sshd: TestSshd;
+  let remote: string | undefined;
   let bin: string;
   let project: string;
   let state: string;
@@ -27,6 +33,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
     COURSE_VAGRANT_DIR: project,
     COURSE_STATE_DIR: state,
     COURSE_RUNTIME_DIR: runtime,
+    COURSE_REMOTE_RUNTIME_DIR: remote,
     NO_COLOR: "1",
   });
   const course = (args: string[], input?: string) => {
@@ -44,6 +51,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
   };
 
   beforeAll(async () => {
+    remote = makeRemoteRecordsDir();
     sshd = await startSshd({ users: true });
     bin = mkdtempSync(join(tmpdir(), "course-vagrant-bin-"));
     project = mkdtempSync(join(tmpdir(), "course-vagrant-dir-"));
@@ -57,13 +65,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
     if (sshd !== undefined) course(["reset", "two-namespaces"]);
     await sshd?.stop();
     for (const d of [bin, project, state, runtime]) rmSync(d, { recursive: true, force: true });
-    for (const dir of ["/run/course/labs", "/run/course"]) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Not empty, or not there.
-      }
-    }
+    removeRemoteRecordsDir(remote);
   });
 
   test("course --lab vagrant start: vagrant up with its progress, then the lesson in the VM", async () => {

@@ -1,15 +1,21 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openSshLab } from "../../src/lab/ssh-lab.js";
 import { SshTransport } from "../../src/lab/ssh-transport.js";
 import type { Lab } from "../../src/lab/types.js";
-import { startSshd, type TestSshd } from "../helpers/sshd.js";
+import {
+  makeRemoteRecordsDir,
+  removeRemoteRecordsDir,
+  startSshd,
+  type TestSshd,
+} from "../helpers/sshd.js";
 
 describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
   let sshd: TestSshd;
+  let remote: string | undefined;
   let runtime: string;
   const labs: Lab[] = [];
   const transports: SshTransport[] = [];
@@ -20,7 +26,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
       label: key,
       persistent,
       runtimeDir: runtime,
-      env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts },
+      env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts, COURSE_REMOTE_RUNTIME_DIR: remote },
     });
     labs.push(opened.lab);
     return opened;
@@ -28,6 +34,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
   const hostNetns = () => execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
 
   beforeAll(async () => {
+    remote = makeRemoteRecordsDir();
     sshd = await startSshd({ users: true });
     runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
   });
@@ -45,15 +52,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     for (const t of transports) await t.stopMaster();
     await sshd?.stop();
     rmSync(runtime, { recursive: true, force: true });
-    // The remote's record directory is this machine's: leave nothing behind (a real user's
-    // labs would keep it non-empty, and rmdir then refuses).
-    for (const dir of ["/run/course/labs", "/run/course"]) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Not empty, or not there.
-      }
-    }
+    removeRemoteRecordsDir(remote);
   });
 
   test("as root: a persistent lab is created, found again by a later run, then destroyed", async () => {
@@ -96,10 +95,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     const pid = (await lab.exec("echo $$")).stdout.trim();
     expect(pid).toMatch(/^\d+$/);
     await lab.close();
-    const records = execFileSync("sh", ["-c", "ls /run/course/labs 2>/dev/null || true"], {
-      encoding: "utf8",
-    });
-    expect(records).not.toContain(lab.id);
+    expect(readdirSync(`${remote}/labs`).filter((f) => f.startsWith(lab.id))).toEqual([]);
   });
 
   test("a killed master between runs: the next run finds the same lab, unaware", async () => {
@@ -137,23 +133,27 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
       console.log(lab.id);
       setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts },
+      env: { ...process.env, COURSE_SSH_OPTS: sshd.sshOpts, COURSE_REMOTE_RUNTIME_DIR: remote },
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const id = await new Promise<string>((resolve, reject) => {
-      child.stdout.setEncoding("utf8").once("data", (c: string) => resolve(c.trim()));
-      child.once("exit", (code) => reject(new Error(`the lab holder exited early (${code})`)));
-    });
-    const record = readFileSync(`/run/course/labs/${id}/record`, "utf8");
-    const holder = Number(/^pid=(\d+)$/m.exec(record)?.[1]);
-    expect(existsSync(`/proc/${holder}`)).toBe(true);
-    child.kill("SIGKILL");
-    const end = Date.now() + 10_000;
-    while (existsSync(`/proc/${holder}`) && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 20));
+    try {
+      const id = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding("utf8").once("data", (c: string) => resolve(c.trim()));
+        child.once("exit", (code) => reject(new Error(`the lab holder exited early (${code})`)));
+      });
+      const record = readFileSync(`${remote}/labs/${id}.lab`, "utf8");
+      const holder = Number(/^pid=(\d+)$/m.exec(record)?.[1]);
+      expect(existsSync(`/proc/${holder}`)).toBe(true);
+      child.kill("SIGKILL");
+      const end = Date.now() + 10_000;
+      while (existsSync(`/proc/${holder}`) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(existsSync(`/proc/${holder}`)).toBe(false);
+      expect(existsSync(`${remote}/labs/${id}.lab`)).toBe(false);
+    } finally {
+      child.kill("SIGKILL");
     }
-    expect(existsSync(`/proc/${holder}`)).toBe(false);
-    expect(existsSync(`/run/course/labs/${id}`)).toBe(false);
   });
 
   test("docker is reported as the lab sees it", async () => {

@@ -1,20 +1,30 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LabError } from "../../src/errors.js";
 import type { Lab } from "../../src/lab/types.js";
 import { openVagrantLab, vagrantTransport } from "../../src/lab/vagrant-lab.js";
-import { startSshd, type TestSshd } from "../helpers/sshd.js";
+import {
+  makeRemoteRecordsDir,
+  removeRemoteRecordsDir,
+  startSshd,
+  type TestSshd,
+} from "../helpers/sshd.js";
 import { standInVagrant } from "./stand-in-vagrant.js";
 
 describe("the vagrant lab with a stand-in vagrant and a real sshd", () => {
   let sshd: TestSshd;
+  let remote: string | undefined;
   let bin: string;
   let project: string;
   let runtime: string;
   const labs: Lab[] = [];
-  const env = () => ({ ...process.env, PATH: `${bin}:${process.env.PATH}` });
+  const env = () => ({
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    COURSE_REMOTE_RUNTIME_DIR: remote,
+  });
   const calls = () => readFileSync(join(bin, "calls"), "utf8").trim().split("\n").filter(Boolean);
   const base = (key: string) => ({
     spec: { kind: "vagrant" as const },
@@ -26,6 +36,7 @@ describe("the vagrant lab with a stand-in vagrant and a real sshd", () => {
   });
 
   beforeAll(async () => {
+    remote = makeRemoteRecordsDir();
     sshd = await startSshd({ users: true });
     bin = mkdtempSync(join(tmpdir(), "course-vagrant-bin-"));
     project = mkdtempSync(join(tmpdir(), "course-vagrant-dir-"));
@@ -37,13 +48,7 @@ describe("the vagrant lab with a stand-in vagrant and a real sshd", () => {
     for (const lab of labs) await lab.destroy().catch(() => {});
     await sshd?.stop();
     for (const d of [bin, project, runtime]) rmSync(d, { recursive: true, force: true });
-    for (const dir of ["/run/course/labs", "/run/course"]) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Not empty, or not there.
-      }
-    }
+    removeRemoteRecordsDir(remote);
   });
 
   test("a VM not yet created: vagrant up runs with its progress shown, then the lab works", async () => {
