@@ -21,6 +21,7 @@ Environment:
   COURSE_STATE_DIR    where progress is kept
   COURSE_RUNTIME_DIR  where lab records are kept
   COURSE_SSH_OPTS     extra options for ssh labs
+  COURSE_VAGRANT_DIR  where the Vagrantfile of the vagrant lab is
   NO_COLOR, FORCE_COLOR`;
 
 function context(program: Command): CommandContext {
