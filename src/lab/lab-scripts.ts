@@ -89,13 +89,16 @@ ${RECORD_FUNCTIONS}
 labs=$1 id=$2
 shift 2
 cd "$labs" 2>/dev/null || { mkdir -p -m 700 "$labs" && cd "$labs"; } || exit 1
-exec 8>"$id.lock"
-flock 8 || exit 1
-if readrecord "$id.lab" && alive "$pid" "$start"; then
+existing() {
+  readrecord "$id.lab" && alive "$pid" "$start" || return 1
   printf 'existing\n'
   while IFS= read -r l; do printf '%s\n' "$l"; done <"$id.lab"
-  exit 0
-fi
+}
+# Most opens find the lab alive: answer without the lock, then check again under it.
+existing && exit 0
+exec 8>"$id.lock"
+flock 8 || exit 1
+existing && exit 0
 rm -f -- "$id.lab" "$id.fstab" "$id.fifo"
 mkfifo -m 600 "$id.fifo" || exit 1
 "$@" >"$id.fifo" 2>&1 </dev/null 8>&- &
@@ -119,8 +122,12 @@ shift
 for id in "$@"; do
   if readrecord "$id.lab" && alive "$pid" "$start"; then
     kill -KILL "$pid" 2>/dev/null
+    # The holder is gone within milliseconds: poll without starting processes first.
     n=0
-    while [ -e "/proc/$pid" ] && [ $n -lt 2000 ]; do n=$((n + 1)); sleep 0.005; done
+    while [ -e "/proc/$pid" ] && [ $n -lt 3000 ]; do
+      n=$((n + 1))
+      [ $n -lt 1000 ] || sleep 0.005
+    done
   fi
   rm -f -- "$id.lab" "$id.fstab" "$id.lock"
 done
