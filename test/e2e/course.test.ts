@@ -2,7 +2,8 @@
  * The shipped course proves itself: `course test lessons` passes in both lab modes, as root and
  * as an unprivileged user, and `--mutate --strict` passes as root. Slow: real labs, every lesson.
  */
-import { rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { course, isolatedEnv, ROOT } from "../instructor/run-course.js";
@@ -15,6 +16,28 @@ afterAll(() => {
   cleanup();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+/**
+ * Where the test user can run course from: the checkout itself when that user can read it, else
+ * a copy (a checkout under /root is not readable by other users).
+ */
+function readableCopy(home: string, ids: { uid: number; gid: number }): string {
+  const readable = spawnSync("runuser", [
+    "-u",
+    TEST_USER,
+    "--",
+    "test",
+    "-r",
+    join(ROOT, "dist/bin.js"),
+  ]);
+  if (readable.status === 0) return ROOT;
+  const copy = join(home, "course");
+  for (const part of ["dist", "lessons", "node_modules", "package.json"]) {
+    cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  }
+  execFileSync("chown", ["-R", `${ids.uid}:${ids.gid}`, copy]);
+  return copy;
+}
 
 /** A readable report of a failed run, so that a CI log shows what broke. */
 const explain = (run: { stdout: string; stderr: string }) => `${run.stdout}\n${run.stderr}`;
@@ -31,6 +54,7 @@ describe("the shipped course", { timeout: 600_000 }, () => {
     const ids = ensureTestUser();
     const home = userTempDir(ids);
     dirs.push(home);
+    const where = readableCopy(home, ids);
     const run = await course(
       [
         "-u",
@@ -42,14 +66,14 @@ describe("the shipped course", { timeout: 600_000 }, () => {
         `COURSE_STATE_DIR=${join(home, "state")}`,
         "NO_COLOR=1",
         process.execPath,
-        join(ROOT, "dist/bin.js"),
+        join(where, "dist/bin.js"),
         "test",
         "lessons",
         "--jobs",
         "2",
       ],
       { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      { command: "runuser" },
+      { command: "runuser", cwd: where },
     );
     expect(run.code, explain(run)).toBe(0);
     expect(run.stdout).toMatch(/\d+ lessons: \d+ passed, 0 failed/);
