@@ -41,12 +41,25 @@ export async function resetCommand(
   let lessons: Lesson[] = [];
 
   if (options.all) {
-    const labs = spec.kind === "sandbox" ? await listSandboxLabs(localTransport(), dir) : [];
+    // ssh and vagrant: the same sandbox labs, recorded on the remote machine.
+    const remote =
+      spec.kind === "ssh" || spec.kind === "vagrant"
+        ? await (await import("../lab/ssh-lab.js")).openLabMachine(spec, {
+            runtimeDir: dir,
+            env: ctx.env,
+          })
+        : undefined;
+    const transport = remote?.transport ?? localTransport();
+    const recordsDir = remote?.recordsDir ?? dir;
+    const labs =
+      spec.kind === "sandbox" || remote !== undefined
+        ? await listSandboxLabs(transport, recordsDir)
+        : [];
     // Ephemeral labs belong to running `course test` processes: they end with them.
     const persistent = labs.filter((l) => l.persistent);
     await destroySandboxLabs(
-      localTransport(),
-      dir,
+      transport,
+      recordsDir,
       persistent.map((l) => l.id),
     );
     rmSync(join(dir, "host-labs"), { recursive: true, force: true });
@@ -55,11 +68,6 @@ export async function resetCommand(
         ? "no labs to reset\n"
         : `reset ${persistent.length} lab${persistent.length === 1 ? "" : "s"}: ${persistent.map((l) => l.label).join(", ")}\n`,
     );
-    if (spec.kind !== "sandbox" && spec.kind !== "host") {
-      ctx.stdout.write(
-        `labs on ${spec.kind} machines are reset one lesson at a time: course reset LESSON\n`,
-      );
-    }
     if (options.progress) lessons = (await requireCourse(ctx)).lessons;
   } else if (lessonName !== undefined) {
     const course = await requireCourse(ctx);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -168,6 +168,17 @@ describe("course over ssh (built binary, real sshd)", () => {
     const result = course(["test"], { user: sshd.sudoUser as string });
     expect(result.stdout).toMatch(/1 lesson: 1 passed, 0 failed/);
     expect(result.code).toBe(0);
+  });
+
+  test("course reset --all ends every persistent lab on the remote machine", () => {
+    expect(course(["shell", "two-namespaces", "-c", "true"]).code).toBe(0);
+    const records = () =>
+      readdirSync(join(remote as string, "labs")).filter((f) => f.endsWith(".lab"));
+    expect(records().length).toBeGreaterThan(0);
+    const reset = course(["reset", "--all"]);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toMatch(/reset 1 lab: two-namespaces/);
+    expect(records()).toEqual([]);
   });
 
   test("sudo that asks for a password: exit 4 and how to allow it", () => {
