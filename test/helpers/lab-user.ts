@@ -4,7 +4,7 @@
  * file gets its own directories owned by it, removed afterwards.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, mkdtempSync } from "node:fs";
+import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -77,4 +77,27 @@ export function runAsLabUser(
     },
   );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A tree the test user can read that holds `dist/`, `node_modules/` and the lab test fixtures:
+ * the repository itself when the user can read it, else a copy (a CI clone may live under a
+ * directory only root can enter, e.g. /root).
+ */
+export function labUserRoot(repo: string): { root: string; cleanup: () => void } {
+  const readable = (p: string) =>
+    spawnSync("runuser", ["-u", LAB_TEST_USER, "--", "test", "-r", p]).status === 0;
+  if (
+    readable(join(repo, "dist", "bin.js")) &&
+    readable(join(repo, "test", "lab", "fixtures", "lab-worker.mjs"))
+  ) {
+    return { root: repo, cleanup: () => {} };
+  }
+  const root = mkdtempSync(join(tmpdir(), "course-lab-tree-"));
+  mkdirSync(join(root, "test", "lab"), { recursive: true });
+  for (const part of ["dist", "node_modules", "package.json", join("test", "lab", "fixtures")]) {
+    cpSync(join(repo, part), join(root, part), { recursive: true, verbatimSymlinks: true });
+  }
+  run("chmod", ["-R", "a+rX", root]);
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { labPidNamespace, processesIn } from "../helpers/lab-processes.js";
-import { ensureLabUser, labUserDir, runAsLabUser } from "../helpers/lab-user.js";
+import { ensureLabUser, labUserDir, labUserRoot, runAsLabUser } from "../helpers/lab-user.js";
 
 const bin = join(import.meta.dirname, "../../dist/bin.js");
 const lessons = join(import.meta.dirname, "fixtures", "course");
@@ -134,8 +134,14 @@ describe("course shell / reset (as root)", () => {
 describe("course shell / reset (unprivileged)", () => {
   let userDir: string;
   let userEnv: Record<string, string>;
+  let tree: { root: string; cleanup: () => void };
+  let userBin: string;
+  let userLessons: string;
   beforeAll(() => {
     userDir = labUserDir(ensureLabUser());
+    tree = labUserRoot(join(import.meta.dirname, "../.."));
+    userBin = join(tree.root, "dist", "bin.js");
+    userLessons = join(tree.root, "test", "lab", "fixtures", "course");
     userEnv = {
       HOME: userDir,
       COURSE_RUNTIME_DIR: join(userDir, "rt"),
@@ -144,13 +150,14 @@ describe("course shell / reset (unprivileged)", () => {
     };
   });
   afterAll(() => {
-    runAsLabUser(["node", bin, "--lessons", lessons, "reset", "--all"], userEnv);
+    runAsLabUser(["node", userBin, "--lessons", userLessons, "reset", "--all"], userEnv);
     rmSync(userDir, { recursive: true, force: true });
+    tree.cleanup();
   });
 
   test("shell -c, setup, background process and reset as a user without root", () => {
     const run = (args: string[]) =>
-      runAsLabUser(["node", bin, "--lessons", lessons, ...args], userEnv);
+      runAsLabUser(["node", userBin, "--lessons", userLessons, ...args], userEnv);
     expect(
       run(["shell", "setup-lab", "-c", "id -u; ip netns list; wc -l < /tmp/setup-marker"]),
     ).toMatchObject({
@@ -165,7 +172,7 @@ describe("course shell / reset (unprivileged)", () => {
   });
 
   test("doctor as a user", () => {
-    const r = runAsLabUser(["node", bin, "doctor", "--json"], userEnv);
+    const r = runAsLabUser(["node", userBin, "doctor", "--json"], userEnv);
     const report = JSON.parse(r.stdout) as { checks: Array<{ name: string; status: string }> };
     expect(report.checks.find((c) => c.name === "subordinate ids")?.status).toBe("ok");
     expect(report.checks.find((c) => c.name === "sandbox lab")?.status).toBe("ok");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openLab } from "../../src/lab/open-lab.js";
 import { snapshotHost } from "../helpers/lab-host-snapshot.js";
-import { ensureLabUser, labUserDir, runAsLabUser } from "../helpers/lab-user.js";
+import { ensureLabUser, labUserDir, labUserRoot, runAsLabUser } from "../helpers/lab-user.js";
 
 /** Everything destructive a lesson could do to a machine's network. */
 const DESTRUCTIVE = [
@@ -61,6 +61,7 @@ describe("the host is untouched by anything a lab does", () => {
   describe("as an unprivileged user", () => {
     let ids: { uid: number; gid: number };
     let dir: string;
+    let tree: { root: string; cleanup: () => void };
     beforeAll(() => {
       if (!existsSync(join(import.meta.dirname, "../../dist/lab/open-lab.js"))) {
         throw new Error(
@@ -69,13 +70,22 @@ describe("the host is untouched by anything a lab does", () => {
       }
       ids = ensureLabUser();
       dir = labUserDir(ids);
+      tree = labUserRoot(join(import.meta.dirname, "../.."));
     });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    afterAll(() => {
+      rmSync(dir, { recursive: true, force: true });
+      tree.cleanup();
+    });
 
     test("with subordinate ids", () => {
       const before = snapshotHost();
       const r = runAsLabUser(
-        ["node", join(import.meta.dirname, "fixtures", "lab-worker.mjs"), "run", join(dir, "rt")],
+        [
+          "node",
+          join(tree.root, "test", "lab", "fixtures", "lab-worker.mjs"),
+          "run",
+          join(dir, "rt"),
+        ],
         { HOME: dir },
         {
           input: JSON.stringify([

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ensureLabUser, labUserDir, runAsLabUser } from "../helpers/lab-user.js";
+import { ensureLabUser, labUserDir, labUserRoot, runAsLabUser } from "../helpers/lab-user.js";
 
 interface WorkerOutput {
   description: string;
@@ -10,19 +10,24 @@ interface WorkerOutput {
 }
 
 let dir: string;
+let tree: { root: string; cleanup: () => void };
 beforeAll(() => {
   if (!existsSync(join(import.meta.dirname, "../../dist/lab/open-lab.js"))) {
     throw new Error("run `npm run build` first: this test runs the built library as another user");
   }
   dir = labUserDir(ensureLabUser());
+  tree = labUserRoot(join(import.meta.dirname, "../.."));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  tree.cleanup();
+});
 
 function runLab(commands: string[], subids: "auto" | "0", path?: string): WorkerOutput {
   const r = runAsLabUser(
     [
       "node",
-      join(import.meta.dirname, "fixtures", "lab-worker.mjs"),
+      join(tree.root, "test", "lab", "fixtures", "lab-worker.mjs"),
       "run",
       join(dir, `rt-${subids}`),
       subids,
@@ -64,7 +69,7 @@ test("unprivileged with one id: the lab works and says what it costs (tcpdump ca
 });
 
 test("an unshare without --map-auto (util-linux < 2.38) falls back to one id and says so", () => {
-  const old = join(import.meta.dirname, "fixtures", "old-unshare");
+  const old = join(tree.root, "test", "lab", "fixtures", "old-unshare");
   const out = runLab(
     ["id -u; ip netns add ns1"],
     "auto",
