@@ -46,7 +46,10 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
   const env = options.env ?? process.env;
   const dir = options.dir ?? env.COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
   const runtime = options.runtimeDir ?? defaultRuntimeDir(env);
-  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // On a terminal, clear the line first: a spinner may be drawing there ("Making the lab…").
+  const clear = process.stderr.isTTY === true ? "\r\x1b[2K" : "";
+  const progress =
+    options.progress ?? ((line: string) => process.stderr.write(`${clear}${line}\n`));
   const cacheFile = join(
     runtime,
     `vagrant-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.json`,
