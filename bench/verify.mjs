@@ -2,9 +2,10 @@
 // sandbox lab. Reports the median time and the lab round trips per verify, and the ratio to
 // evaluating the same checks one round trip each (what batching saves).
 // Run: npm run build && node bench/verify.mjs [runs]
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { evaluateChecks } from "../dist/checks/evaluate-checks.js";
 import { verifyLesson } from "../dist/flows/verify.js";
 import { openLab } from "../dist/lab/open-lab.js";
@@ -133,5 +134,44 @@ try {
   );
 } finally {
   await lab.destroy();
+}
+
+// The same lesson through the built CLI (`course verify 1`, a persistent lab made once by the
+// first run from the lesson's setup): what a learner waits for, Node start-up included.
+const bin = resolve(import.meta.dirname, "../dist/bin.js");
+const env = {
+  ...process.env,
+  NO_COLOR: "1",
+  COURSE_STATE_DIR: join(dir, "state"),
+  COURSE_RUNTIME_DIR: join(dir, "runtime"),
+};
+const cli = (args) => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, "--lessons", dir, ...args], {
+    encoding: "utf8",
+    env,
+  });
+  return { ms: performance.now() - t0, code: r.status, out: r.stdout + r.stderr };
+};
+try {
+  cli(["verify", "1"]); // creates the lab and runs the setup
+  cli(["verify", "1"]); // the fdb is filled by now (the pings of the first run)
+  const cliTimes = [];
+  for (let i = 0; i < Math.max(5, Math.floor(runs / 2)); i++) {
+    const r = cli(["verify", "1"]);
+    if (r.code !== 0) throw new Error(`course verify failed:\n${r.out}`);
+    cliTimes.push(r.ms);
+  }
+  const node0 = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ["-e", "0"]);
+    node0.push(performance.now() - t0);
+  }
+  console.log(
+    `course verify (CLI, persistent lab): ${median(cliTimes).toFixed(0)} ms median; node -e 0: ${median(node0).toFixed(0)} ms`,
+  );
+} finally {
+  cli(["reset", "--all"]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -169,7 +169,7 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     `# facts: ${what.join(", ")}`,
     "set +e",
     sec,
-    `b=$(mktemp); printf '${IP_BATCH.join("\\n")}\\n' >"$b"`,
+    `b=$'${IP_BATCH.join("\\n")}'`,
     `ns_all() { ip netns list 2>/dev/null | while read -r n _; do printf '%s\\n' "$n"; done; }`,
     "dump() {",
     '  local ns="$1" n=() x=()',
@@ -177,7 +177,7 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     '  if [ "$ns" != "-" ] && [ ! -e "/run/netns/$ns" ]; then sec "$ns" missing true; return; fi',
     // One ip process per namespace: its batch prints one JSON document per line, in order.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion
-    '  sec "$ns" ip ip "${n[@]}" -j -d -batch "$b"',
+    '  sec "$ns" ip ip "${n[@]}" -j -d -batch - <<<"$b"',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion
     '  sec "$ns" fdb bridge "${n[@]}" -j fdb show',
   ];
@@ -211,7 +211,7 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     const run = inNamespace(extra.ns, `bash -c ${quoteShellWord(script)}`);
     lines.push(`bg sec - ${quoteShellWord(`extra:${extra.id}`)} ${run}`);
   }
-  lines.push('wait; for i in $(seq 1 $j); do cat "$d/$i"; done; rm -rf "$d" "$b"');
+  lines.push('wait; for i in $(seq 1 $j); do cat "$d/$i"; done; rm -rf "$d"');
   return `${lines.join("\n")}\n`;
 }
 

@@ -144,7 +144,7 @@ describe("buildFactsScript", () => {
       `bg sec - extra:x ip netns exec c1 bash -c '{ echo '\\''hi'\\''\n} 2>&1'`,
     );
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion
-    expect(some).toContain('ip "${n[@]}" -j -d -batch "$b"');
+    expect(some).toContain('ip "${n[@]}" -j -d -batch - <<<"$b"');
   });
 });
 
