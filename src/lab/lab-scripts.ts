@@ -48,7 +48,7 @@ printf '%s\n' "$bind" \
   'course-tmp /tmp tmpfs mode=1777 0 0' >"$2.fstab"
 mount -a -T "$2.fstab" || fail "cannot mount the lab's private /run, /proc, /sys and /tmp"
 case $resolv in
-  /run/*) mkdir -p "${D}resolv%/*}" && cp "$1/.resolv.conf" "$resolv" ;;
+  /run/*) mkdir -p "${D}resolv%/*}" && cp .resolv.conf "$resolv" ;;
 esac
 { printf '%s\n' "$3" >/proc/sys/kernel/hostname; } 2>/dev/null || hostname "$3" || fail "cannot set the lab's hostname"
 ip link set lo up || fail "cannot bring lo up in the lab"
