@@ -90,6 +90,21 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     await lab.destroy();
   });
 
+  test("exec semantics hold over ssh: timeouts, servers started with &, background fences", async () => {
+    const { lab } = await open("root", "ssh-exec", false);
+    const started = performance.now();
+    const slow = await lab.exec("sleep 100", { timeout: 1 });
+    expect(slow.timedOut).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5000);
+    const server = await lab.exec("sleep 1000 &\necho started");
+    expect(server).toMatchObject({ exitCode: 0, stdout: "started\n" });
+    const bg = await lab.exec("echo from-the-background; sleep 1000", { background: true });
+    expect(bg.exitCode).toBe(0);
+    // The lab is still usable, and both sleeps live in it (and end with it).
+    expect((await lab.exec("pgrep -c -x sleep")).stdout.trim()).toBe("2");
+    await lab.close();
+  });
+
   test("an ephemeral lab ends with its handle", async () => {
     const { lab } = await open("root", "ssh-ephemeral", false);
     const pid = (await lab.exec("echo $$")).stdout.trim();
