@@ -149,6 +149,14 @@ try {
     if (r.code !== 0) throw new Error(`fresh ssh failed: ${r.stderr}`);
     fresh.push(r.ms);
   }
+  // The ssh client alone: start, talk to the master over its socket, no remote work.
+  const check = [];
+  for (let i = 0; i < Math.min(N, 100); i++) {
+    const s = performance.now();
+    await t.masterAlive();
+    check.push(performance.now() - s);
+  }
+  results.checkMedian = median(check);
   results.localMedian = median(local);
   results.masterMedian = median(viaMaster);
   results.freshMedian = median(fresh);
@@ -161,6 +169,7 @@ try {
   console.log(
     `  overhead of ssh with the master:       ${ms(results.masterOverhead)} median (target <= 5 ms)`,
   );
+  console.log(`  of which the local ssh client (-O check): ${ms(results.checkMedian)} median`);
   console.log(`  command with a fresh ssh (handshake):  ${ms(results.freshMedian)} median`);
   console.log(
     `  fresh / master:                        ${(results.freshMedian / results.masterMedian).toFixed(1)}x`,
