@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LabError, UsageError } from "../../src/errors.js";
@@ -73,6 +73,10 @@ describe("SshTransport against a real sshd", () => {
   afterAll(async () => {
     for (const t of transports) await t.stopMaster();
     await sshd?.stop();
+    // The short fallback directory of the long-runtime-dir test, once empty.
+    for (const t of transports) {
+      if (!t.controlPath.startsWith(runtime)) rmdirQuietly(dirname(t.controlPath));
+    }
     rmSync(runtime, { recursive: true, force: true });
   });
 
@@ -210,6 +214,23 @@ describe("SshTransport against a real sshd", () => {
     expect((await t.run(["hostname"])).exitCode).toBe(0);
   });
 
+  test("a runtime dir too long for a unix socket: the control socket moves to a short path", async () => {
+    const deep = join(runtime, "a-very-long-directory-name-for-the-runtime-dir".repeat(2));
+    const t = make("root");
+    const long = new SshTransport({
+      target: { user: "root", host: "127.0.0.1", port: sshd.port },
+      options: sshd.clientOptions,
+      runtimeDir: deep,
+    });
+    transports.push(long);
+    expect(t.controlPath.startsWith(runtime)).toBe(true);
+    expect(long.controlPath.startsWith(deep)).toBe(false);
+    expect(Buffer.byteLength(long.controlPath)).toBeLessThanOrEqual(80);
+    await long.connect();
+    expect(await long.masterAlive()).toBe(true);
+    expect((await long.run(["echo", "ok"])).stdout).toBe("ok\n");
+  });
+
   test("a tty when asked (course shell), none otherwise", async () => {
     const t = make("root");
     await t.connect();
@@ -306,3 +327,11 @@ describe("SshTransport against a real sshd", () => {
     }
   });
 });
+
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty (another run's sockets) or already gone.
+  }
+}
