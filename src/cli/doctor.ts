@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import { runDoctorChecks } from "../lab/doctor-checks.js";
+import { labSpecFromOption } from "../lab/open-lab.js";
 import { runtimeDir } from "../paths.js";
 import { type CommandContext, useColor } from "./context.js";
 
@@ -12,7 +13,15 @@ export async function doctorCommand(
   ctx: CommandContext,
   options: { json: boolean },
 ): Promise<number> {
-  const checks = await runDoctorChecks({ runtimeDir: runtimeDir(ctx.env) });
+  const spec = labSpecFromOption(ctx.global.lab);
+  // ssh and vagrant labs run on another machine: check that one (reachable, tools, a lab).
+  const checks =
+    spec.kind === "ssh" || spec.kind === "vagrant"
+      ? await (await import("../lab/ssh-doctor.js")).remoteDoctorChecks(spec, {
+          runtimeDir: runtimeDir(ctx.env),
+          env: ctx.env,
+        })
+      : await runDoctorChecks({ runtimeDir: runtimeDir(ctx.env) });
   const failed = checks.some((c) => c.status === "fail");
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks }, null, 2)}\n`);

@@ -181,6 +181,23 @@ describe("course over ssh (built binary, real sshd)", () => {
     expect(records()).toEqual([]);
   });
 
+  test("course doctor checks the remote machine: reachable, tools, a lab, docker", () => {
+    const ok = course(["doctor"]);
+    expect(ok.stdout).toMatch(/^ok {3}connection: ssh:\/\/root@127.0.0.1:\d+ reached as root/m);
+    expect(ok.stdout).toMatch(/^ok {3}tools: unshare, nsenter, flock, ip/m);
+    expect(ok.stdout).toMatch(
+      /^ok {3}lab: sandbox lab on ssh:\/\/root@127.0.0.1:\d+ \(as root\): created in \d+ ms/m,
+    );
+    expect(ok.stdout).toMatch(/^(ok {2}|warn) docker: /m);
+    expect(ok.code).toBe(0);
+    const json = JSON.parse(course(["doctor", "--json"]).stdout) as { ok: boolean };
+    expect(json.ok).toBe(true);
+    const denied = course(["doctor"], { user: sshd.noSudoUser as string });
+    expect(denied.stdout).toMatch(/^FAIL connection: .*sudo asks ct-nosudo-\w+ for a password/m);
+    expect(denied.stdout).toMatch(/fix: .*sudo -n/);
+    expect(denied.code).toBe(1);
+  });
+
   test("sudo that asks for a password: exit 4 and how to allow it", () => {
     const result = course(["verify", "two-namespaces"], { user: sshd.noSudoUser as string });
     expect(result.code).toBe(4);
