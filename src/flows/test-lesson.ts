@@ -99,7 +99,8 @@ const PROBES = new Set(["ping", "tcp", "capture", "run"]);
  * Seconds a probe gets where only "does some check fail?" is asked (before a step, and in
  * mutants). In a lab a ping answers in microseconds, so a ping that has not answered in this
  * time will not; a probe cut short only makes a step look unfinished or a mutant caught, which
- * can hide a weakness but never invents one. Verdicts that are reported use the full timeout.
+ * can hide a weakness but never invents one (so `not` probes keep the full timeout). Verdicts
+ * that are reported use the full timeout.
  */
 export const QUICK_PROBE_SECONDS = 2;
 
@@ -122,10 +123,19 @@ export async function allPass(
     evaluated += state.length;
     if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
   }
-  if (probes.length > 0) {
+  // A `not` probe passes when its probe fails, so cutting it short could make it pass: it keeps
+  // the full timeout.
+  const quick = probes.filter((c) => !c.negate);
+  const full = probes.filter((c) => c.negate);
+  if (quick.length > 0) {
     const timeout = Math.min(lesson.timeout, QUICK_PROBE_SECONDS);
-    outcomes.push(...(await driver.evaluate(lab, probes, lesson, { diagnose: false, timeout })));
-    evaluated += probes.length;
+    outcomes.push(...(await driver.evaluate(lab, quick, lesson, { diagnose: false, timeout })));
+    evaluated += quick.length;
+    if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
+  }
+  if (full.length > 0) {
+    outcomes.push(...(await driver.evaluate(lab, full, lesson, { diagnose: false })));
+    evaluated += full.length;
   }
   return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
 }
