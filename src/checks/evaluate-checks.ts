@@ -1,10 +1,9 @@
 /**
- * Evaluating a list of checks against a lab with a constant number of round trips:
- * - every independent probe (ping, tcp, run) concurrently, in ONE round trip;
- * - captures one after the other in ONE more round trip (tcpdump would see the other probes'
- *   packets and pass on them);
- * - every state check from ONE snapshot of facts (one round trip, whatever their number), taken
- *   after the probes when a state check is written after a probe, else alongside them.
+ * Evaluating a list of checks against a lab in ONE round trip, whatever their number:
+ * - every independent probe (ping, tcp, run) concurrently;
+ * - then the captures, one after the other (tcpdump would see the other probes' packets);
+ * - and one snapshot of facts that answers every state check, taken after the probes when a
+ *   state check is written after a probe, else alongside them.
  * A failed ping or tcp then gets a diagnosis (one more round trip, only on failure).
  */
 import { randomBytes } from "node:crypto";
@@ -13,7 +12,13 @@ import type { Check, CheckSpec } from "../lesson/types.js";
 import { addrCheck } from "./addr-check.js";
 import { captureCheck } from "./capture-check.js";
 import { diagnose } from "./diagnose.js";
-import { type ExtraCommand, type GatherOptions, gatherFacts, type LabFacts } from "./facts.js";
+import {
+  type ExtraCommand,
+  factsRequest,
+  type GatherOptions,
+  gatherFacts,
+  type LabFacts,
+} from "./facts.js";
 import { fdbCheck } from "./fdb-check.js";
 import { iptablesCheck } from "./iptables-check.js";
 import { linkCheck } from "./link-check.js";
@@ -96,20 +101,17 @@ export function evaluateState(check: Check, facts: LabFacts, index: number): Out
   });
 }
 
-/** Run probes in one round trip: concurrently (`&` … `wait`) or one after the other. */
-async function runProbes(
-  lab: Lab,
+type ProbeResults = Map<number, { output: ProbeOutput; durationMs: number }>;
+
+/** Probes as a script (concurrently with `&` … `wait`, or one after the other) and its parser. */
+function probeRequest(
   probes: { check: Check; index: number }[],
   timeout: number,
   concurrent: boolean,
-): Promise<Map<number, { output: ProbeOutput; durationMs: number }>> {
-  const results = new Map<number, { output: ProbeOutput; durationMs: number }>();
-  if (probes.length === 0) return results;
+): { script: string; budget: number; parse(output: string, timedOut: boolean): ProbeResults } {
   const nonce = randomBytes(6).toString("hex");
   const mark = `@@probe-${nonce}`;
-  // The first line names the round trip in `--debug` output.
-  const names = probes.map((p) => p.check.source).join("; ");
-  const lines = [`# ${concurrent ? "probes" : "captures"}: ${names}`, "set +e", "d=$(mktemp -d)"];
+  const lines = ["set +e", "d=$(mktemp -d)"];
   for (const { check, index } of probes) {
     const kind = probeKind(check.spec);
     if (kind === undefined) continue;
@@ -126,29 +128,32 @@ async function runProbes(
     }
   }
   lines.push(`printf '\\n${mark} end\\n'`, 'rm -rf "$d"');
-  // Concurrent probes share the clock; sequential ones add up.
-  const budget = concurrent ? timeout + 10 : probes.length * (timeout + 10);
-  const result = await lab.exec(lines.join("\n"), { timeout: budget });
-  const parts = result.stdout.split(new RegExp(`\\n?${mark} `));
-  const byKey = new Map<string, string>();
-  for (const part of parts.slice(1)) {
-    const nl = part.indexOf("\n");
-    const key = part.slice(0, nl);
-    byKey.set(key, part.slice(nl + 1));
-  }
-  for (const { index } of probes) {
-    const rc = (byKey.get(`${index} rc`) ?? "").trim().split(" ");
-    const exitCode = rc[0] === undefined || rc[0] === "" ? -1 : Number(rc[0]);
-    results.set(index, {
-      output: {
-        exitCode: result.timedOut && exitCode === -1 ? 124 : exitCode,
-        stdout: byKey.get(`${index} out`) ?? "",
-        stderr: byKey.get(`${index} err`) ?? "",
-      },
-      durationMs: Number(rc[1] ?? 0),
-    });
-  }
-  return results;
+  return {
+    script: lines.join("\n"),
+    // Concurrent probes share the clock; sequential ones add up.
+    budget: concurrent ? timeout + 10 : probes.length * (timeout + 10),
+    parse(output, timedOut) {
+      const results: ProbeResults = new Map();
+      const byKey = new Map<string, string>();
+      for (const part of output.split(new RegExp(`\\n?${mark} `)).slice(1)) {
+        const nl = part.indexOf("\n");
+        byKey.set(part.slice(0, nl), part.slice(nl + 1));
+      }
+      for (const { index } of probes) {
+        const rc = (byKey.get(`${index} rc`) ?? "").trim().split(" ");
+        const exitCode = rc[0] === undefined || rc[0] === "" ? -1 : Number(rc[0]);
+        results.set(index, {
+          output: {
+            exitCode: timedOut && exitCode === -1 ? 124 : exitCode,
+            stdout: byKey.get(`${index} out`) ?? "",
+            stderr: byKey.get(`${index} err`) ?? "",
+          },
+          durationMs: Number(rc[1] ?? 0),
+        });
+      }
+      return results;
+    },
+  };
 }
 
 function verdict(check: Check, outcome: Outcome, durationMs: number): CheckResult {
@@ -184,44 +189,59 @@ export async function evaluateChecks(
     check.spec.kind === "capture" ? [{ check, index }] : [],
   );
 
-  const judged = async (list: { check: Check; index: number }[], concurrent: boolean) => {
-    const outputs = await runProbes(lab, list, timeout, concurrent);
-    for (const { check, index } of list) {
-      const kind = probeKind(check.spec);
-      const out = outputs.get(index);
-      if (kind === undefined || out === undefined) continue;
-      const text = out.output.stdout + out.output.stderr;
-      const gone = /Cannot open network namespace "([^"]+)"/.exec(text);
-      const outcome = kind.judge(check.spec, out.output, check.ns ?? null, timeout);
-      if (gone !== null && !outcome.held) outcome.found = `no namespace "${gone[1]}" in the lab`;
-      results[index] = verdict(check, outcome, out.durationMs);
-    }
-  };
-  const snapshot = async () => {
-    let facts = options.facts;
-    if (state.length > 0 && facts === undefined) {
-      facts = await gatherFacts(lab, { ...factNeeds(state), timeout });
-    }
-    for (const { check, index } of state) {
-      if (facts !== undefined) {
-        results[index] = verdict(check, evaluateState(check, facts, index), 0);
-      }
-    }
-  };
-  const acting = async () => {
-    await judged(probes, true);
-    await judged(captures, false);
-  };
+  // Everything in ONE round trip: probes (concurrently), then captures (one after the other:
+  // tcpdump would see the other probes' packets), and the snapshot for the state checks.
+  const probing = probes.length > 0 ? probeRequest(probes, timeout, true) : undefined;
+  const capturing = captures.length > 0 ? probeRequest(captures, timeout, false) : undefined;
+  const snapshot =
+    state.length > 0 && options.facts === undefined
+      ? factsRequest({ ...factNeeds(state), timeout })
+      : undefined;
+  const acting = [probing?.script, capturing?.script].filter((x) => x !== undefined).join("\n");
   // Checks read in order: a state check written after a probe sees what the probe left (the
   // lesson format's own example checks `neigh` after the `ping` that fills the ARP table). So
-  // the snapshot follows the probes when some state check comes after one; otherwise the two
-  // round trips overlap.
+  // the snapshot follows the probes when some state check comes after one; otherwise both run
+  // at the same time.
   const firstProbe = Math.min(...[...probes, ...captures].map((p) => p.index));
-  if (state.some((s) => s.index > firstProbe)) {
-    await acting();
-    await snapshot();
-  } else {
-    await Promise.all([snapshot(), acting()]);
+  const ordered = state.some((s) => s.index > firstProbe);
+  let script: string;
+  if (snapshot === undefined || acting === "") script = snapshot?.script ?? acting;
+  else if (ordered) script = `${acting}\n${snapshot.script}`;
+  else {
+    script = [
+      "o=$(mktemp)",
+      `( ${acting}\n) >"$o" 2>/dev/null &`,
+      `( ${snapshot.script}\n)`,
+      'wait; cat "$o"; rm -f "$o"',
+    ].join("\n");
+  }
+  let facts = options.facts;
+  if (script !== "") {
+    const what = [
+      probes.length > 0 ? `${probes.length} probes` : "",
+      captures.length > 0 ? `${captures.length} captures` : "",
+      snapshot !== undefined ? `facts for ${state.length} checks` : "",
+    ].filter(Boolean);
+    // The first line names the round trip in `--debug` output.
+    const budget = (probing?.budget ?? 0) + (capturing?.budget ?? 0) + timeout;
+    const result = await lab.exec(`# checks: ${what.join(", ")}\n${script}`, { timeout: budget });
+    for (const request of [probing, capturing]) {
+      const outputs = request?.parse(result.stdout, result.timedOut) ?? new Map();
+      for (const [index, out] of outputs) {
+        const check = checks[index] as Check;
+        const kind = probeKind(check.spec);
+        if (kind === undefined) continue;
+        const text = out.output.stdout + out.output.stderr;
+        const gone = /Cannot open network namespace "([^"]+)"/.exec(text);
+        const outcome = kind.judge(check.spec, out.output, check.ns ?? null, timeout);
+        if (gone !== null && !outcome.held) outcome.found = `no namespace "${gone[1]}" in the lab`;
+        results[index] = verdict(check, outcome, out.durationMs);
+      }
+    }
+    if (snapshot !== undefined) facts = snapshot.parse(result.stdout);
+  }
+  for (const { check, index } of state) {
+    if (facts !== undefined) results[index] = verdict(check, evaluateState(check, facts, index), 0);
   }
 
   const final = results.map((r, i) => {

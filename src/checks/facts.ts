@@ -375,8 +375,22 @@ export function parseFactsOutput(output: string, nonce: string): LabFacts {
  * and the sysctls, iptables and sockets asked for, plus extra commands.
  */
 export async function gatherFacts(lab: Lab, options: GatherOptions = {}): Promise<LabFacts> {
+  const request = factsRequest(options);
+  const result = await lab.exec(request.script, { timeout: options.timeout ?? 30 });
+  return request.parse(result.stdout);
+}
+
+/** A snapshot as a script and the parser of its output, to embed in a larger round trip. */
+export interface FactsRequest {
+  script: string;
+  /** Parses the output of `script` (other text around it is ignored). */
+  parse(output: string): LabFacts;
+}
+
+/** Build a snapshot request; the same extra command in the same namespace runs once. */
+export function factsRequest(options: GatherOptions = {}): FactsRequest {
   const nonce = randomBytes(6).toString("hex");
-  // The same command in the same namespace runs once (40 checks may ask the same sysctl).
+  // 40 checks may ask the same sysctl: run it once, answer every id.
   const unique = new Map<string, ExtraCommand>();
   const alias = new Map<string, string>();
   for (const e of options.extras ?? []) {
@@ -385,16 +399,17 @@ export async function gatherFacts(lab: Lab, options: GatherOptions = {}): Promis
     if (first === undefined) unique.set(key, e);
     alias.set(e.id, first?.id ?? e.id);
   }
-  const result = await lab.exec(
-    buildFactsScript(nonce, { ...options, extras: [...unique.values()] }),
-    { timeout: options.timeout ?? 30 },
-  );
-  const facts = parseFactsOutput(result.stdout, nonce);
-  for (const [id, to] of alias) {
-    const r = facts.extras[to];
-    if (r !== undefined) facts.extras[id] = r;
-  }
-  return facts;
+  return {
+    script: buildFactsScript(nonce, { ...options, extras: [...unique.values()] }),
+    parse(output) {
+      const facts = parseFactsOutput(output, nonce);
+      for (const [id, to] of alias) {
+        const r = facts.extras[to];
+        if (r !== undefined) facts.extras[id] = r;
+      }
+      return facts;
+    },
+  };
 }
 
 // --- Reading facts -------------------------------------------------------------------------

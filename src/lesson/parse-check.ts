@@ -574,6 +574,7 @@ function parseIptables(args: Args, ctx: LineContext): CheckSpec | undefined {
   let table: string | undefined;
   let mode: "rule" | "policy" | undefined;
   let chain: string | undefined;
+  let chainWord: Word | undefined;
   const rule: Word[] = [];
   while (!args.done) {
     const w = args.next() as Word;
@@ -608,7 +609,9 @@ function parseIptables(args: Args, ctx: LineContext): CheckSpec | undefined {
       if (c === undefined) return undefined;
       if (c.text.startsWith("-"))
         return ctx.error(c, `iptables: expected a chain name, found "${c.text}"${ctx.form}`);
+      if (c.text === "") return ctx.error(c, `iptables: the chain name is empty${ctx.form}`);
       chain = c.text;
+      chainWord = c;
       continue;
     }
     rule.push(w);
@@ -626,10 +629,9 @@ function parseIptables(args: Args, ctx: LineContext): CheckSpec | undefined {
     return { kind: "iptables", table: t, mode, chain, rule: rule.map((w) => w.text) };
   }
   const builtins = builtinChains[t] ?? [];
-  const chainWord = args.words.find((w) => w.text === chain && !w.quoted) as Word;
   if (!builtins.includes(chain)) {
     return ctx.error(
-      chainWord,
+      chainWord ?? args.end,
       `iptables: only built-in chains have a policy; the ${t} table's are ${builtins.join(", ")}${suggestion(chain, builtins)}`,
     );
   }

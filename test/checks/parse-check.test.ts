@@ -387,6 +387,9 @@ describe("parseCheckLine: iptables", () => {
     expect(bad("iptables -A -j ACCEPT")).toMatch(
       /^13: iptables: expected a chain name, found "-j"/,
     );
+    // Found by the property test below: a quoted (here unterminated, empty) chain.
+    expect(bad('iptables -P "')).toMatch(/^13: unterminated quote/);
+    expect(bad('iptables -P "" DROP')).toMatch(/^13: iptables: the chain name is empty/);
   });
 });
 
@@ -537,7 +540,7 @@ describe("parseCheckLine: property", () => {
           expect(r.problems.every((p) => p.severity === "warning")).toBe(true);
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: 20000 },
     );
   });
 });
