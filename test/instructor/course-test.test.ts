@@ -192,6 +192,15 @@ describe("course test", () => {
     expect(run.code).toBe(1);
   });
 
+  test("no lab to be had: the reason under the lesson, exit 4", async () => {
+    // Port 1 on loopback: nothing listens, so the ssh lab cannot be reached.
+    const run = await course(["test", "--lab", "ssh://nobody@127.0.0.1:1", f("passes")], env);
+    expect(run.stdout).toContain(
+      "    test/fixtures/outcomes/passes.md:1: the lab could not be created: ssh lab nobody@127.0.0.1:1:",
+    );
+    expect(run.code).toBe(4);
+  });
+
   test.each([
     [["--jobs", "0"], "--jobs 0: expected a whole number of 1 or more"],
     [["--strict"], "--strict only applies to --mutate"],
