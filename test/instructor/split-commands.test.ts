@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { splitCommands, withoutCommand } from "../../src/flows/split-commands.js";
 
@@ -136,5 +137,55 @@ describe("splitCommands", () => {
     const loop = splitCommands(code, 5)[1];
     if (loop === undefined) throw new Error("no loop unit");
     expect(withoutCommand(code, 5, loop)).toBe("a\n\n\n\nc");
+  });
+});
+
+describe("splitCommands on arbitrary scripts", () => {
+  const pieces = [
+    "ip netns add a",
+    "echo 'x",
+    "y'",
+    'echo "a \\" b"',
+    "for i in 1 2; do",
+    "done",
+    "if true; then",
+    "fi",
+    "case $x in a) echo;; esac",
+    "cat <<EOF",
+    "EOF",
+    "foo \\",
+    "bar |",
+    "x=$(",
+    ")",
+    "{ a; }",
+    "# comment",
+    "",
+    "f() {",
+    "}",
+    "sleep 1 &",
+  ];
+  test("never throws; units are in order, do not overlap, and cover every command line", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), (lines) => {
+        const code = lines.join("\n");
+        const units = splitCommands(code, 1);
+        let last = 0;
+        for (const u of units) {
+          expect(u.line).toBeGreaterThan(last);
+          expect(u.endLine).toBeGreaterThanOrEqual(u.line);
+          last = u.endLine;
+        }
+        // The first line that is neither blank nor a comment starts the first unit.
+        const first = lines.findIndex((l) => l.trim() !== "" && !l.trim().startsWith("#"));
+        if (first >= 0) expect(units[0]?.line).toBe(first + 1);
+        else expect(units).toEqual([]);
+        // Leaving out every unit leaves only blank and comment lines.
+        let rest = code;
+        for (const u of units) rest = withoutCommand(rest, 1, u);
+        for (const line of rest.split("\n"))
+          expect(line.trim() === "" || line.trim().startsWith("#")).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
