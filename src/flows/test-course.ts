@@ -122,7 +122,7 @@ export async function testCourse(
       } else result.warnings.push(problem);
     }
     result.mutants++;
-    result.durationMs += performance.now() - started;
+    result.mutantMs += performance.now() - started;
     const left = (pendingMutants.get(mutant.lesson) ?? 1) - 1;
     pendingMutants.set(mutant.lesson, left);
     if (left === 0) {

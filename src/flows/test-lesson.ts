@@ -74,11 +74,14 @@ export interface LessonTestResult {
   failures: TestProblem[];
   /** Mutation findings: warnings, or failures with `--strict` (then also in `failures`). */
   warnings: TestProblem[];
+  /** Milliseconds of the plain test (mutants: `mutantMs`). */
   durationMs: number;
   /** Check evaluations made (for the summary). */
   checksRun: number;
   /** Mutants run by `--mutate` (0 otherwise). */
   mutants: number;
+  /** Milliseconds of lab time the mutants took, added up (they run in parallel). */
+  mutantMs: number;
   /**
    * Milliseconds the checks of each step with a `background` fence took to come true (by step
    * index): mutants of that step wait a few times as long, not the full budget.
@@ -277,6 +280,7 @@ export function newResult(lesson: Lesson): LessonTestResult {
     durationMs: 0,
     checksRun: 0,
     mutants: 0,
+    mutantMs: 0,
     settleMs: {},
   };
 }

@@ -101,7 +101,7 @@ describe("course test", () => {
 
   test("--mutate --strict passes a lesson whose every command is checked", async () => {
     const run = await course(["test", "--mutate", "--strict", f("passes")], env);
-    expect(run.stdout).toMatch(/✓ passes .* \d+\.\d s, 9 mutants\n/);
+    expect(run.stdout).toMatch(/✓ passes .* \d+\.\d s, 9 mutants in \d+\.\d s\n/);
     expect(run.code).toBe(0);
   });
 

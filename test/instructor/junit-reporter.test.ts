@@ -59,6 +59,7 @@ describe("junitReporter", () => {
       durationMs: 1234,
       checksRun: 4,
       mutants: 0,
+      mutantMs: 0,
       settleMs: {},
     };
     const skipped: LessonTestResult = {

@@ -28,6 +28,7 @@ export function jsonReporter(options: ReporterOptions): Reporter {
           durationMs: Math.round(r.durationMs),
           checksRun: r.checksRun,
           mutants: r.mutants,
+          mutantMs: Math.round(r.mutantMs),
           failures: r.failures.map(problem),
           warnings: r.warnings.map(problem),
         })),

@@ -18,7 +18,9 @@ export function prettyReporter(options: ReporterOptions): Reporter {
       if (result.status === "skipped") {
         lines.push(`${c.yellow("-")} ${name} ${c.yellow("skipped")}: ${result.skipReason ?? ""}`);
       } else if (result.status === "passed") {
-        const mutants = options.mutate ? `, ${plural(result.mutants, "mutant")}` : "";
+        const mutants = options.mutate
+          ? `, ${plural(result.mutants, "mutant")} in ${seconds(result.mutantMs)}`
+          : "";
         lines.push(`${c.green("✓")} ${name} ${c.dim(`${seconds(result.durationMs)}${mutants}`)}`);
       } else {
         lines.push(`${c.red("✗")} ${name} ${c.dim(seconds(result.durationMs))}`);
