@@ -69,7 +69,11 @@ export class LabExecutor {
 
   private startChannel(body: string): CommandChannel {
     const token = `@course-${randomBytes(9).toString("hex")}`;
-    const child = this.options.transport.spawn(this.shellArgv(token, body), { stdio: "pipe" });
+    // Detached: Ctrl-C at a prompt of the CLI must not kill idle lab shells under it.
+    const child = this.options.transport.spawn(this.shellArgv(token, body), {
+      stdio: "pipe",
+      detached: true,
+    });
     const channel = new CommandChannel(
       child,
       token,

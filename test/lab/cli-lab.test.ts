@@ -64,19 +64,19 @@ describe("course shell / reset (as root)", () => {
     expect(labs.filter((f) => f.endsWith(".lab"))).toEqual([]);
   });
 
-  test("no leaks: `shell -c 'sleep 1000 &'` returns, and `reset` ends it", () => {
+  test("no leaks: `shell -c 'sleep 1000 &'` returns, and `reset` ends it", async () => {
     const started = performance.now();
     const r = course(["shell", "plain", "-c", "sleep 1000 & echo started"]);
     expect(r).toMatchObject({ status: 0, stdout: "started\n" });
     expect(performance.now() - started).toBeLessThan(10_000);
     const ns = labPidNamespace(env.COURSE_RUNTIME_DIR, "plain-");
-    expect(processesIn(ns)).toContain("sleep 1000");
+    await expect.poll(() => processesIn(ns), { timeout: 3000 }).toContain("sleep 1000");
     const reset = course(["reset", "plain"]);
     expect(reset).toMatchObject({
       status: 0,
       stdout: "reset the lab of plain: the next command starts a fresh one\n",
     });
-    expect(processesIn(ns)).toEqual([]);
+    await expect.poll(() => processesIn(ns), { timeout: 3000 }).toEqual([]);
     expect(
       readdirSync(join(env.COURSE_RUNTIME_DIR, "labs")).filter(
         (f) => f.startsWith("plain") && f.endsWith(".lab"),
@@ -86,20 +86,20 @@ describe("course shell / reset (as root)", () => {
     expect(course(["reset", "plain"]).stdout).toBe("plain had no lab to reset\n");
   });
 
-  test("reset --all ends every lab; reset needs a lesson or --all", () => {
+  test("reset --all ends every lab; reset needs a lesson or --all", async () => {
     course(["shell", "plain", "-c", "sleep 1001 &"]);
     course(["shell", "setup-lab", "-c", "sleep 1002 &"]);
     const namespaces = [
       labPidNamespace(env.COURSE_RUNTIME_DIR, "plain-"),
       labPidNamespace(env.COURSE_RUNTIME_DIR, "setup-lab-"),
     ];
-    expect(namespaces.flatMap(processesIn)).toEqual(
-      expect.arrayContaining(["sleep 1001", "sleep 1002"]),
-    );
+    await expect
+      .poll(() => namespaces.flatMap(processesIn), { timeout: 3000 })
+      .toEqual(expect.arrayContaining(["sleep 1001", "sleep 1002"]));
     const r = course(["reset", "--all"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^reset 2 labs: /);
-    expect(namespaces.flatMap(processesIn)).toEqual([]);
+    await expect.poll(() => namespaces.flatMap(processesIn), { timeout: 3000 }).toEqual([]);
     expect(course(["reset"])).toMatchObject({ status: 2 });
   });
 
@@ -155,7 +155,7 @@ describe("course shell / reset (unprivileged)", () => {
     tree.cleanup();
   });
 
-  test("shell -c, setup, background process and reset as a user without root", () => {
+  test("shell -c, setup, background process and reset as a user without root", async () => {
     const run = (args: string[]) =>
       runAsLabUser(["node", userBin, "--lessons", userLessons, ...args], userEnv);
     expect(
@@ -166,9 +166,9 @@ describe("course shell / reset (unprivileged)", () => {
     });
     expect(run(["shell", "setup-lab", "-c", "sleep 1000 & exit 3"])).toMatchObject({ status: 3 });
     const ns = labPidNamespace(userEnv.COURSE_RUNTIME_DIR ?? "", "setup-lab-");
-    expect(processesIn(ns)).toContain("sleep 1000");
+    await expect.poll(() => processesIn(ns), { timeout: 3000 }).toContain("sleep 1000");
     expect(run(["reset", "setup-lab"])).toMatchObject({ status: 0 });
-    expect(processesIn(ns)).toEqual([]);
+    await expect.poll(() => processesIn(ns), { timeout: 3000 }).toEqual([]);
   });
 
   test("doctor as a user", () => {

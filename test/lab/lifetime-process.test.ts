@@ -35,7 +35,8 @@ test("after kill -9 of the process that made an ephemeral lab, nothing of the la
       child.on("exit", (code) => reject(new Error(`worker exited with ${code}`)));
     });
     const { id } = JSON.parse(line) as { id: string };
-    expect(hostProcesses(/sleep 555[56]/)).toHaveLength(2);
+    // The sleeps may still be exec'ing when exec() returns.
+    await expect.poll(() => hostProcesses(/sleep 555[56]/), { timeout: 3000 }).toHaveLength(2);
     expect(readdirSync(join(runtime, "labs"))).toContain(`${id}.lab`);
     const holders = hostProcesses(new RegExp(id));
     expect(holders.length).toBeGreaterThan(0);

@@ -89,7 +89,11 @@ describe("exec semantics", () => {
     expect(r.durationMs).toBeLessThan(2000);
     const spawned = await l.exec("sleep 1001 >/dev/null & echo x", { input: "", timeout: 5 });
     expect(spawned.stdout).toBe("x\n");
-    expect((await l.exec("pgrep -c -f 'sleep 100[01]'")).stdout.trim()).toBe("2");
+    await expect
+      .poll(async () => (await l.exec("pgrep -c -f 'sleep 100[01]' || true")).stdout.trim(), {
+        timeout: 3000,
+      })
+      .toBe("2");
   });
 
   test("timeout: sleep 100 with timeout 1 ends in about a second, killing its whole group", async () => {
@@ -199,7 +203,7 @@ describe("lifetime", () => {
   test("destroy ends every process of the lab and removes its record", async () => {
     const l = await lab("lifetime");
     await l.exec("sleep 4242 & sleep 4243 >/dev/null 2>&1 &");
-    expect(hostProcesses("sleep 424")).toHaveLength(2);
+    await expect.poll(() => hostProcesses("sleep 424"), { timeout: 3000 }).toHaveLength(2);
     expect((await listSandboxLabs(localTransport(), runtime)).map((r) => r.label)).toContain(
       "lifetime",
     );
