@@ -51,6 +51,14 @@ test("--watch reruns a lesson after its file is edited, and exits 130 on Ctrl-C"
     expect(stdout).toContain("lessons/01-demo.md:");
     expect(stdout).toContain("`netns other` fails after the step's commands");
 
+    // A half-written lesson: its lint errors are shown, and watching goes on.
+    const watching = () => stderr.split("watching for changes").length - 1;
+    const before = watching();
+    writeFileSync(file, readFileSync(file, "utf8").replace("title:", "titel:"));
+    await waitFor(() => watching() > before, "the lint errors");
+    expect(stderr).toMatch(/01-demo\.md:2:1: error: unknown key `titel`/);
+    expect(child.exitCode).toBe(null);
+
     child.kill("SIGINT");
     expect(await exited).toBe(130);
   } finally {
