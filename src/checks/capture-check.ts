@@ -6,7 +6,7 @@
 
 import { quoteShellWord } from "../lab/ssh-quote.js";
 import type { CheckSpec } from "../lesson/types.js";
-import { inNamespace } from "./facts.js";
+import { inNetNamespace } from "./facts.js";
 import type { ProbeKind } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "capture" }>;
@@ -16,7 +16,7 @@ const SEP = "@@capture-trigger";
 export const captureCheck: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
     // `NS:DEV` captures in NS; a plain DEV in the check's namespace.
-    const tcpdump = inNamespace(
+    const tcpdump = inNetNamespace(
       spec.dev.ns ?? ns,
       `tcpdump -n -l --immediate-mode -i ${quoteShellWord(spec.dev.dev)}`,
     );

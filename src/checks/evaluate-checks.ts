@@ -18,6 +18,7 @@ import {
   type GatherOptions,
   gatherFacts,
   type LabFacts,
+  missingNamespace,
 } from "./facts.js";
 import { fdbCheck } from "./fdb-check.js";
 import { iptablesCheck } from "./iptables-check.js";
@@ -232,9 +233,10 @@ export async function evaluateChecks(
         const kind = probeKind(check.spec);
         if (kind === undefined) continue;
         const text = out.output.stdout + out.output.stderr;
-        const gone = /Cannot open network namespace "([^"]+)"/.exec(text);
+        const gone = missingNamespace(text);
         const outcome = kind.judge(check.spec, out.output, check.ns ?? null, timeout);
-        if (gone !== null && !outcome.held) outcome.found = `no namespace "${gone[1]}" in the lab`;
+        if (gone !== undefined && !outcome.held)
+          outcome.found = `no namespace "${gone}" in the lab`;
         results[index] = verdict(check, outcome, out.durationMs);
       }
     }

@@ -149,6 +149,25 @@ export function inNamespace(ns: string | null | undefined, cmd: string): string 
   return ns === null || ns === undefined ? cmd : `ip netns exec ${quoteShellWord(ns)} ${cmd}`;
 }
 
+/**
+ * `cmd` run with only the network namespace switched (`nsenter --net`): cheaper than
+ * `ip netns exec`, which also remounts /sys and binds /etc/netns files. For probes that talk to
+ * addresses (ping, tcp, tcpdump), where those do not matter.
+ */
+export function inNetNamespace(ns: string | null | undefined, cmd: string): string {
+  return ns === null || ns === undefined
+    ? cmd
+    : `nsenter --net=${quoteShellWord(`/run/netns/${ns}`)} -- ${cmd}`;
+}
+
+/** The namespace a probe's error output says it could not enter, if any. */
+export function missingNamespace(output: string): string | undefined {
+  const m =
+    /Cannot open network namespace "([^"]+)"/.exec(output) ??
+    /nsenter: cannot open \/run\/netns\/([^:]+):/.exec(output);
+  return m?.[1];
+}
+
 /** What `ip -batch` reads in each namespace; its output has one JSON line per command. */
 const IP_BATCH = ["link show", "addr show", "route show table all", "neigh show", "netns list"];
 

@@ -5,7 +5,7 @@
 
 import { quoteShellWord } from "../lab/ssh-quote.js";
 import type { CheckSpec } from "../lesson/types.js";
-import { inNamespace } from "./facts.js";
+import { inNetNamespace } from "./facts.js";
 import type { ProbeKind } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "ping" }>;
@@ -28,7 +28,7 @@ export const pingCheck: ProbeKind<Spec> = {
     // With a deadline (-w), `-c 1` waits for ONE reply, sending a request every second until
     // then: up to 3 tries, and it stops at the first reply.
     const deadline = Math.max(1, Math.min(3, timeout));
-    return `${inNamespace(ns, `ping -n -c 1 -i 1 -W 1 -w ${deadline} ${quoteShellWord(spec.ip)}`)} 2>&1`;
+    return `${inNetNamespace(ns, `ping -n -c 1 -i 1 -W 1 -w ${deadline} ${quoteShellWord(spec.ip)}`)} 2>&1`;
   },
   judge(spec, out) {
     const expected = `a reply from ${spec.ip}`;

@@ -2,7 +2,7 @@
 
 import { quoteShellWord } from "../lab/ssh-quote.js";
 import type { CheckSpec } from "../lesson/types.js";
-import { inNamespace } from "./facts.js";
+import { inNetNamespace } from "./facts.js";
 import type { ProbeKind } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "tcp" }>;
@@ -14,7 +14,7 @@ export const tcpCheck: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
     const t = Math.min(timeout, TCP_CONNECT_SECONDS);
     const open = `exec 3<>/dev/tcp/${spec.host}/${spec.port}`;
-    return `timeout ${t} ${inNamespace(ns, `bash -c ${quoteShellWord(open)}`)} 2>&1`;
+    return `timeout ${t} ${inNetNamespace(ns, `bash -c ${quoteShellWord(open)}`)} 2>&1`;
   },
   judge(spec, out, _ns, timeout) {
     const expected = `a TCP connection to ${spec.host}:${spec.port}`;

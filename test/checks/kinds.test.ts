@@ -248,6 +248,16 @@ describe("probes", () => {
     );
   });
 
+  it("a probe in a namespace the lab does not have", async () => {
+    expect(
+      await verdicts("c9: ping 172.18.0.3", 'c9: run "true"', "c9: not tcp 172.18.0.3:8080"),
+    ).toEqual([
+      'FAIL lessons/test.md:10: c9: ping 172.18.0.3: found no namespace "c9" in the lab, expected a reply from 172.18.0.3\n  why: There is no namespace "c9" in the lab.',
+      'FAIL lessons/test.md:11: c9: run "true": found no namespace "c9" in the lab, expected exit 0',
+      "PASS lessons/test.md:12: c9: not tcp 172.18.0.3:8080: ok",
+    ]);
+  });
+
   it("tcp", async () => {
     expect(await verdicts("c1: tcp 172.18.0.3:8080", "c1: tcp 172.18.0.3:81")).toEqual([
       "PASS lessons/test.md:10: c1: tcp 172.18.0.3:8080: ok",
