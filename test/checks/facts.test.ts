@@ -2,6 +2,7 @@
 // two "containers" c1 and c2 on bridge br0, both ends eth0 with ifindex 2, host ends @if2.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { diagnose, lookupRoute } from "../../src/checks/diagnose.js";
 import { evaluateState } from "../../src/checks/evaluate-checks.js";
 import {
   buildFactsScript,
@@ -161,5 +162,29 @@ describe("parseProcNetSockets", () => {
       { proto: "tcp", port: 22, address: "127.0.0.1" },
       { proto: "udp", port: 53, address: "0.0.0.0" },
     ]);
+  });
+});
+
+describe("diagnose on the recorded snapshot (pure)", () => {
+  it("routes by longest prefix", () => {
+    const c1 = namespaceFacts(facts, "c1");
+    if (!c1) throw new Error("c1");
+    expect(lookupRoute(c1, "172.18.0.3")).toMatchObject({ dst: "172.18.0.0/16", dev: "eth0" });
+    expect(lookupRoute(c1, "8.8.8.8")).toMatchObject({ dst: "default", gateway: "172.18.0.1" });
+  });
+
+  it("names the first broken layer", () => {
+    // The recording has FORWARD DROP on the host, which routes c1 out.
+    expect(diagnose(facts, { from: "c1", ip: "8.8.8.8" })?.layer).toBe("firewall");
+    expect(diagnose(facts, { from: "c1", ip: "172.18.0.99" })).toEqual({
+      layer: "arp",
+      sentence:
+        "No interface in the lab has 172.18.0.99, so nothing answers ARP for it from c1:eth0.",
+    });
+    expect(diagnose(facts, { from: "c2", ip: "172.18.0.3", port: 80 })).toEqual({
+      layer: "listen",
+      sentence: "Nothing listens on tcp port 80 in c2.",
+    });
+    expect(diagnose(facts, { from: "c7", ip: "172.18.0.3" })?.layer).toBe("namespace");
   });
 });
