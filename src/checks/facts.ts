@@ -189,7 +189,6 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     "set +e",
     sec,
     `b=$'${IP_BATCH.join("\\n")}'`,
-    `ns_all() { ip netns list 2>/dev/null | while read -r n _; do printf '%s\\n' "$n"; done; }`,
     "dump() {",
     '  local ns="$1" n=() x=()',
     '  if [ "$ns" != "-" ]; then n=(-n "$ns"); x=(ip netns exec "$ns"); fi',
@@ -221,7 +220,8 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
   lines.push("d=$(mktemp -d); j=0", 'bg() { j=$((j + 1)); "$@" >"$d/$j" 2>/dev/null & }');
   lines.push("bg dump -");
   if (options.namespaces === undefined) {
-    lines.push('for ns in $(ns_all); do bg dump "$ns"; done');
+    // What `ip netns list` reads, without a process: the names under /run/netns, sorted.
+    lines.push('for f in /run/netns/*; do [ -e "$f" ] && bg dump "${f##*/}"; done');
   } else {
     for (const ns of options.namespaces) lines.push(`bg dump ${quoteShellWord(ns)}`);
   }

@@ -22,7 +22,7 @@ const facts = parseFactsOutput(output, "fixture");
 
 describe("parseFactsOutput on recorded output", () => {
   it("has the host first, then every named namespace, with no warnings", () => {
-    expect(facts.namespaces.map((n) => n.name)).toEqual([null, "c2", "c1"]);
+    expect(facts.namespaces.map((n) => n.name)).toEqual([null, "c1", "c2"]);
     expect(facts.warnings).toEqual([]);
     expect(facts.namespaces.every((n) => n.exists)).toBe(true);
   });
@@ -133,7 +133,7 @@ describe("buildFactsScript", () => {
     const plain = buildFactsScript("n");
     expect(plain).not.toContain("iptables");
     expect(plain).not.toContain("/proc/net/tcp");
-    expect(plain).toContain("for ns in $(ns_all)");
+    expect(plain).toContain("for f in /run/netns/*;");
     const some = buildFactsScript("n", {
       namespaces: ["a b"],
       iptables: true,

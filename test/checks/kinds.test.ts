@@ -41,7 +41,7 @@ describe("state checks", () => {
   it("netns", async () => {
     expect(await verdicts("netns c1", "netns c3")).toEqual([
       "PASS lessons/test.md:10: netns c1: ok",
-      'FAIL lessons/test.md:11: netns c3: found no namespace "c3" (the lab has c2, c1), expected a namespace "c3"',
+      'FAIL lessons/test.md:11: netns c3: found no namespace "c3" (the lab has c1, c2), expected a namespace "c3"',
     ]);
   });
 
