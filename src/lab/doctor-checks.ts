@@ -23,7 +23,7 @@ function which(tool: string): string | undefined {
   return undefined;
 }
 
-function readSysctl(name: string): string | undefined {
+function readProcSysctl(name: string): string | undefined {
   try {
     return readFileSync(`/proc/sys/${name.replaceAll(".", "/")}`, "utf8").trim();
   } catch {
@@ -77,13 +77,25 @@ function moduleAvailable(name: string): boolean {
   }
 }
 
+/** What `runDoctorChecks` looks at; tests replace the machine's answers. */
+export interface DoctorOptions {
+  runtimeDir: string;
+  /** Whether course runs as root. @default the real answer */
+  root?: boolean;
+  /** Reads a sysctl (`user.max_user_namespaces`). @default from /proc/sys */
+  sysctl?: (name: string) => string | undefined;
+  /** Create a real lab as the last check. @default true */
+  tryLab?: boolean;
+}
+
 /**
  * Everything `course doctor` checks, in order. Ends by actually creating a sandbox lab and
  * doing in it what the course does (bridge, veth, nat table, a named namespace).
  */
-export async function runDoctorChecks(options: { runtimeDir: string }): Promise<DoctorCheck[]> {
+export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
-  const root = process.getuid?.() === 0;
+  const root = options.root ?? process.getuid?.() === 0;
+  const readSysctl = options.sysctl ?? readProcSysctl;
   const user = userInfo().username;
 
   if (process.platform !== "linux") {
@@ -198,6 +210,7 @@ export async function runDoctorChecks(options: { runtimeDir: string }): Promise<
     });
   }
 
+  if (options.tryLab === false) return checks;
   // The real test: make a lab and do in it what the course does.
   const started = performance.now();
   try {

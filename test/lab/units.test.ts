@@ -85,3 +85,43 @@ test("lab ids: stable for persistent labs, unique for ephemeral ones, safe as na
   );
   expect(sandboxLabId("k", "Ünïcode / name!", true)).toMatch(/^n-code-name-[0-9a-f]{8}$/);
 });
+
+describe("doctor", () => {
+  test("names each user-namespace problem with the exact fix", async () => {
+    const { runDoctorChecks } = await import("../../src/lab/doctor-checks.js");
+    const sysctls: Record<string, string> = {
+      "user.max_user_namespaces": "0",
+      "kernel.unprivileged_userns_clone": "0",
+      "kernel.apparmor_restrict_unprivileged_userns": "1",
+    };
+    const checks = await runDoctorChecks({
+      runtimeDir: "/nonexistent",
+      root: false,
+      sysctl: (name) => sysctls[name],
+      tryLab: false,
+    });
+    const byName = (name: string) => checks.filter((c) => c.name === name);
+    expect(byName("user namespaces").map((c) => [c.status, c.fix])).toEqual([
+      ["fail", expect.stringContaining("sudo sysctl -w user.max_user_namespaces=15000")],
+      ["fail", expect.stringContaining("sudo sysctl -w kernel.unprivileged_userns_clone=1")],
+    ]);
+    expect(byName("AppArmor")[0]).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining("Ubuntu 24.04"),
+      fix: expect.stringContaining("sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"),
+    });
+    expect(byName("kernel modules")).toHaveLength(1);
+    expect(byName("subordinate ids")).toHaveLength(1);
+  });
+
+  test("a healthy unprivileged setup has no failures", async () => {
+    const { runDoctorChecks } = await import("../../src/lab/doctor-checks.js");
+    const checks = await runDoctorChecks({
+      runtimeDir: "/nonexistent",
+      root: false,
+      sysctl: () => undefined,
+      tryLab: false,
+    });
+    expect(checks.filter((c) => c.status === "fail")).toEqual([]);
+  });
+});
