@@ -221,6 +221,7 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
   lines.push("bg dump -");
   if (options.namespaces === undefined) {
     // What `ip netns list` reads, without a process: the names under /run/netns, sorted.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion
     lines.push('for f in /run/netns/*; do [ -e "$f" ] && bg dump "${f##*/}"; done');
   } else {
     for (const ns of options.namespaces) lines.push(`bg dump ${quoteShellWord(ns)}`);
