@@ -217,7 +217,7 @@ export class ProgressStore {
         );
       }
       await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
-      wait = Math.min(wait * 2, 50);
+      wait = Math.min(wait * 2, 10);
     }
   }
 
