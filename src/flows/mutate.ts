@@ -17,6 +17,7 @@ import {
   type LessonTestResult,
   newResult,
   prepareLab,
+  runFence,
   type TestProblem,
 } from "./test-lesson.js";
 
@@ -83,7 +84,7 @@ export async function runMutant(
       // are left out (a failing display, such as a ping, would otherwise hide a weak check).
       if (b.options.noRun || b.options.show) return true;
       if (b.code.trim() === "") return true;
-      return blockProblem(b, await driver.runBlock(lab, b, lesson), lesson, s) === undefined;
+      return blockProblem(b, await runFence(driver, lab, b, lesson), lesson, s) === undefined;
     };
     for (const s of lesson.steps) {
       const mutated = s === step;

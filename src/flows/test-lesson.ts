@@ -174,9 +174,29 @@ export async function allPassWithin(
   }
 }
 
+/**
+ * Prefixed to a fence's script, on its first line (so line numbers stay): when a command fails,
+ * print which line of the script it was on (relative to the first line, whatever wrapper the
+ * lab puts around the script) and its status, so the failure can name the exact line.
+ */
+const TRACE = `__course_l0=$LINENO; trap '__course_s=$?; echo "course-failed-at:$((LINENO - __course_l0 + 1)):$__course_s" >&2' ERR; `;
+const TRACE_LINE = /^course-failed-at:(\d+):(\d+)$/m;
+
+/** Run a fence as `course run` would, traced so that a failure names its line. */
+export function runFence(
+  driver: LessonDriver,
+  lab: Lab,
+  block: CommandBlock,
+  lesson: Lesson,
+): Promise<ExecResult> {
+  const plain = block.options.background || block.options.allowFail;
+  return driver.runBlock(lab, plain ? block : { ...block, code: TRACE + block.code }, lesson);
+}
+
 /** The last lines of a command's output, for "found". */
 export function outputTail(result: ExecResult, lines = 5): string {
-  const text = (result.stderr.trim() || result.stdout.trim()).split("\n");
+  const clean = (t: string) => t.replace(new RegExp(TRACE_LINE.source, "gm"), "").trim();
+  const text = (clean(result.stderr) || clean(result.stdout)).split("\n");
   const tail = text.slice(-lines).join("\n");
   return tail === "" ? "(no output)" : tail;
 }
@@ -195,11 +215,18 @@ export function blockProblem(
   const what = result.timedOut
     ? `timed out after ${seconds} s`
     : `exited with status ${result.exitCode}`;
+  const traced = result.timedOut ? null : TRACE_LINE.exec(result.stderr);
+  const offset = traced?.[1] === undefined ? undefined : Number(traced[1]) - 1;
+  const command = offset === undefined ? undefined : block.code.split("\n")[offset]?.trim();
+  const line = offset === undefined || !command ? block.line : block.codeLine + offset;
   const problem: TestProblem = {
     file: lesson.file,
-    line: block.line,
+    line,
     rule: step === undefined ? "setup-failed" : "command-failed",
-    message: `${where}: the commands at line ${block.line} ${what}`,
+    message:
+      line === block.line
+        ? `${where}: the commands at line ${block.line} ${what}`
+        : `${where}: line ${line} \`${command}\` ${what}`,
     expected: "exit status 0",
     found: outputTail(result),
   };
@@ -250,9 +277,10 @@ export async function prepareLab(
       }
     }
     for (const block of lesson.setup) {
+      if (block.options.noRun) continue;
       const problem = blockProblem(
         block,
-        await driver.runBlock(lab, block, lesson),
+        await runFence(driver, lab, block, lesson),
         lesson,
         undefined,
       );
@@ -377,7 +405,7 @@ async function runSteps(
     knownBefore = undefined;
     for (const block of step.commands) {
       if (block.options.noRun) continue;
-      const problem = blockProblem(block, await driver.runBlock(lab, block, lesson), lesson, step);
+      const problem = blockProblem(block, await runFence(driver, lab, block, lesson), lesson, step);
       if (problem !== undefined) {
         result.failures.push(problem);
         result.status = "failed";

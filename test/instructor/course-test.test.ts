@@ -56,6 +56,19 @@ describe("course test", () => {
     expect(run.code).toBe(1);
   });
 
+  test("command-fails: names the exact line of the failing command, its status and output", async () => {
+    const run = await course(["test", f("command-fails")], env);
+    expect(run.stdout).toContain(
+      [
+        "    test/fixtures/outcomes/command-fails.md:11: step 1: line 11 `ip link set veth0 up` exited with status 1",
+        "      expected: exit status 0",
+        '      found:    Cannot find device "veth0"',
+      ].join("\n"),
+    );
+    expect(run.stdout).not.toContain("course-failed-at");
+    expect(run.code).toBe(1);
+  });
+
   test("needs-docker: skipped with the reason, which is not a failure", async () => {
     const run = await course(["test", f("needs-docker")], env);
     expect(run.stdout).toContain(
