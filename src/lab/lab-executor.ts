@@ -67,12 +67,13 @@ export class LabExecutor {
     ];
   }
 
-  private startChannel(body: string): CommandChannel {
+  private startChannel(body: string, persistent: boolean): CommandChannel {
     const token = `@course-${randomBytes(9).toString("hex")}`;
-    // Detached: Ctrl-C at a prompt of the CLI must not kill idle lab shells under it.
+    // Persistent shells are detached: Ctrl-C at a prompt of the CLI must not kill idle lab
+    // shells under it. One-shot ones end with their command and stay in our process group.
     const child = this.options.transport.spawn(this.shellArgv(token, body), {
       stdio: "pipe",
-      detached: true,
+      detached: persistent,
     });
     const channel = new CommandChannel(
       child,
@@ -108,7 +109,7 @@ export class LabExecutor {
         return idle;
       }
       if (this.shells.length < (this.options.maxShells ?? 4)) {
-        const shell = this.startChannel(SERVER_LOOP);
+        const shell = this.startChannel(SERVER_LOOP, true);
         shell.reserved = true;
         this.shells.push(shell);
         return shell;
@@ -147,7 +148,7 @@ export class LabExecutor {
       const call = this.call(id, script, options, options.input !== undefined);
       // A one-shot shell: after its end marker, what a backgrounded process still writes is
       // drained (unreferenced) until the pipes close, never waited for.
-      const channel = this.startChannel(call);
+      const channel = this.startChannel(call, false);
       const promise = channel.run(id, undefined, runOptions);
       channel.child.stdin?.end(options.input ?? "");
       result = await promise;
