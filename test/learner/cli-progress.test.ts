@@ -59,8 +59,10 @@ describe("progress through the CLI", () => {
     expect(locked.code).toBe(3);
     expect(locked.stderr).toContain("finish lesson-1 (first) first");
 
-    const run = await course(["run", "1"]);
+    const run = await course(["run", "1", "--graph"]);
     expect(run.code).toBe(0);
+    // --graph: the lab drawn after each step, the new namespace in it.
+    expect(run.stdout).toMatch(/─ blue ─/);
     expect(run.stdout).toContain("$ ip netns add blue");
     expect(run.stdout).toContain("not counted");
     let status = await course(["status", "--json"]);
@@ -102,6 +104,12 @@ describe("progress through the CLI", () => {
       "locked",
       "locked",
     ]);
+
+    // --count: the runner's pass counts as complete.
+    expect((await course(["run", "1", "--count"])).code).toBe(0);
+    report = JSON.parse((await course(["status", "--json"])).stdout);
+    expect(report.lessons[0]).toMatchObject({ state: "done", solvedByRunner: false });
+    expect(report.lessons[1].state).toBe("open");
   });
 
   it("keeps all 20 results of 20 concurrent `course verify` runs", async () => {
