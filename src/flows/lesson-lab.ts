@@ -68,21 +68,24 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
     if (block.options.noRun) continue;
     let result: ExecResult;
     try {
-      result = await runCommandBlock(
-        opened.lab,
-        block,
-        options.lesson,
-        options.onOutput ? { onOutput: options.onOutput } : {},
-      );
+      // The ERR trap names the line that failed (relative to the fence), so the error can
+      // point at it; `exit N` fires no trap and the fence's own line is named instead.
+      result = await opened.lab.exec(`${LINE_PROBE}\n${block.code}`, {
+        timeout: blockTimeout(block, options.lesson),
+        background: block.options.background,
+        ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+      });
     } catch (error) {
       await opened.lab.destroy().catch(() => {});
       throw error;
     }
+    const { stderr, line } = failedLine(result.stderr);
     if (result.exitCode !== 0 && !block.options.allowFail) {
       await opened.lab.destroy().catch(() => {});
-      const output = tail(`${result.stdout}${result.stderr}`);
+      const output = tail(`${result.stdout}${stderr}`);
+      const at = line === undefined ? block.line : block.codeLine + line - 1;
       throw new LabError(
-        `the setup of lesson \`${options.lesson.id}\` failed at ${where(block.file, block.line)}: ${
+        `the setup of lesson \`${options.lesson.id}\` failed at ${where(block.file, at)}: ${
           result.timedOut ? "timed out" : `exit status ${result.exitCode}`
         }${output === "" ? "" : `\n${output}`}`,
         {
@@ -92,6 +95,19 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
     }
   }
   return opened;
+}
+
+/** Prepended to setup fences: on failure, prints the failing line of the fence to stderr. */
+const LINE_PROBE = `__course_l0=$LINENO; trap 'echo "@@course-failed-line $((LINENO - __course_l0))" >&2' ERR`;
+
+/** Take the probe's marker out of stderr. */
+function failedLine(stderr: string): { stderr: string; line: number | undefined } {
+  let line: number | undefined;
+  const rest = stderr.replace(/^@@course-failed-line (\d+)\n/gm, (_, n: string) => {
+    line ??= Number(n);
+    return "";
+  });
+  return { stderr: rest, line };
 }
 
 /** Seconds a command fence may run: its `timeout=N`, else the lesson's timeout. */

@@ -56,7 +56,7 @@ describe("course shell / reset (as root)", () => {
     const r = course(["shell", "broken-setup", "-c", "true"]);
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(
-      /the setup of lesson `broken-setup` failed at .*03-broken-setup\.md:8: exit status 1/,
+      /the setup of lesson `broken-setup` failed at .*03-broken-setup\.md:10: exit status 1/,
     );
     const labs = readdirSync(join(env.COURSE_RUNTIME_DIR, "labs")).filter((f) =>
       f.startsWith("broken-setup"),

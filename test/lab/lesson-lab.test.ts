@@ -78,6 +78,23 @@ describe("openLessonLab", () => {
   });
 });
 
+test("a setup command that fails in the middle of its fence is named by its own line", async () => {
+  const course = await fixture();
+  const lesson = findLesson(course, "bad-line");
+  const error = (await openLessonLab({
+    spec: { kind: "sandbox" },
+    course,
+    lesson,
+    persistent: false,
+    runtimeDir,
+  }).catch((e: unknown) => e)) as LabError;
+  expect(error).toBeInstanceOf(LabError);
+  expect(error.message).toMatch(
+    /failed at .*03-bad-line\.md:8: exit status 2\nls: cannot access '\/nonexistent-course-path'/,
+  );
+  expect(error.message).not.toMatch(/@@course/);
+});
+
 describe("runCommandBlock", () => {
   test("fence options: timeout=N, the lesson's timeout, background, allow-fail", async () => {
     const course = await fixture();
