@@ -128,6 +128,25 @@ function isHint(node: Blockquote): boolean {
   return HINT_MARKER.test(plainText(first));
 }
 
+/** Quotes and lists nested deeper than this are refused: no lesson needs them, and the
+ * Markdown parser's time and stack grow with depth (100,000 `>` overflow the stack). */
+export const MAX_NESTING = 32;
+
+/** The first line whose blockquote/list markers nest deeper than `MAX_NESTING`, with the column. */
+function tooDeep(lines: readonly string[]): { line: number; column: number } | undefined {
+  const marker = /[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))/y;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    marker.lastIndex = 0;
+    let depth = 0;
+    while (marker.exec(line)) {
+      depth++;
+      if (depth > MAX_NESTING) return { line: i + 1, column: marker.lastIndex };
+    }
+  }
+  return undefined;
+}
+
 /** Drop leading and trailing blank lines (keep indentation of the first line). */
 function trimBlankLines(text: string): string {
   return text.replace(/^(?:[ \t]*\r?\n)+/, "").replace(/\s+$/, "");
@@ -478,6 +497,20 @@ export function parseLesson(
     };
   }
   const parser = new LessonParser(text, file);
+  const deep = tooDeep(parser.lines);
+  if (deep) {
+    return {
+      problems: [
+        {
+          file,
+          ...deep,
+          severity: "error",
+          rule: "too-deeply-nested",
+          message: `blockquotes and lists are nested more than ${MAX_NESTING} deep here: flatten them`,
+        },
+      ],
+    };
+  }
   processor ??= makeProcessor();
   let parsedText = text;
   if (options.fast !== false) {

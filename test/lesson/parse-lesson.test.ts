@@ -338,6 +338,24 @@ describe("files that are not lessons", () => {
     ]);
   });
 
+  test("absurdly deep quotes and lists are refused at their line, not a stack overflow", () => {
+    const head = "---\ntitle: t\n---\n\n## S\n\n";
+    for (const body of [
+      ">".repeat(100_000),
+      "- ".repeat(50_000),
+      "1. ".repeat(40),
+      "> - ".repeat(20),
+    ]) {
+      const { lesson, problems } = parseLesson(`${head}${body} x\n`, { file });
+      expect(lesson).toBeUndefined();
+      expect(problems.map((p) => [p.line, p.rule])).toEqual([[7, "too-deeply-nested"]]);
+    }
+    const ok = parseLesson(`${head}${"> ".repeat(10)}x\n\n\`\`\`check\nnetns a\n\`\`\`\n`, {
+      file,
+    });
+    expect(ok.problems).toEqual([]);
+  });
+
   test("a byte-order mark is dropped", () => {
     const bytes = new TextEncoder().encode(
       "\ufeff---\ntitle: t\n---\n\n## S\n\n```check\nnetns a\n```\n",
