@@ -141,6 +141,7 @@ export class ProgressStore {
         else progress = parsed;
       }
       const result = await change(progress);
+      await this.#removeDeadTemps();
       await writeAtomically(this.file, `${JSON.stringify(progress, null, 2)}\n`);
       return result;
     } finally {
@@ -170,6 +171,18 @@ export class ProgressStore {
     }
     const result = fileSchema.safeParse(data);
     return result.success ? (result.data as ProgressFile) : undefined;
+  }
+
+  /** Temp files of runs killed mid-write (`kill -9`): harmless, but not left to pile up. */
+  async #removeDeadTemps(): Promise<void> {
+    const prefix = "progress.json.tmp-";
+    for (const name of await fs.readdir(this.dir)) {
+      if (!name.startsWith(prefix)) continue;
+      const pid = Number(name.slice(prefix.length).split("-")[0]);
+      if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
+        await fs.rm(join(this.dir, name), { force: true });
+      }
+    }
   }
 
   async #moveAside(): Promise<void> {

@@ -207,5 +207,7 @@ describe("the progress file across processes", () => {
     const store = new ProgressStore({ dir });
     const data = await store.read();
     expect(Object.keys(data.courses[courseDir]?.lessons ?? {}).length).toBeGreaterThan(1);
+    // Temp files and locks of the killed runs are gone once a later run has written.
+    expect(readdirSync(dir).filter((f) => f.startsWith("progress.json."))).toEqual([]);
   });
 });
