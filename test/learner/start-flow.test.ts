@@ -2,6 +2,7 @@
  * The guided flow through real prompts (@inquirer/prompts on injected streams), real sandbox labs
  * and real checks, on the fixture course in test/fixtures/learner.
  */
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -191,6 +192,30 @@ describe("course start (guided flow)", () => {
     again.type("n\r");
     expect(await resumed).toBe(0);
     expect(again.text).not.toContain("Step 1 of 2");
+  });
+
+  it("stops on Ctrl-C while commands run (SIGINT), keeping lab and progress", async () => {
+    const screen = new Screen();
+    const signals = new EventEmitter();
+    const real = driver;
+    const code = flow(screen, {
+      signals,
+      driver: {
+        ...real,
+        runBlock: (lab, block, l, onOutput) => {
+          const running = real.runBlock(lab, block, l, onOutput);
+          // The learner presses Ctrl-C while the command runs.
+          setTimeout(() => signals.emit("SIGINT"), 0);
+          return running;
+        },
+      },
+    });
+    await screen.waitFor("Step 1 of 2");
+    await screen.choose("Run the commands for me");
+    expect(await code).toBe(130);
+    expect(screen.text).toContain("run course start 1 to resume lesson-1 (first) at step 1");
+    expect(signals.listenerCount("SIGINT")).toBe(0);
+    expect(lessonProgressOf(await store.read(), course, lesson(1))?.currentStep).toBe(1);
   });
 
   it("without a terminal, makes the lab, prints the start of the lesson and how to go on", async () => {
