@@ -234,30 +234,44 @@ export class ProgressStore {
     }
   }
 
+  /**
+   * Remove the lock if its holder is dead. Breakers take `progress.json.lock.break` (O_EXCL)
+   * first and look again under it: the stale lock cannot be replaced meanwhile (it exists, and
+   * its dead owner never releases it) and no other breaker can act, so unlinking what was seen
+   * dead never removes a live run's lock.
+   */
   async #breakIfStale(): Promise<void> {
-    const content = await readIfExists(this.lockFile);
-    if (content === undefined) return;
-    const pid = Number(content.split(" ")[0]);
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return;
-    if (!Number.isInteger(pid) || pid <= 0) {
-      // Half-written lock (its writer died between open and write): stale once it is old.
-      const stat = await fs.stat(this.lockFile).catch(() => undefined);
-      if (stat === undefined || Date.now() - stat.mtimeMs < 2000) return;
-    }
-    // Move it away under a unique name first so that two runs breaking the same stale lock
-    // cannot remove a fresh lock taken in between; then check it really was the stale one.
-    const grave = `${this.lockFile}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+    if (!(await this.#isStale())) return;
+    const breaker = `${this.lockFile}.break`;
+    let handle: fs.FileHandle;
     try {
-      await fs.rename(this.lockFile, grave);
-    } catch {
+      handle = await fs.open(breaker, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      // A breaker that died mid-break (it takes microseconds) leaves this behind: clear it.
+      const stat = await fs.stat(breaker).catch(() => undefined);
+      if (stat !== undefined && Date.now() - stat.mtimeMs > 10_000) {
+        await fs.rm(breaker, { force: true });
+      }
       return;
     }
-    const moved = await readIfExists(grave);
-    if (moved !== content) {
-      // We moved someone's fresh lock: put it back if nobody took the lock since.
-      await fs.link(grave, this.lockFile).catch(() => {});
+    try {
+      await handle.close();
+      if (await this.#isStale()) await fs.rm(this.lockFile, { force: true });
+    } finally {
+      await fs.rm(breaker, { force: true });
     }
-    await fs.rm(grave, { force: true });
+  }
+
+  /** The lock exists and its holder is dead (or it stayed half-written for seconds). */
+  async #isStale(): Promise<boolean> {
+    const content = await readIfExists(this.lockFile);
+    if (content === undefined) return false;
+    const pid = Number(content.split(" ")[0]);
+    if (Number.isInteger(pid) && pid > 0) return !isAlive(pid);
+    // Half-written (its writer died between open and write): stale once it is old.
+    const stat = await fs.stat(this.lockFile).catch(() => undefined);
+    return stat !== undefined && Date.now() - stat.mtimeMs > 2000;
   }
 }
 

@@ -29,6 +29,17 @@ if (mode === "loop") {
       solvedBy: "learner",
     });
   }
+} else if (mode === "pair") {
+  // Two records from one process: more lock hand-overs, each as another process exits.
+  for (const i of [Number(k), Number(k) + 20]) {
+    const l = course.lessons[i - 1];
+    await recordResult(store, course, l, {
+      passed: [1],
+      failed: [],
+      complete: true,
+      solvedBy: "learner",
+    });
+  }
 } else {
   const l = course.lessons[Number(k) - 1];
   await recordResult(store, course, l, {

@@ -170,6 +170,19 @@ describe("the progress file across processes", () => {
     });
   }
 
+  it("keeps all 40 results of 20 concurrent runs recording two lessons each, 3 times", async () => {
+    for (let round = 0; round < 3; round++) {
+      const dir = tempDir();
+      const courseDir = join(dir, "course");
+      const codes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => run([dir, courseDir, String(i + 1), "pair"])),
+      );
+      expect(codes).toEqual(Array(20).fill(0));
+      const data = JSON.parse(readFileSync(join(dir, "progress.json"), "utf8"));
+      expect(Object.keys(data.courses[courseDir].lessons)).toHaveLength(40);
+    }
+  });
+
   it("keeps all 20 results of 20 concurrent runs", async () => {
     const dir = tempDir();
     const courseDir = join(dir, "course");
