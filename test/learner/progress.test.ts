@@ -1,5 +1,13 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -148,6 +156,18 @@ describe("the progress file", () => {
     const course = makeCourse(join(dir, "course"), 1);
     await recordResult(store, course, lessonAt(course, 0), pass([1, 2]));
     expect(existsSync(store.lockFile)).toBe(false);
+  });
+
+  it("clears a breaker lock left by a run killed while breaking a stale lock", async () => {
+    const dir = tempDir();
+    const store = new ProgressStore({ dir, lockTimeoutMs: 5000 });
+    writeFileSync(store.lockFile, "4194305 deadbeef\n");
+    writeFileSync(`${store.lockFile}.break`, "");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${store.lockFile}.break`, old, old);
+    const course = makeCourse(join(dir, "course"), 1);
+    await recordResult(store, course, lessonAt(course, 0), pass([1, 2]));
+    expect(readdirSync(dir).sort()).toEqual(["progress.json"]);
   });
 
   it("waits for a live lock and then says who holds it", async () => {
