@@ -228,7 +228,12 @@ describe("the progress file across processes", () => {
       const child = spawn(process.execPath, [worker, dir, courseDir, "0", "loop"], {
         stdio: "inherit",
       });
-      await new Promise((r) => setTimeout(r, 150 + Math.random() * 200));
+      // Kill only once it is writing (Node start-up takes a while on a loaded machine).
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(join(dir, "progress.json")) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
       child.kill("SIGKILL");
       await new Promise((r) => child.on("exit", r));
       const text = readFileSync(join(dir, "progress.json"), "utf8");
