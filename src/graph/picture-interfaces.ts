@@ -3,13 +3,19 @@ import type { GraphInterface, GraphNamespace, LabGraph } from "./types.js";
 
 /**
  * What the pictures (mermaid, dot, svg) draw of a namespace: every interface but `lo`, which
- * is in every namespace and only crowds a picture; it stays when it is all the namespace has,
- * so that a bare namespace is not an empty box. The text form keeps `lo`.
+ * is in every namespace and only crowds a picture; it stays when it is all the namespace has
+ * (so that a bare namespace is not an empty box) or holds an address beyond 127.0.0.1.
+ * The text form keeps `lo`.
  */
 export function pictureInterfaces(ns: GraphNamespace): GraphInterface[] {
-  const others = ns.interfaces.filter((i) => i.kind !== "loopback");
-  return others.length > 0 ? others : ns.interfaces;
+  // A loopback with an address of its own (a simulated internet host's 198.51.100.10/32) stays.
+  const drawn = ns.interfaces.filter(
+    (i) => i.kind !== "loopback" || i.addresses.some((a) => !LOOPBACK_ADDRESSES.has(a)),
+  );
+  return drawn.length > 0 ? drawn : ns.interfaces;
 }
+
+const LOOPBACK_ADDRESSES = new Set(["127.0.0.1/8", "::1/128"]);
 
 /**
  * The lines of an interface's label: name and kind, state, MAC, addresses, and the default

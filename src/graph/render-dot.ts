@@ -20,7 +20,7 @@ export function renderDot(graph: LabGraph, options: { title?: string } = {}): st
   const { node, box } = pictureIds(graph);
   const lines = [
     "graph lab {",
-    '  graph [rankdir=TB, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.8];',
+    '  graph [rankdir=TB, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.8, pad=0.3];',
     '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=10];',
     '  edge [fontname="Helvetica", fontsize=9];',
   ];
@@ -39,6 +39,9 @@ export function renderDot(graph: LabGraph, options: { title?: string } = {}): st
     }
     if (ns.nat.length > 0) {
       lines.push(`    nat${k} [shape=note, style="", label=${leftLines(["NAT", ...ns.nat])}];`);
+      // Below every interface of its box: beside them, a wide note pushes the cables apart.
+      for (const i of pictureInterfaces(ns))
+        lines.push(`    ${node.get(i.id)} -- nat${k} [style=invis];`);
     }
     lines.push("  }");
   });
@@ -52,9 +55,11 @@ export function renderDot(graph: LabGraph, options: { title?: string } = {}): st
       lines.push(`  ${a} -- ${b} [penwidth=2, label="veth"];`);
     } else if (e.kind === "port") lines.push(`  ${to} -- ${from} [style=dashed, label="port"];`);
     // The route itself is written in the interface's label; the arrow shows where it leads.
-    // Written gateway first (drawn backwards): the gateway ranks above, as the cable already
-    // puts it, so the arrow runs straight instead of around the boxes.
-    else lines.push(`  ${to} -- ${from} [style=dotted, dir=back, label="gw"];`);
+    // The lab host's side is written first, as for cables, so that the arrow agrees with the
+    // ranks the cables set and runs straight instead of around the boxes.
+    else if (hostSide(graph, e.to) && !hostSide(graph, e.from)) {
+      lines.push(`  ${to} -- ${from} [style=dotted, dir=back, label="gw"];`);
+    } else lines.push(`  ${from} -- ${to} [style=dotted, dir=forward, label="gw"];`);
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;

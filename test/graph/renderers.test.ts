@@ -106,6 +106,18 @@ describe("renderDot and renderSvg", () => {
     expect(svg.match(/<g id="edge\d+" class="edge">/g)).toHaveLength(graph.edges.length);
   });
 
+  it("leaves lo out of pictures, unless it holds an address of its own", () => {
+    const graph = recorded("veth-pair");
+    // Only the lab host's: it is all that namespace has, and a box is never empty.
+    expect(renderDot(graph).match(/lo \(loopback\)/g)).toHaveLength(1);
+    const lo = graph.namespaces[2]?.interfaces.find((i) => i.name === "lo");
+    if (lo === undefined) throw new Error("fixture changed");
+    lo.addresses.push("198.51.100.10/32");
+    const dot = renderDot(graph);
+    expect(dot.match(/lo \(loopback\)/g)).toHaveLength(2);
+    expect(dot).toContain("198.51.100.10/32");
+  });
+
   it("escapes quotes and backslashes in names", async () => {
     const graph = recorded("veth-pair");
     const ns = graph.namespaces[1];
