@@ -18,6 +18,11 @@ export interface IpLink {
   link_type?: string;
   /** For a veth: the peer's ifindex, in the namespace named by `link_netnsid` (or this one). */
   link_index?: number;
+  /**
+   * The peer's name instead of `link_index`: iproute2 prints this when the peer is in the
+   * same namespace (both ends of a veth left on one side).
+   */
+  link?: string;
   /** The peer's namespace, as an id that only means something inside THIS namespace. */
   link_netnsid?: number;
   /** The bridge (or bond…) this interface is a port of. */
@@ -497,13 +502,18 @@ export interface LinkAt {
  * alone is never enough: every container's eth0 may be ifindex 2 and every host end `@if2`.
  */
 export function vethPeer(facts: LabFacts, ns: NamespaceFacts, link: IpLink): LinkAt | undefined {
-  if (linkKind(link) !== "veth" || link.link_index === undefined) return undefined;
+  const peerIndex = peerIfindex(ns, link);
+  if (linkKind(link) !== "veth" || peerIndex === undefined) return undefined;
   const candidates =
     link.link_netnsid === undefined ? [ns] : namespaceById(facts, ns, link.link_netnsid);
   const found: LinkAt[] = [];
   for (const other of candidates) {
-    const peer = other.links.find((l) => l.ifindex === link.link_index);
-    if (peer === undefined || linkKind(peer) !== "veth" || peer.link_index !== link.ifindex) {
+    const peer = other.links.find((l) => l.ifindex === peerIndex);
+    if (
+      peer === undefined ||
+      linkKind(peer) !== "veth" ||
+      peerIfindex(other, peer) !== link.ifindex
+    ) {
       continue;
     }
     // The back pointer must name our namespace: same namespace (no nsid), or its id for us.
@@ -518,6 +528,13 @@ export function vethPeer(facts: LabFacts, ns: NamespaceFacts, link: IpLink): Lin
   }
   // Ambiguous (two unnamed candidates that both point back) is reported as unknown.
   return found.length === 1 ? found[0] : undefined;
+}
+
+/** The ifindex a veth's peer has in its own namespace (by name when iproute2 printed a name). */
+function peerIfindex(ns: NamespaceFacts, link: IpLink): number | undefined {
+  if (link.link_index !== undefined) return link.link_index;
+  if (link.link === undefined || link.link_netnsid !== undefined) return undefined;
+  return ns.links.find((l) => l.ifname === link.link)?.ifindex;
 }
 
 /** A readable name for a namespace: `host` for the lab host. */

@@ -56,7 +56,7 @@ export const linkCheck: StateKind<Spec> = {
         const peer = vethPeer(facts, dev.ns, link);
         if (peer === undefined) {
           found.push(
-            `the other end of ${dev.label} is not in the lab's named namespaces (@if${link.link_index})`,
+            `the other end of ${dev.label} is not in the lab's named namespaces (@if${link.link_index ?? link.link ?? "?"})`,
           );
         } else if (peer.ns.name !== want.nsName || peer.link.ifname !== spec.peer.dev) {
           found.push(

@@ -107,6 +107,34 @@ describe("state checks", () => {
     ]);
   });
 
+  it("link peer: both ends in one namespace (iproute2 prints the peer by name, not index)", async () => {
+    const { lab: same } = await openLab({
+      spec: { kind: "sandbox" },
+      key: `checks-same-ns-peer-${process.pid}`,
+      label: "same-ns-peer",
+      persistent: false,
+    });
+    try {
+      await same.exec(
+        "ip link add v0 type veth peer name v1; ip link add v2 type veth peer name v3",
+      );
+      const results = await evaluateChecks(
+        same,
+        checks("link v0 peer v1", "link v1 peer v0", "link v0 peer v3"),
+        { timeout: 5 },
+      );
+      expect(
+        results.map((r) => `${r.passed ? "PASS" : "FAIL"} ${formatVerdict(r, process.cwd())}`),
+      ).toEqual([
+        "PASS lessons/test.md:10: link v0: ok",
+        "PASS lessons/test.md:11: link v1: ok",
+        "FAIL lessons/test.md:12: link v0: found peer v1 in the lab host, expected interface v0 with peer v3",
+      ]);
+    } finally {
+      await same.destroy();
+    }
+  });
+
   it("addr", async () => {
     expect(
       await verdicts(

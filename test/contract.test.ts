@@ -1,0 +1,27 @@
+// The lesson format is a contract: its own example must lint cleanly and pass `course test`
+// unchanged (fixture copied verbatim from LESSON-FORMAT.md's "Example" section).
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, expect, test } from "vitest";
+
+const run = promisify(execFile);
+const scratch = mkdtempSync(join(tmpdir(), "course-contract-"));
+const env = {
+  ...process.env,
+  COURSE_STATE_DIR: join(scratch, "state"),
+  COURSE_RUNTIME_DIR: join(scratch, "run"),
+  XDG_CACHE_HOME: join(scratch, "cache"),
+  NO_COLOR: "1",
+};
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+test("the format's own example lints cleanly and passes course test", async () => {
+  const dir = "test/fixtures/contract";
+  const lint = await run(process.execPath, ["dist/bin.js", "lint", dir], { env });
+  expect(lint.stdout).not.toMatch(/error|warning/);
+  const result = await run(process.execPath, ["dist/bin.js", "test", dir], { env });
+  expect(result.stdout).toMatch(/2 lessons: 2 passed, 0 failed/);
+});
