@@ -126,19 +126,28 @@ export async function allPass(
     evaluated += state.length;
     if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
   }
-  // A `not` probe passes when its probe fails, so cutting it short could make it pass: it keeps
-  // the full timeout.
-  const quick = probes.filter((c) => !c.negate);
-  const full = probes.filter((c) => c.negate);
-  if (quick.length > 0) {
-    const timeout = Math.min(lesson.timeout, QUICK_PROBE_SECONDS);
-    outcomes.push(...(await driver.evaluate(lab, quick, lesson, { diagnose: false, timeout })));
-    evaluated += quick.length;
+  // Pings and TCP connects in a lab answer in microseconds or not at all: a second is plenty;
+  // `run` and `capture` start programs (tcpdump, servers) and get QUICK_PROBE_SECONDS.
+  // Captures run one at a time (each watches an interface), so they come after the others: one
+  // failure there spares every capture. A `not` probe passes when its probe fails, so cutting
+  // it short could make it pass: it keeps the full timeout.
+  const quick = (c: Check) => c.spec.kind === "ping" || c.spec.kind === "tcp";
+  const short = Math.min(lesson.timeout, QUICK_PROBE_SECONDS);
+  const batches: { checks: Check[]; timeout?: number }[] = [
+    { checks: probes.filter((c) => !c.negate && quick(c)), timeout: Math.min(short, 1) },
+    { checks: probes.filter((c) => !c.negate && c.spec.kind === "run"), timeout: short },
+    { checks: probes.filter((c) => !c.negate && c.spec.kind === "capture"), timeout: short },
+    { checks: probes.filter((c) => c.negate) },
+  ];
+  for (const batch of batches) {
+    if (batch.checks.length === 0) continue;
+    const options =
+      batch.timeout === undefined
+        ? { diagnose: false }
+        : { diagnose: false, timeout: batch.timeout };
+    outcomes.push(...(await driver.evaluate(lab, batch.checks, lesson, options)));
+    evaluated += batch.checks.length;
     if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
-  }
-  if (full.length > 0) {
-    outcomes.push(...(await driver.evaluate(lab, full, lesson, { diagnose: false })));
-    evaluated += full.length;
   }
   return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
 }
