@@ -60,3 +60,19 @@ export class LabError extends CourseError {
     super(message, ExitCode.labUnavailable, options);
   }
 }
+
+/**
+ * The lab cannot offer what a lesson `needs` (e.g. docker on the sandbox lab). Exit 4; `course
+ * test` reports the lesson as skipped with `reason` instead of failing it.
+ */
+export class LabLacksError extends LabError {
+  /** The missing capability, e.g. `docker`. */
+  readonly need: string;
+  /** One line for a skipped test: what is missing and how to get it. */
+  readonly reason: string;
+  constructor(message: string, need: string, reason: string, options?: { hint?: string }) {
+    super(message, options);
+    this.need = need;
+    this.reason = reason;
+  }
+}

@@ -82,15 +82,24 @@ export async function resetCommand(
       await destroySandboxLabs(localTransport(), dir, [id]);
     } else {
       // The host, ssh and vagrant labs: open the lesson's lab handle (no setup runs) and end it.
+      // On the vagrant lab, a lesson that needs docker has a host-style lab in the VM's own
+      // namespaces (see openLab): open that one, whose destroy only forgets that setup ran.
+      const hostStyle = spec.kind === "vagrant" && lesson.needs.includes("docker");
       const { lab, created } = await openLab({
         spec,
         key,
         label: lesson.id,
         persistent: true,
         runtimeDir: dir,
+        ...(hostStyle ? { needs: lesson.needs } : {}),
       });
       found = !created;
       await lab.destroy();
+      if (hostStyle || spec.kind === "host") {
+        ctx.stdout.write(
+          `note: ${lesson.id} runs in the ${spec.kind === "host" ? "machine's" : "VM's"} own namespaces, which a reset cannot throw away: what it made there (containers, interfaces, routes, rules) stays; the lesson's setup runs again next time\n`,
+        );
+      }
     }
     ctx.stdout.write(
       found

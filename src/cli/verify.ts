@@ -1,5 +1,5 @@
 /** `course verify LESSON [--json]`: check the learner's work in the lesson's lab. */
-import { ExitCode, LabError } from "../errors.js";
+import { ExitCode } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { renderVerifyReport, type VerifyReport, verifyLesson } from "../flows/verify.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
@@ -28,6 +28,7 @@ export async function verifyCommand(
   assertOpen(course, before, lesson);
   const seen = lessonProgressOf(before, course, lesson)?.hintsSeen ?? {};
   const debug = ctx.global.debug ? (line: string) => ctx.stderr.write(`${line}\n`) : undefined;
+  // A lesson whose `needs` this lab cannot meet is refused here (LabLacksError, exit 4).
   const { lab } = await openLessonLab({
     spec: labSpecFromOption(ctx.global.lab),
     course,
@@ -37,14 +38,6 @@ export async function verifyCommand(
   });
   let report: VerifyReport;
   try {
-    if (lesson.needs.includes("docker") && !(await lab.capabilities()).docker) {
-      throw new LabError(
-        `lesson \`${lesson.id}\` needs docker, which this lab does not have; skipped`,
-        {
-          hint: "Use --lab vagrant (its VM has Docker).",
-        },
-      );
-    }
     report = await verifyLesson(lab, lesson, {
       // The failure shows the learner's next unseen hint (the last one once all are seen).
       hintIndex: (step) =>

@@ -22,6 +22,7 @@ export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> 
         key: `course-test:${lesson.file}:${randomUUID()}`,
         label: lesson.id,
         persistent: false,
+        needs: lesson.needs,
         ...(debug === undefined ? {} : { debug }),
       });
       return lab;

@@ -5,6 +5,7 @@
  */
 import { relative } from "node:path";
 import { LabError } from "../errors.js";
+import { unmetNeeds } from "../lab/lab-needs.js";
 import { openLab } from "../lab/open-lab.js";
 import type { ExecResult, Lab, LabSpec, OpenedLab } from "../lab/types.js";
 import type { CommandBlock, Course, Lesson } from "../lesson/types.js";
@@ -46,7 +47,9 @@ function tail(text: string, lines = 10): string {
 /**
  * Open the lesson's lab; when this call created it, run the lesson's `setup` fences in order.
  * A setup fence that fails destroys the lab again (so the next run retries a clean setup).
- * @throws LabError when the lab cannot be opened or a setup fence fails (naming `file:line`).
+ * The lesson's `needs` choose the lab (see `openLab`) and must be met by it.
+ * @throws LabLacksError (exit 4) when the lab cannot meet the lesson's `needs`; LabError when
+ * the lab cannot be opened or a setup fence fails (naming `file:line`).
  */
 export async function openLessonLab(options: OpenLessonLabOptions): Promise<OpenedLab> {
   const opened = await openLab({
@@ -54,9 +57,24 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
     key: lessonLabKey(options.course, options.lesson),
     label: options.lesson.id,
     persistent: options.persistent,
+    needs: options.lesson.needs,
     ...(options.runtimeDir === undefined ? {} : { runtimeDir: options.runtimeDir }),
     ...(options.debug === undefined ? {} : { debug: options.debug }),
   });
+  if (options.lesson.needs.length > 0) {
+    // A lab that could host the lesson may still lack it (no Docker engine answers there):
+    // refuse before the setup runs, and forget the lab so a later run starts afresh.
+    const lacking = unmetNeeds(
+      options.lesson.needs,
+      await opened.lab.capabilities(),
+      options.lesson.id,
+      opened.lab.description,
+    );
+    if (lacking !== undefined) {
+      await (opened.created ? opened.lab.destroy() : opened.lab.close()).catch(() => {});
+      throw lacking;
+    }
+  }
   const warn =
     options.onWarning ??
     ((message: string) => process.stderr.write(`course: warning: ${message}\n`));

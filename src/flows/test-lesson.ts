@@ -3,6 +3,8 @@
  * all pass before its commands, and must all pass after them; at the end every check of every
  * step must still hold. Returns data; reporters print it.
  */
+import { LabLacksError } from "../errors.js";
+import { unmetNeeds } from "../lab/lab-needs.js";
 import type { ExecResult, Lab } from "../lab/types.js";
 import type { Check, CommandBlock, Lesson, Step } from "../lesson/types.js";
 
@@ -88,12 +90,6 @@ export interface LessonTestResult {
    */
   settleMs: Record<number, number>;
 }
-
-/** What a lab must offer for each `needs` name, and how to get it when it is missing. */
-const NEEDS_REASON: Record<string, string> = {
-  docker:
-    "it needs docker and this lab has no Docker engine: run it where Docker is, e.g. in the Vagrant VM (`--lab vagrant`)",
-};
 
 /** Checks that probe (they take time when they fail) are evaluated only when state checks pass. */
 const PROBES = new Set(["ping", "tcp", "capture", "run"]);
@@ -243,15 +239,6 @@ export function blockProblem(
   return problem;
 }
 
-function skipReason(lesson: Lesson, capabilities: Record<string, boolean>): string | undefined {
-  for (const need of lesson.needs) {
-    if (capabilities[need] !== true) {
-      return NEEDS_REASON[need] ?? `it needs ${need}, which this lab does not offer`;
-    }
-  }
-  return undefined;
-}
-
 /**
  * Open a fresh lab, skip when a `needs` is missing, run setup. Returns the lab, or the result
  * that ends the lesson (skipped or failed) with the lab already destroyed.
@@ -265,6 +252,12 @@ export async function prepareLab(
   try {
     lab = await driver.openLab(lesson);
   } catch (error) {
+    // A lab that can never host the lesson (docker on the sandbox lab) skips it, with the fix.
+    if (error instanceof LabLacksError) {
+      result.status = "skipped";
+      result.skipReason = error.reason;
+      return undefined;
+    }
     result.status = "failed";
     result.failures.push({
       file: lesson.file,
@@ -276,8 +269,12 @@ export async function prepareLab(
   }
   try {
     if (lesson.needs.length > 0) {
-      const caps = await lab.capabilities();
-      const reason = skipReason(lesson, { ...caps });
+      const reason = unmetNeeds(
+        lesson.needs,
+        await lab.capabilities(),
+        lesson.id,
+        lab.description,
+      )?.reason;
       if (reason !== undefined) {
         result.status = "skipped";
         result.skipReason = reason;

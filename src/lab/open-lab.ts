@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { LabError, UsageError } from "../errors.js";
 import { runtimeDir } from "../paths.js";
+import { assertLabCanMeet } from "./lab-needs.js";
 import { localTransport } from "./local-transport.js";
 import type { LabSpec, OpenedLab, OpenLabOptions } from "./types.js";
 
@@ -57,11 +58,16 @@ export function hasSubordinateIds(
 
 /**
  * Open the lab for `options.key`: find a persistent lab again, or create one (then
- * `created` is true and the caller runs the lesson's setup).
- * @throws LabError when the lab cannot be created or reached.
+ * `created` is true and the caller runs the lesson's setup). `needs` choose where: a lesson
+ * that needs docker runs in the Vagrant VM's own namespaces, on the host lab as any lesson, and
+ * is refused by the sandbox and ssh labs.
+ * @throws LabLacksError when the lab can never meet the lesson's needs; LabError when the lab
+ * cannot be created or reached.
  */
 export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
   const dir = options.runtimeDir ?? runtimeDir();
+  // Refused before any lab is made or machine is reached: it could never run there.
+  assertLabCanMeet(options.spec.kind, options.needs ?? [], options.label);
   switch (options.spec.kind) {
     case "sandbox": {
       if (process.platform !== "linux") {

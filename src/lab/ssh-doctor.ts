@@ -114,7 +114,7 @@ export async function remoteDoctorChecks(
       ? {
           name: "docker",
           status: "ok",
-          detail: `a Docker engine answers on ${where} (lessons inside the sandbox lab do not see it: see docs/remote.md)`,
+          detail: `a Docker engine answers on ${where}: on the vagrant lab, lessons that need docker run in the VM's own namespaces and use it (an ssh lab refuses them; see docs/remote.md)`,
         }
       : {
           name: "docker",

@@ -114,7 +114,6 @@ export async function openRemoteLab(
 /** The sandbox lab on a remote machine: the same lab, named for where it runs. */
 class RemoteLab implements Lab {
   readonly description: string;
-  private docker: boolean | undefined;
 
   constructor(
     private readonly inner: Lab,
@@ -141,15 +140,12 @@ class RemoteLab implements Lab {
   }
 
   /**
-   * Docker counts when a Docker engine answers from inside the lab, where the lesson's
-   * commands run: that the remote machine has one is not enough.
+   * The sandbox's own: no Docker. Even where a `docker` command answers from inside it, the
+   * engine's docker0 and containers live in the machine's own namespaces, which the sandbox
+   * cannot see; lessons that need docker run in a host-style lab instead (the vagrant lab).
    */
-  async capabilities(): Promise<LabCapabilities> {
-    if (this.docker === undefined) {
-      const result = await this.inner.exec("docker info >/dev/null 2>&1", { timeout: 20 });
-      this.docker = result.exitCode === 0;
-    }
-    return { docker: this.docker };
+  capabilities(): Promise<LabCapabilities> {
+    return this.inner.capabilities();
   }
 
   async close(): Promise<void> {

@@ -74,6 +74,12 @@ export interface OpenLabOptions {
   runtimeDir?: string;
   /** Called with one line per lab round trip when `--debug` is on. */
   debug?: (line: string) => void;
+  /**
+   * The lesson's `needs` (e.g. `["docker"]`). They choose the lab's shape: on the vagrant lab a
+   * lesson that needs docker runs in the VM's own namespaces, where its Docker engine is; the
+   * sandbox and ssh labs refuse it (LabLacksError). @default []
+   */
+  needs?: string[];
 }
 
 export interface OpenedLab {

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LabError } from "../errors.js";
 import { runtimeDir as defaultRuntimeDir } from "../paths.js";
+import { openRemoteHostLab } from "./remote-host-lab.js";
 import { openRemoteLab, remoteRuntimeDir } from "./ssh-lab.js";
 import { type SshTarget, SshTransport } from "./ssh-transport.js";
 import type { OpenedLab, OpenLabOptions } from "./types.js";
@@ -32,13 +33,20 @@ const INSTALL_HINT =
 /**
  * Open a lab in the repo's Vagrant VM: boot it with `vagrant up` when it is not running (its
  * progress streamed), read `vagrant ssh-config`, then run the same sandbox lab inside the VM
- * over ssh. The ssh settings are cached under the runtime dir, so a later CLI run with the
- * VM up costs no vagrant call at all (vagrant itself takes seconds to start).
+ * over ssh; a lesson that needs docker runs in the VM's own namespaces instead, where Docker
+ * is. The ssh settings are cached under the runtime dir, so a later CLI run with the VM up
+ * costs no vagrant call at all (vagrant itself takes seconds to start).
  * @throws LabError when vagrant is missing, the VM cannot be started or reached.
  */
 export async function openVagrantLab(options: VagrantLabOptions): Promise<OpenedLab> {
   const transport = await vagrantTransport(options);
-  return openRemoteLab(options, transport, "vagrant", remoteRuntimeDir(options.env ?? process.env));
+  const remoteDir = remoteRuntimeDir(options.env ?? process.env);
+  // Docker's engine, docker0 and containers live in the VM's own namespaces: a lesson that
+  // needs docker runs there (the VM is a throwaway machine made for this), any other in a sandbox.
+  if (options.needs?.includes("docker") === true) {
+    return openRemoteHostLab(options, transport, "vagrant", remoteDir);
+  }
+  return openRemoteLab(options, transport, "vagrant", remoteDir);
 }
 
 /** Everything up to a connected ssh transport into the VM (exported for tests and `doctor`). */

@@ -98,7 +98,17 @@ function addUser(name: string): void {
  * Start sshd on a free loopback port. Root may log in with the generated key; when sudo is
  * installed, two throwaway users are made: one with NOPASSWD sudo, one without.
  */
-export async function startSshd(options: { users?: boolean } = {}): Promise<TestSshd> {
+export async function startSshd(
+  options: {
+    users?: boolean;
+    /**
+     * Files bind-mounted over existing files for sshd and its sessions only: sshd runs in a
+     * mount namespace of its own (its network namespace stays this machine's), so a stand-in
+     * tool (e.g. `docker`) is on the remote PATH without touching this machine's files.
+     */
+    bindMounts?: Array<{ source: string; target: string }>;
+  } = {},
+): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "course-sshd-"));
   // sshd reads authorized_keys as the logging-in user: the test users must be able to.
   chmodSync(dir, 0o755);
@@ -145,7 +155,25 @@ export async function startSshd(options: { users?: boolean } = {}): Promise<Test
     ].join("\n"),
   );
   mkdirSync("/run/sshd", { recursive: true });
-  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config, "-p", String(port)], {
+  const sshdArgv = ["/usr/sbin/sshd", "-D", "-e", "-f", config, "-p", String(port)];
+  const mounts = options.bindMounts ?? [];
+  // unshare and sh exec in turn: the pid stays sshd's.
+  const argv =
+    mounts.length === 0
+      ? sshdArgv
+      : [
+          "unshare",
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          `${mounts.map((_, i) => `mount --bind "\${${2 * i + 1}}" "\${${2 * i + 2}}"`).join(" && ")} && shift ${2 * mounts.length} && exec "$@"`,
+          "sh",
+          ...mounts.flatMap((m) => [m.source, m.target]),
+          ...sshdArgv,
+        ];
+  const child = spawn(argv[0] ?? "", argv.slice(1), {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";

@@ -72,7 +72,7 @@ describe("course test", () => {
   test("needs-docker: skipped with the reason, which is not a failure", async () => {
     const run = await course(["test", f("needs-docker")], env);
     expect(run.stdout).toContain(
-      "- needs-docker (test/fixtures/outcomes/needs-docker.md) skipped: it needs docker and this lab has no Docker engine: run it where Docker is, e.g. in the Vagrant VM (`--lab vagrant`)\n",
+      "- needs-docker (test/fixtures/outcomes/needs-docker.md) skipped: needs docker: run it in the Vagrant VM (`course --lab vagrant …`), or inside a throwaway VM with Docker using `--lab host` (the sandbox lab has",
     );
     expect(run.stdout).toContain("1 lesson: 0 passed, 0 failed, 1 skipped");
     expect(run.code).toBe(0);
@@ -153,7 +153,7 @@ describe("course test", () => {
       '    - message: "step 2: line 24 `addr veth0 10.0.0.1/24` fails after the step\'s commands"\n      rule: check-failed\n      at: test/fixtures/outcomes/fails-at-step-2.md:24\n      step: 2\n',
     );
     expect(run.stdout).toContain(
-      "ok 2 - needs-docker (test/fixtures/outcomes/needs-docker.md) # SKIP it needs docker",
+      "ok 2 - needs-docker (test/fixtures/outcomes/needs-docker.md) # SKIP needs docker: run it in the Vagrant VM",
     );
     expect(run.stdout).toContain("ok 3 - passes (test/fixtures/outcomes/passes.md)\n1..3\n");
     expect(run.code).toBe(1);
