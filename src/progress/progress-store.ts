@@ -6,9 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
 import { CourseError, ExitCode } from "../errors.js";
 import { stateDir } from "../paths.js";
+import { validateProgress } from "./validate-progress.js";
 
 /** The version of the file this code writes. A newer file is refused, never rewritten. */
 export const PROGRESS_FORMAT_VERSION = 1;
@@ -50,30 +50,6 @@ export interface ProgressFile {
   /** Keyed by course directory (absolute path). */
   courses: Record<string, CourseProgress>;
 }
-
-const lessonSchema = z.object({
-  stepsPassed: z.array(z.number().int().positive()),
-  stepCount: z.number().int().nonnegative(),
-  currentStep: z.number().int().positive().optional(),
-  attempts: z.number().int().nonnegative(),
-  firstAt: z.string(),
-  lastAt: z.string(),
-  completedAt: z.string().optional(),
-  solvedBy: z.enum(["learner", "runner"]).optional(),
-  hintsSeen: z.record(z.string(), z.number().int().nonnegative()),
-});
-
-const fileSchema = z.object({
-  formatVersion: z.literal(PROGRESS_FORMAT_VERSION),
-  courses: z.record(
-    z.string(),
-    z.object({
-      dir: z.string(),
-      title: z.string().optional(),
-      lessons: z.record(z.string(), lessonSchema),
-    }),
-  ),
-});
 
 /** The progress file is newer than this `course` understands, or cannot be read. Exit 2. */
 export class ProgressError extends CourseError {
@@ -169,8 +145,7 @@ export class ProgressStore {
         },
       );
     }
-    const result = fileSchema.safeParse(data);
-    return result.success ? (result.data as ProgressFile) : undefined;
+    return validateProgress(data, PROGRESS_FORMAT_VERSION);
   }
 
   /** Temp files of runs killed mid-write (`kill -9`): harmless, but not left to pile up. */
