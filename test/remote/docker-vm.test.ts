@@ -80,6 +80,7 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
   let remote: string | undefined;
   let bin: string;
   let dockerDir: string;
+  let noEngineDir: string;
   let project: string;
   let lessons: string;
   let state: string;
@@ -104,6 +105,35 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
+  /**
+   * `course` on this machine with `dir` bind-mounted over /usr/local/bin (first on the lab's
+   * PATH) in a mount namespace of its own: the host lab then sees that stand-in docker, and
+   * this machine's files stay as they are.
+   */
+  const courseWith = (dir: string, lab: string, args: string[]) => {
+    const result = spawnSync(
+      "unshare",
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        'mount --bind "$1" /usr/local/bin && shift && exec "$@"',
+        "sh",
+        dir,
+        process.execPath,
+        BIN,
+        "--lessons",
+        lessons,
+        "--lab",
+        lab,
+        ...args,
+      ],
+      { encoding: "utf8", input: "", env: env(), timeout: 120_000 },
+    );
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
   const sshLab = () => `ssh://root@127.0.0.1:${sshd.port}`;
   /** This machine's own network namespace, as the VM's sshd sees it: read, never changed. */
   const hostNet = () => readlinkSync(`/proc/${sshd.pid}/ns/net`);
@@ -115,6 +145,12 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     chmodSync(dockerDir, 0o755);
     mkdirSync(join(dockerDir, "state"));
     writeFileSync(join(dockerDir, "docker"), STAND_IN_DOCKER, { mode: 0o755 });
+    noEngineDir = mkdtempSync(join(tmpdir(), "course-docker-"));
+    writeFileSync(
+      join(noEngineDir, "docker"),
+      "#!/bin/sh\necho 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2\nexit 1\n",
+      { mode: 0o755 },
+    );
     // Over the whole of /usr/local/bin (on the lab's PATH), seen only by sshd's sessions.
     sshd = await startSshd({
       users: true,
@@ -141,7 +177,7 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     for (const lab of labs) await lab.destroy().catch(() => {});
     if (sshd !== undefined) course("vagrant", ["reset", "plain"]);
     await sshd?.stop();
-    for (const d of [bin, dockerDir, project, lessons, state, runtime]) {
+    for (const d of [bin, dockerDir, noEngineDir, project, lessons, state, runtime]) {
       if (d !== undefined) rmSync(d, { recursive: true, force: true });
     }
     removeRemoteRecordsDir(remote);
@@ -215,6 +251,41 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     expect(again.stderr).toContain("No such object: c1");
     expect(again.code).toBe(1);
     expect(containers()).toEqual([]);
+  });
+
+  test("host lab with Docker: the lesson runs as before, in this machine's own namespaces", () => {
+    // Read-only here: the stand-in docker keeps its containers as files; `link lo up` reads.
+    const shell = courseWith(dockerDir, "host", [
+      "shell",
+      "docker-info",
+      "-c",
+      "readlink /proc/self/ns/net",
+    ]);
+    expect(shell.stdout.trim()).toBe(readlinkSync("/proc/self/ns/net"));
+    expect(shell.code).toBe(0);
+    const result = courseWith(dockerDir, "host", ["test", "docker-info"]);
+    expect(result.stdout).toContain("1 lesson: 1 passed, 0 failed");
+    expect(result.code).toBe(0);
+    expect(courseWith(dockerDir, "host", ["reset", "docker-info"]).stdout).toMatch(
+      /machine's own namespaces, which a reset cannot throw away/,
+    );
+  });
+
+  test("host lab without a Docker engine: skipped, or exit 4 with how to start Docker", () => {
+    const test = courseWith(noEngineDir, "host", ["test", "docker-info"]);
+    expect(test.stdout).toContain(
+      "skipped: needs docker, and no Docker engine answers in this lab (`docker info` failed): start Docker there",
+    );
+    expect(test.code).toBe(0);
+    const verify = courseWith(noEngineDir, "host", ["verify", "docker-info"]);
+    expect(verify.stderr).toContain(
+      "lesson `docker-info` needs docker, and no Docker engine answers",
+    );
+    expect(verify.stderr).toContain("Start Docker there (`sudo systemctl start docker`");
+    expect(verify.code).toBe(4);
+    // Refused before its setup ran: the next try starts afresh (the lab was forgotten).
+    const after = courseWith(noEngineDir, "host", ["reset", "docker-info"]);
+    expect(after.stdout).toContain("docker-info had no lab to reset");
   });
 
   for (const which of ["sandbox", "ssh"] as const) {
