@@ -1,5 +1,4 @@
 /** `course start [LESSON]`: the guided flow (src/flows/start.ts) on this terminal. */
-import { spawnSync } from "node:child_process";
 import { learnerDriver } from "../flows/learner-driver.js";
 import { startFlow } from "../flows/start.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
@@ -33,27 +32,6 @@ export async function startCommand(ctx: CommandContext, lessonName?: string): Pr
     interactive,
     color: useColor(ctx),
     signals: process,
-    openShell: async (lab, lesson) => {
-      try {
-        return await lab.shell({ label: lesson.id });
-      } finally {
-        reclaimTerminal(ctx);
-      }
-    },
+    openShell: (lab, lesson) => lab.shell({ label: lesson.id }),
   });
-}
-
-/**
- * Take the terminal back after the lab shell. An interactive bash makes its own process group
- * the terminal's foreground group; in the lab's PID namespace it cannot see ours to hand the
- * terminal back on exit, which would leave the next prompt unable to read (EIO). perl-base is
- * on every Debian/Ubuntu; without it this is a no-op and the lab layer is expected to cope.
- */
-function reclaimTerminal(ctx: CommandContext): void {
-  if ((ctx.stdin as { isTTY?: boolean }).isTTY !== true) return;
-  spawnSync(
-    "perl",
-    ["-MPOSIX", "-e", '$SIG{TTOU} = "IGNORE"; POSIX::tcsetpgrp(0, getpgrp()) or exit 1'],
-    { stdio: "inherit" },
-  );
 }

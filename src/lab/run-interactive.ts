@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { labEnvironment } from "./lab-executor.js";
 import type { Transport } from "./transport.js";
 
@@ -34,7 +35,23 @@ export function runInteractive(
     child.on("exit", (code, signal) => {
       process.off("SIGINT", ignore);
       process.off("SIGQUIT", ignore);
+      reclaimTerminal();
       resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1));
     });
   });
+}
+
+/**
+ * Take the terminal back after an interactive shell. bash makes its own process group the
+ * terminal's foreground group; inside the lab's PID namespace it cannot see ours to hand the
+ * terminal back on exit, which would leave our next read failing with EIO. Node has no
+ * tcsetpgrp, so ask perl (perl-base is on every Debian and Ubuntu); without perl this is a no-op.
+ */
+function reclaimTerminal(): void {
+  if (process.stdin.isTTY !== true) return;
+  spawnSync(
+    "perl",
+    ["-MPOSIX", "-e", '$SIG{TTOU} = "IGNORE"; POSIX::tcsetpgrp(0, getpgrp()) or exit 1'],
+    { stdio: "inherit" },
+  );
 }
