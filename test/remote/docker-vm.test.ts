@@ -234,6 +234,20 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     expect(result.code).toBe(0);
   });
 
+  test("course test --mutate --strict on the VM: mutants in its own namespaces take turns", () => {
+    const result = course("vagrant", [
+      "test",
+      "--mutate",
+      "--strict",
+      "--jobs",
+      "4",
+      "docker-info",
+    ]);
+    expect(result.stdout).toMatch(/1 lesson: 1 passed, 0 failed/);
+    expect(result.stdout).toMatch(/docker-info .*, 1 mutant in/);
+    expect(result.code).toBe(0);
+  });
+
   test("course run, verify, then reset: the VM's namespaces stay, the setup reruns idempotently", () => {
     expect(course("vagrant", ["reset", "docker-info"]).code).toBe(0);
     expect(course("vagrant", ["run", "docker-info"]).code).toBe(0);
