@@ -42,8 +42,9 @@ export interface ParseLessonOptions {
   /** Path of the file, used in every position (the loader passes an absolute path). */
   file: string;
   /**
-   * Parse the block skeleton (see skeleton.ts) instead of the whole text: same result, several
-   * times faster. `false` exists for the test that proves "same result". @default true
+   * Parse the block skeleton (see skeleton.ts) instead of the whole text, and skip the table
+   * construct when the text has no `|`: same result, several times faster. `false` (the whole
+   * text, every construct) exists for the test that proves "same result". @default true
    */
   fast?: boolean;
   /** 1-based position in the course. @default 1 */
@@ -60,7 +61,9 @@ export interface ParsedLesson {
 }
 
 type Processor = ReturnType<typeof makeProcessor>;
+/** Built once each, on first use: with GFM tables, and without (see `blocksOnly`). */
 let processor: Processor | undefined;
+let tablelessProcessor: Processor | undefined;
 
 /**
  * Inline constructs (emphasis, links, code spans, autolinks…) say nothing about a lesson's
@@ -89,18 +92,26 @@ const INLINE_CONSTRUCTS = [
   "tasklistCheck",
 ];
 
-const blocksOnly: Plugin<[], Root> = function () {
+/**
+ * GFM's table construct is tried at the start of every line of flow content (it is the only
+ * block construct tried on any character rather than on a marker like `#` or a backtick), which made
+ * it about a third of micromark's time on a typical lesson (bench/parse.mjs). A table needs a
+ * `|` (every delimiter row of one has it), so a text without `|` parses to the same tree with
+ * `tables` false.
+ */
+const blocksOnly: Plugin<[boolean?], Root> = function (tables = true) {
   const data = this.data();
   data.micromarkExtensions ??= [];
-  data.micromarkExtensions.push({ disable: { null: INLINE_CONSTRUCTS } });
+  const disable = tables ? INLINE_CONSTRUCTS : [...INLINE_CONSTRUCTS, "table"];
+  data.micromarkExtensions.push({ disable: { null: disable } });
 };
 
-function makeProcessor() {
+function makeProcessor(tables = true) {
   return unified()
     .use(remarkParse)
     .use(remarkFrontmatter, ["yaml"])
     .use(remarkGfm)
-    .use(blocksOnly)
+    .use(blocksOnly, tables)
     .freeze();
 }
 
@@ -511,14 +522,21 @@ export function parseLesson(
       ],
     };
   }
-  processor ??= makeProcessor();
   let parsedText = text;
+  let markdown: Processor;
+  if (options.fast !== false && !text.includes("|")) {
+    tablelessProcessor ??= makeProcessor(false);
+    markdown = tablelessProcessor;
+  } else {
+    processor ??= makeProcessor();
+    markdown = processor;
+  }
   if (options.fast !== false) {
     const cut = skeleton(parser.lines, parser.endings);
     parser.parsedLines = cut.lines;
     parsedText = cut.text;
   }
-  const tree = processor.parse(parsedText) as Root;
+  const tree = markdown.parse(parsedText) as Root;
 
   // Front matter.
   let frontMatter: FrontMatter = { keyAt: {}, requiresAt: [] };
