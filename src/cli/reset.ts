@@ -63,6 +63,11 @@ export async function resetCommand(
       persistent.map((l) => l.id),
     );
     rmSync(join(dir, "host-labs"), { recursive: true, force: true });
+    if (remote !== undefined) {
+      // Docker lessons in the VM's own namespaces: forget that their setup ran (see openLab).
+      const { runLabScript } = await import("../lab/run-lab-script.js");
+      await runLabScript(remote.transport, 'rm -rf -- "$1"', [`${recordsDir}/host-labs`]);
+    }
     ctx.stdout.write(
       persistent.length === 0
         ? "no labs to reset\n"

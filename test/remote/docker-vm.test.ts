@@ -265,6 +265,12 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     expect(again.stderr).toContain("No such object: c1");
     expect(again.code).toBe(1);
     expect(containers()).toEqual([]);
+    // `reset --all` forgets it too: the next command runs the setup again.
+    expect(course("vagrant", ["run", "docker-info"]).code).toBe(0);
+    expect(containers()).toEqual(["c1"]);
+    expect(course("vagrant", ["reset", "--all"]).code).toBe(0);
+    expect(course("vagrant", ["shell", "docker-info", "-c", "true"]).code).toBe(0);
+    expect(containers()).toEqual([]);
   });
 
   test("host lab with Docker: the lesson runs as before, in this machine's own namespaces", () => {
