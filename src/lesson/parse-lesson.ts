@@ -93,13 +93,13 @@ const INLINE_CONSTRUCTS = [
 ];
 
 /**
- * GFM's table construct is tried at the start of every line of flow content (it is the only
- * block construct tried on any character rather than on a marker like `#` or a backtick), which made
+ * GFM's table construct is tried at the start of every line of flow content (the only block
+ * construct tried on any character rather than on a marker like `#` or a backtick), which made
  * it about a third of micromark's time on a typical lesson (bench/parse.mjs). A table needs a
  * `|` (every delimiter row of one has it), so a text without `|` parses to the same tree with
- * `tables` false.
+ * `tables: false`. (An options object: unified ignores a plugin given a bare `false`.)
  */
-const blocksOnly: Plugin<[boolean?], Root> = function (tables = true) {
+const blocksOnly: Plugin<[{ tables: boolean }], Root> = function ({ tables }) {
   const data = this.data();
   data.micromarkExtensions ??= [];
   const disable = tables ? INLINE_CONSTRUCTS : [...INLINE_CONSTRUCTS, "table"];
@@ -111,7 +111,7 @@ function makeProcessor(tables = true) {
     .use(remarkParse)
     .use(remarkFrontmatter, ["yaml"])
     .use(remarkGfm)
-    .use(blocksOnly, tables)
+    .use(blocksOnly, { tables })
     .freeze();
 }
 
