@@ -45,6 +45,11 @@ export function learnerDriver(o: LearnerDriverOptions): LearnerDriver {
       return open(lesson);
     },
     runBlock: (lab, block, lesson, onOutput) => runCommandBlock(lab, block, lesson, { onOutput }),
+    async drawNetwork(lab, { width, color }) {
+      // Loaded on demand: only this menu item needs the graph code.
+      const { drawLab } = await import("../graph/draw-lab.js");
+      return drawLab(lab, "text", { width, color });
+    },
     async checkStep(lab, lesson, step: Step): Promise<StepVerdict> {
       const results = await evaluateChecks(lab, step.checks, {
         timeout: lesson.timeout,

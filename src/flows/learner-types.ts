@@ -60,4 +60,6 @@ export interface LearnerDriver {
   ): Promise<ExecResult>;
   /** Evaluate one step's checks in the lab. */
   checkStep(lab: Lab, lesson: Lesson, step: Step): Promise<StepVerdict>;
+  /** "Show me the network": the lab as it is now, drawn as text (as `course graph` does). */
+  drawNetwork?(lab: Lab, options: { width: number; color: boolean }): Promise<string>;
 }

@@ -53,7 +53,7 @@ export interface StartFlowOptions {
   openShell?: (lab: Lab, lesson: Lesson) => Promise<number>;
 }
 
-type Action = "run" | "shell" | "check" | "hint" | "solution" | "skip" | "quit";
+type Action = "run" | "shell" | "check" | "hint" | "solution" | "network" | "skip" | "quit";
 
 /** Run the flow; resolves to the exit code (0, or 130 after Ctrl-C). */
 export async function startFlow(options: StartFlowOptions): Promise<number> {
@@ -280,6 +280,9 @@ class StartFlow {
         case "solution":
           this.solution(step);
           break;
+        case "network":
+          await this.network(lab);
+          break;
         case "skip":
           this.print(
             this.c.dim(
@@ -314,10 +317,24 @@ class StartFlow {
       { value: "check", name: "Check my work", show: step.checks.length > 0 },
       { value: "hint", name: "Next hint", show: step.hints.length > 0 },
       { value: "solution", name: "Show the solution", show: step.commands.length > 0 },
+      {
+        value: "network",
+        name: "Show me the network",
+        description: "the lab as it is now: namespaces, interfaces, cables, bridges, NAT",
+        show: this.o.driver.drawNetwork !== undefined,
+      },
       { value: "skip", name: "Skip this step", show: true },
       { value: "quit", name: "Quit (lab and progress are kept)", show: true },
     ];
     return all.filter((a) => a.show).map(({ show: _show, ...a }) => a);
+  }
+
+  /** "Show me the network": draw the lab as it is now. */
+  async network(lab: Lab): Promise<void> {
+    const draw = this.o.driver.drawNetwork;
+    if (draw === undefined) return;
+    const picture = await draw(lab, { width: Math.min(this.width, 100), color: this.o.color });
+    this.print(`${picture.trimEnd()}\n`);
   }
 
   /** "Run the commands for me": every fence, output live. False when one failed. */

@@ -167,6 +167,27 @@ describe("course start (guided flow)", () => {
     expect(p?.hintsSeen).toEqual({ "1": 2 });
   });
 
+  it("shows the network as it is now, before and after the step's commands", async () => {
+    const screen = new Screen();
+    const done = flow(screen, { lessonName: "first" });
+    await screen.waitFor("Step 1 of 2");
+    await screen.choose("Show me the network");
+    await screen.waitFor("┌─ lab host");
+    const before = await screen.waitFor("Step 1: what next?");
+    expect(before).toContain("lo UP 127.0.0.1/8");
+    expect(before).not.toContain("┌─ blue");
+    await screen.choose("Run the commands for me");
+    await screen.waitFor("✓ Step 1 done.");
+    await screen.waitFor("Step 2 of 2");
+    await screen.choose("Show me the network");
+    await screen.waitFor("┌─ lab host");
+    const after = await screen.waitFor("Step 2: what next?");
+    expect(after).toContain("┌─ blue");
+    expect(after).toContain("lo DOWN");
+    await screen.choose("Quit (lab and progress are kept)");
+    expect(await done).toBe(0);
+  });
+
   it("stops cleanly on Ctrl-C (exit 130) and resumes where the learner left off", async () => {
     const first = new Screen();
     const done = flow(first);
