@@ -328,6 +328,68 @@ function twice(seen: Set<string>, key: string, w: Word, ctx: LineContext): boole
   return false;
 }
 
+/** One optional attribute after a check's arguments; `read` takes what follows its keyword. */
+interface Attribute {
+  /** What "given twice" is judged by, when not the keyword itself (`up` and `down` share one). */
+  key?: string;
+  /** Reads the attribute's value into the spec; false when it failed (the problem is recorded). */
+  read: (kw: Word) => boolean;
+}
+
+/**
+ * Read `KEYWORD VALUE...` attributes until the line ends (link, route, neigh share this form):
+ * an unknown or quoted keyword, or one given twice, is an error. False when any problem stopped it.
+ */
+function parseAttributes(
+  args: Args,
+  ctx: LineContext,
+  kind: "link" | "route" | "neigh",
+  attributes: Record<string, Attribute>,
+): boolean {
+  const seen = new Set<string>();
+  while (!args.done) {
+    const kw = args.next() as Word;
+    // Own properties only, so a keyword like "constructor" is unknown rather than inherited.
+    const attribute =
+      !kw.quoted && Object.hasOwn(attributes, kw.text) ? attributes[kw.text] : undefined;
+    if (attribute === undefined) {
+      ctx.error(
+        kw,
+        `${kind}: unknown attribute "${kw.text}"${suggestion(kw.text, keywords[kind] ?? [])}${ctx.form}`,
+        "unknown-keyword",
+      );
+      return false;
+    }
+    if (twice(seen, attribute.key ?? kw.text, kw, ctx)) return false;
+    if (!attribute.read(kw)) return false;
+  }
+  return true;
+}
+
+/** An attribute whose value is the next word, converted (or reported) by `convert`. */
+function valueAttribute<T>(
+  args: Args,
+  ctx: LineContext,
+  what: string,
+  convert: (w: Word) => T | undefined,
+  store: (value: T) => void,
+): Attribute {
+  return {
+    read: () => {
+      const w = need(args, ctx, what);
+      const value = w && convert(w);
+      if (value === undefined) return false;
+      store(value);
+      return true;
+    },
+  };
+}
+
+/** The `dev DEV` attribute of route and neigh. */
+function devAttribute(args: Args, ctx: LineContext, store: (dev: IfaceRef) => void): Attribute {
+  return valueAttribute(args, ctx, "the interface after `dev`", (w) => ifaceRef(w, ctx), store);
+}
+
 function parseKind(kind: CheckKind, args: Args, ctx: LineContext): CheckSpec | undefined {
   switch (kind) {
     case "netns": {
@@ -411,20 +473,21 @@ function parseLink(args: Args, ctx: LineContext): CheckSpec | undefined {
   const dev = devWord && ifaceRef(devWord, ctx);
   if (dev === undefined) return undefined;
   const spec: Extract<CheckSpec, { kind: "link" }> = { kind: "link", dev };
-  const seen = new Set<string>();
-  while (!args.done) {
-    const kw = args.next() as Word;
-    const word = kw.quoted ? "" : kw.text;
-    switch (word) {
-      case "up":
-      case "down":
-        if (twice(seen, "up/down", kw, ctx)) return undefined;
-        spec.state = word;
-        break;
-      case "type": {
-        if (twice(seen, "type", kw, ctx)) return undefined;
+  // `up` and `down` are one attribute: giving both is "given twice".
+  const state = (value: "up" | "down"): Attribute => ({
+    key: "up/down",
+    read: () => {
+      spec.state = value;
+      return true;
+    },
+  });
+  const ok = parseAttributes(args, ctx, "link", {
+    up: state("up"),
+    down: state("down"),
+    type: {
+      read: () => {
         const t = need(args, ctx, "the type after `type`");
-        if (t === undefined) return undefined;
+        if (t === undefined) return false;
         if (!knownLinkTypes.includes(t.text)) {
           ctx.warn(
             t,
@@ -433,49 +496,47 @@ function parseLink(args: Args, ctx: LineContext): CheckSpec | undefined {
           );
         }
         spec.type = t.text;
-        break;
-      }
-      case "master": {
-        if (twice(seen, "master", kw, ctx)) return undefined;
-        const w = need(args, ctx, "the bridge after `master`");
-        const master = w && ifaceRef(w, ctx, "master");
-        if (master === undefined) return undefined;
+        return true;
+      },
+    },
+    master: valueAttribute(
+      args,
+      ctx,
+      "the bridge after `master`",
+      (w) => ifaceRef(w, ctx, "master"),
+      (master) => {
         spec.master = master;
-        break;
-      }
-      case "mtu": {
-        if (twice(seen, "mtu", kw, ctx)) return undefined;
-        const w = need(args, ctx, "the MTU after `mtu`");
-        const mtu = w && ctx.value(w, parseInteger(w.text, 1, 2_147_483_647), "MTU");
-        if (mtu === undefined) return undefined;
+      },
+    ),
+    mtu: valueAttribute(
+      args,
+      ctx,
+      "the MTU after `mtu`",
+      (w) => ctx.value(w, parseInteger(w.text, 1, 2_147_483_647), "MTU"),
+      (mtu) => {
         spec.mtu = mtu;
-        break;
-      }
-      case "mac": {
-        if (twice(seen, "mac", kw, ctx)) return undefined;
-        const w = need(args, ctx, "the MAC (or an interface) after `mac`");
-        const mac = w && macRef(w, ctx);
-        if (mac === undefined) return undefined;
+      },
+    ),
+    mac: valueAttribute(
+      args,
+      ctx,
+      "the MAC (or an interface) after `mac`",
+      (w) => macRef(w, ctx),
+      (mac) => {
         spec.mac = mac;
-        break;
-      }
-      case "peer": {
-        if (twice(seen, "peer", kw, ctx)) return undefined;
-        const w = need(args, ctx, "the interface after `peer`");
-        const peer = w && ifaceRef(w, ctx, "peer");
-        if (peer === undefined) return undefined;
+      },
+    ),
+    peer: valueAttribute(
+      args,
+      ctx,
+      "the interface after `peer`",
+      (w) => ifaceRef(w, ctx, "peer"),
+      (peer) => {
         spec.peer = peer;
-        break;
-      }
-      default:
-        return ctx.error(
-          kw,
-          `link: unknown attribute "${kw.text}"${suggestion(kw.text, keywords.link ?? [])}${ctx.form}`,
-          "unknown-keyword",
-        );
-    }
-  }
-  return spec;
+      },
+    ),
+  });
+  return ok ? spec : undefined;
 }
 
 function parseRoute(args: Args, ctx: LineContext): CheckSpec | undefined {
@@ -513,30 +574,21 @@ function parseRoute(args: Args, ctx: LineContext): CheckSpec | undefined {
     dest = `${cidr.ip}/${cidr.prefix}`;
   }
   const spec: Extract<CheckSpec, { kind: "route" }> = { kind: "route", dest };
-  const seen = new Set<string>();
-  while (!args.done) {
-    const kw = args.next() as Word;
-    if (kw.text === "via" && !kw.quoted) {
-      if (twice(seen, "via", kw, ctx)) return undefined;
-      const w = need(args, ctx, "the gateway after `via`");
-      const via = w && ipArg(w, ctx, "gateway");
-      if (via === undefined) return undefined;
-      spec.via = via;
-    } else if (kw.text === "dev" && !kw.quoted) {
-      if (twice(seen, "dev", kw, ctx)) return undefined;
-      const w = need(args, ctx, "the interface after `dev`");
-      const dev = w && ifaceRef(w, ctx);
-      if (dev === undefined) return undefined;
+  const ok = parseAttributes(args, ctx, "route", {
+    via: valueAttribute(
+      args,
+      ctx,
+      "the gateway after `via`",
+      (w) => ipArg(w, ctx, "gateway"),
+      (via) => {
+        spec.via = via;
+      },
+    ),
+    dev: devAttribute(args, ctx, (dev) => {
       spec.dev = dev;
-    } else {
-      return ctx.error(
-        kw,
-        `route: unknown attribute "${kw.text}"${suggestion(kw.text, keywords.route ?? [])}${ctx.form}`,
-        "unknown-keyword",
-      );
-    }
-  }
-  return spec;
+    }),
+  });
+  return ok ? spec : undefined;
 }
 
 function parseNeigh(args: Args, ctx: LineContext): CheckSpec | undefined {
@@ -544,30 +596,21 @@ function parseNeigh(args: Args, ctx: LineContext): CheckSpec | undefined {
   const ip = ipWord && ipArg(ipWord, ctx);
   if (ip === undefined) return undefined;
   const spec: Extract<CheckSpec, { kind: "neigh" }> = { kind: "neigh", ip };
-  const seen = new Set<string>();
-  while (!args.done) {
-    const kw = args.next() as Word;
-    if (kw.text === "lladdr" && !kw.quoted) {
-      if (twice(seen, "lladdr", kw, ctx)) return undefined;
-      const w = need(args, ctx, "the MAC (or an interface) after `lladdr`");
-      const mac = w && macRef(w, ctx);
-      if (mac === undefined) return undefined;
-      spec.lladdr = mac;
-    } else if (kw.text === "dev" && !kw.quoted) {
-      if (twice(seen, "dev", kw, ctx)) return undefined;
-      const w = need(args, ctx, "the interface after `dev`");
-      const dev = w && ifaceRef(w, ctx);
-      if (dev === undefined) return undefined;
+  const ok = parseAttributes(args, ctx, "neigh", {
+    lladdr: valueAttribute(
+      args,
+      ctx,
+      "the MAC (or an interface) after `lladdr`",
+      (w) => macRef(w, ctx),
+      (lladdr) => {
+        spec.lladdr = lladdr;
+      },
+    ),
+    dev: devAttribute(args, ctx, (dev) => {
       spec.dev = dev;
-    } else {
-      return ctx.error(
-        kw,
-        `neigh: unknown attribute "${kw.text}"${suggestion(kw.text, keywords.neigh ?? [])}${ctx.form}`,
-        "unknown-keyword",
-      );
-    }
-  }
-  return spec;
+    }),
+  });
+  return ok ? spec : undefined;
 }
 
 function parseIptables(args: Args, ctx: LineContext): CheckSpec | undefined {
