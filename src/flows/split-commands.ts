@@ -46,6 +46,9 @@ const LEADS_COMMAND = new Set([
   "}",
 ]);
 
+/** The quotes a word may open; inside them the scanner only looks for the close. */
+type Quote = "'" | '"' | "`";
+
 const META = new Set([";", "&", "|", "(", ")", "<", ">", " ", "\t", "\n"]);
 
 /**
@@ -59,7 +62,7 @@ export function splitCommands(code: string, firstLine: number): ShellCommand[] {
   const units: ShellCommand[] = [];
   const closers: string[] = [];
   let parens = 0;
-  let quote: "'" | '"' | "`" | undefined;
+  let quote: Quote | undefined;
   let heredocs: { word: string; strip: boolean }[] = [];
   let inHeredoc: { word: string; strip: boolean } | undefined;
   let pendingHeredocs: { word: string; strip: boolean }[] = [];
@@ -87,17 +90,13 @@ export function splitCommands(code: string, firstLine: number): ShellCommand[] {
     while (i < raw.length) {
       const c = raw[i] ?? "";
       if (quote !== undefined) {
-        if (c === "\\" && quote !== "'") {
-          if (i === raw.length - 1) {
-            continued = true;
-            i++;
-            break;
-          }
-          i += 2;
-          continue;
+        const scanned = scanQuoted(raw, i, quote);
+        i = scanned.end;
+        if (scanned.closed) quote = undefined;
+        if (scanned.continued) {
+          continued = true;
+          break;
         }
-        if (c === quote) quote = undefined;
-        i++;
         continue;
       }
       if (c === " " || c === "\t") {
@@ -163,17 +162,13 @@ export function splitCommands(code: string, firstLine: number): ShellCommand[] {
       while (i < raw.length) {
         const w = raw[i] ?? "";
         if (quote !== undefined) {
-          if (w === "\\" && quote !== "'") {
-            if (i === raw.length - 1) {
-              continued = true;
-              i++;
-              break;
-            }
-            i += 2;
-            continue;
+          const scanned = scanQuoted(raw, i, quote);
+          i = scanned.end;
+          if (scanned.closed) quote = undefined;
+          if (scanned.continued) {
+            continued = true;
+            break;
           }
-          if (w === quote) quote = undefined;
-          i++;
           continue;
         }
         if (w === "\\") {
@@ -252,6 +247,29 @@ export function splitCommands(code: string, firstLine: number): ShellCommand[] {
     start = undefined;
     hasContent = false;
   }
+}
+
+/**
+ * Scan on from `from` inside an open `quote`: to just past its closing quote (`closed`), or to the
+ * line's end, where a last backslash outside single quotes continues the line (`continued`).
+ */
+function scanQuoted(
+  raw: string,
+  from: number,
+  quote: Quote,
+): { end: number; closed: boolean; continued: boolean } {
+  let i = from;
+  while (i < raw.length) {
+    const c = raw[i] ?? "";
+    if (c === "\\" && quote !== "'") {
+      if (i === raw.length - 1) return { end: i + 1, closed: false, continued: true };
+      i += 2;
+      continue;
+    }
+    i++;
+    if (c === quote) return { end: i, closed: true, continued: false };
+  }
+  return { end: i, closed: false, continued: false };
 }
 
 function skipBlanks(text: string, i: number): number {
