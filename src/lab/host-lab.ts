@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { LabExecutor } from "./lab-executor.js";
 import { localTransport } from "./local-transport.js";
-import { runInteractive } from "./run-interactive.js";
+import { labShell } from "./run-interactive.js";
 import { sandboxLabId } from "./sandbox-lab.js";
 import type {
   ExecOptions,
@@ -48,11 +48,7 @@ class HostLab implements Lab {
   }
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
-    return runInteractive(this.transport, [], {
-      home: homedir(),
-      label: options.label ?? this.label,
-      ...(options.command === undefined ? {} : { command: options.command }),
-    });
+    return labShell(this.transport, [], homedir(), this.label, options);
   }
 
   async capabilities(): Promise<LabCapabilities> {

@@ -6,7 +6,7 @@
  */
 import { LabError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
-import { runInteractive } from "./run-interactive.js";
+import { labShell } from "./run-interactive.js";
 import { runLabScript } from "./run-lab-script.js";
 import { sandboxLabId } from "./sandbox-lab.js";
 import type { SshTransport } from "./ssh-transport.js";
@@ -61,11 +61,7 @@ class RemoteHostLab implements Lab {
   }
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
-    return runInteractive(this.transport, [], {
-      home: HOME,
-      label: options.label ?? this.label,
-      ...(options.command === undefined ? {} : { command: options.command }),
-    });
+    return labShell(this.transport, [], HOME, this.label, options);
   }
 
   /** Docker counts when `docker info` answers where the lesson's commands run: here, the VM itself. */

@@ -42,6 +42,24 @@ export function runInteractive(
 }
 
 /**
+ * A lab's `shell()`: an interactive shell through `prefix` whose prompt names `label` unless the
+ * caller names another (every lab kind shares this; only how it enters the lab differs).
+ */
+export function labShell(
+  transport: Transport,
+  prefix: string[],
+  home: string,
+  label: string,
+  options: { command?: string; label?: string },
+): Promise<number> {
+  return runInteractive(transport, prefix, {
+    home,
+    label: options.label ?? label,
+    ...(options.command === undefined ? {} : { command: options.command }),
+  });
+}
+
+/**
  * Take the terminal back after an interactive shell. bash makes its own process group the
  * terminal's foreground group; inside the lab's PID namespace it cannot see ours to hand the
  * terminal back on exit, which would leave our next read failing with EIO. Node has no

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { LabError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
 import { DESTROY_SCRIPT, INIT_SCRIPT, OPEN_PERSISTENT_SCRIPT } from "./lab-scripts.js";
-import { runInteractive } from "./run-interactive.js";
+import { labShell } from "./run-interactive.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
 import type { Transport } from "./transport.js";
 import type {
@@ -223,11 +223,13 @@ class SandboxLab implements Lab {
   }
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
-    return runInteractive(this.o.transport, [...this.prefix, "--wd=/tmp", "--"], {
-      home: "/tmp",
-      label: options.label ?? this.o.label,
-      ...(options.command === undefined ? {} : { command: options.command }),
-    });
+    return labShell(
+      this.o.transport,
+      [...this.prefix, "--wd=/tmp", "--"],
+      "/tmp",
+      this.o.label,
+      options,
+    );
   }
 
   async capabilities(): Promise<LabCapabilities> {
