@@ -3,41 +3,26 @@
  * `npm run build` before running this file alone). Labs and progress live in a temp dir and are
  * destroyed with `course reset --all` afterwards, even when a test failed.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openLessonLab } from "../../src/flows/lesson-lab.js";
 import { loadCourse } from "../../src/load-course.js";
+import { CourseBin, repoRoot } from "../helpers/course-bin.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const bin = join(root, "dist/bin.js");
 const lessons = join(import.meta.dirname, "course");
-let tmp: string;
-
-function course(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, "--lessons", lessons, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-    env: {
-      ...process.env,
-      NO_COLOR: "1",
-      FORCE_COLOR: undefined,
-      COURSE_STATE_DIR: join(tmp, "state"),
-      COURSE_RUNTIME_DIR: join(tmp, "runtime"),
-    },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bin = new CourseBin({
+  prefix: "course-verify-cli-",
+  args: ["--lessons", lessons],
+  timeout: 60_000,
+});
+const course = (args: string[]) => bin.run(args);
 
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), "course-verify-cli-"));
+  bin.open();
 });
 afterAll(() => {
   const reset = course(["reset", "--all"]);
-  rmSync(tmp, { recursive: true, force: true });
+  bin.remove();
   expect(reset.code).toBe(0);
 });
 
@@ -73,7 +58,7 @@ describe("course verify", () => {
   });
 
   test("after the work is done in the lab: exit 0; --debug prints each round trip", async () => {
-    const { course: c } = await loadCourse({ cwd: root, lessons });
+    const { course: c } = await loadCourse({ cwd: repoRoot, lessons });
     const lesson = c.lessons[0];
     if (lesson === undefined) throw new Error("no lesson");
     const { lab } = await openLessonLab({
@@ -81,7 +66,7 @@ describe("course verify", () => {
       course: c,
       lesson,
       persistent: true,
-      runtimeDir: join(tmp, "runtime"),
+      runtimeDir: join(bin.dir, "runtime"),
     });
     try {
       for (const step of lesson.steps) {

@@ -2,36 +2,19 @@
  * `course lint` and `course list` through the built binary (`npm test` builds first; run
  * `npm run build` before running this file alone).
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CourseBin, repoRoot } from "../helpers/course-bin.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const bin = join(root, "dist/bin.js");
-let tmp: string;
-
-function course(args: string[], cwd = root) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      NO_COLOR: "1",
-      FORCE_COLOR: undefined,
-      COURSE_STATE_DIR: join(tmp, "state"),
-      XDG_CACHE_HOME: join(tmp, "cache"),
-    },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bin = new CourseBin({ prefix: "course-cli-lint-" });
+const course = (args: string[], cwd = repoRoot) => bin.run(args, {}, cwd);
 
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), "course-cli-lint-"));
+  bin.open();
 });
 afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
+  bin.remove();
 });
 
 describe("course lint", () => {
@@ -95,13 +78,13 @@ describe("course lint", () => {
   });
 
   test("./lessons of the current directory is the default course; a 5 MB lesson is refused", () => {
-    const dir = join(tmp, "big", "lessons");
+    const dir = join(bin.dir, "big", "lessons");
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, "01-big.md"),
       `---\ntitle: Big\n---\n\n## S\n\n${"x".repeat(5_000_000)}\n`,
     );
-    const r = course(["lint"], join(tmp, "big"));
+    const r = course(["lint"], join(bin.dir, "big"));
     expect(r.code).toBe(2);
     expect(r.stdout).toBe(
       "lessons/01-big.md:1:1: error: the file is 4.8 MB; a lesson may be at most 1 MB: split it into several lessons, or move large output out of the lesson\n1 error, 0 warnings (0 lessons checked)\n",

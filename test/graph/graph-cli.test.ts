@@ -3,41 +3,26 @@
  * `npm run build` before running this file alone). Labs and progress live in a temp dir and are
  * destroyed with `course reset --all` afterwards, even when a test failed.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CourseBin } from "../helpers/course-bin.js";
 import { xmlProblems } from "./well-formed-xml.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const bin = join(root, "dist/bin.js");
 const lessons = join(import.meta.dirname, "fixtures/course");
-let tmp: string;
-
-function course(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, "--lessons", lessons, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-    env: {
-      ...process.env,
-      NO_COLOR: "1",
-      FORCE_COLOR: undefined,
-      COURSE_STATE_DIR: join(tmp, "state"),
-      COURSE_RUNTIME_DIR: join(tmp, "runtime"),
-      ...env,
-    },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bin = new CourseBin({
+  prefix: "course-graph-cli-",
+  args: ["--lessons", lessons],
+  timeout: 60_000,
+});
+const course = (args: string[], env: Record<string, string> = {}) => bin.run(args, env);
 
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), "course-graph-cli-"));
+  bin.open();
 });
 afterAll(() => {
   const reset = course(["reset", "--all"]);
-  rmSync(tmp, { recursive: true, force: true });
+  bin.remove();
   expect(reset.code).toBe(0);
 });
 
@@ -65,7 +50,7 @@ describe("course graph", () => {
       /│ veth0 veth UP [0-9a-f:]{17} 192\.168\.10\.200\/24 ⇄ ns2:veth1 +│/,
     );
 
-    const svgFile = join(tmp, "cable.svg");
+    const svgFile = join(bin.dir, "cable.svg");
     const svg = course(["graph", "1", "--format", "svg", "-o", svgFile]);
     expect(svg).toEqual({ code: 0, stdout: "", stderr: "" });
     const written = readFileSync(svgFile, "utf8");
@@ -98,7 +83,7 @@ describe("course graph", () => {
     const format = course(["graph", "1", "--format", "png"]);
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/png/);
-    const unwritable = course(["graph", "1", "-o", join(tmp, "no/such/dir/x.txt")]);
+    const unwritable = course(["graph", "1", "-o", join(bin.dir, "no/such/dir/x.txt")]);
     expect(unwritable.code).toBe(2);
     expect(unwritable.stderr).toMatch(/cannot write the graph to .*no\/such\/dir\/x\.txt/);
   });
