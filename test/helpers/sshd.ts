@@ -156,23 +156,7 @@ export async function startSshd(
   );
   mkdirSync("/run/sshd", { recursive: true });
   const sshdArgv = ["/usr/sbin/sshd", "-D", "-e", "-f", config, "-p", String(port)];
-  const mounts = options.bindMounts ?? [];
-  // unshare and sh exec in turn: the pid stays sshd's.
-  const argv =
-    mounts.length === 0
-      ? sshdArgv
-      : [
-          "unshare",
-          "--mount",
-          "--propagation",
-          "private",
-          "sh",
-          "-c",
-          `${mounts.map((_, i) => `mount --bind "\${${2 * i + 1}}" "\${${2 * i + 2}}"`).join(" && ")} && shift ${2 * mounts.length} && exec "$@"`,
-          "sh",
-          ...mounts.flatMap((m) => [m.source, m.target]),
-          ...sshdArgv,
-        ];
+  const argv = withBindMounts(options.bindMounts ?? [], sshdArgv);
   const child = spawn(argv[0] ?? "", argv.slice(1), {
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -231,6 +215,30 @@ export async function startSshd(
     pid,
     stop,
   };
+}
+
+/**
+ * `argv` run in a mount namespace of its own where each `source` is bind-mounted over its
+ * `target` (this machine's files stay as they are); `argv` itself when there are no mounts.
+ * unshare and sh exec in turn: the pid is the command's.
+ */
+export function withBindMounts(
+  mounts: Array<{ source: string; target: string }>,
+  argv: string[],
+): string[] {
+  if (mounts.length === 0) return argv;
+  return [
+    "unshare",
+    "--mount",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    `${mounts.map((_, i) => `mount --bind "\${${2 * i + 1}}" "\${${2 * i + 2}}"`).join(" && ")} && shift ${2 * mounts.length} && exec "$@"`,
+    "sh",
+    ...mounts.flatMap((m) => [m.source, m.target]),
+    ...argv,
+  ];
 }
 
 /**

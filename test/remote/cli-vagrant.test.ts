@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -9,7 +9,7 @@ import {
   startSshd,
   type TestSshd,
 } from "../helpers/sshd.js";
-import { standInVagrant } from "./stand-in-vagrant.js";
+import { standInVagrantProject } from "./stand-in-vagrant.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "dist/bin.js");
@@ -53,13 +53,10 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
   beforeAll(async () => {
     remote = makeRemoteRecordsDir();
     sshd = await startSshd({ users: true });
-    bin = mkdtempSync(join(tmpdir(), "course-vagrant-bin-"));
-    project = mkdtempSync(join(tmpdir(), "course-vagrant-dir-"));
+    // Like the real box: a non-root user with passwordless sudo.
+    ({ bin, project } = standInVagrantProject(sshd));
     state = mkdtempSync(join(tmpdir(), "course-state-"));
     runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
-    copyFileSync(join(ROOT, "Vagrantfile"), join(project, "Vagrantfile"));
-    // Like the real box: a non-root user with passwordless sudo.
-    standInVagrant(bin, sshd, sshd.sudoUser ?? "root");
   });
   afterAll(async () => {
     if (sshd !== undefined) course(["reset", "two-namespaces"]);

@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -21,8 +20,9 @@ import {
   removeRemoteRecordsDir,
   startSshd,
   type TestSshd,
+  withBindMounts,
 } from "../helpers/sshd.js";
-import { standInVagrant } from "./stand-in-vagrant.js";
+import { standInVagrantProject } from "./stand-in-vagrant.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "dist/bin.js");
@@ -111,27 +111,16 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
    * this machine's files stay as they are.
    */
   const courseWith = (dir: string, lab: string, args: string[]) => {
-    const result = spawnSync(
-      "unshare",
-      [
-        "--mount",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        'mount --bind "$1" /usr/local/bin && shift && exec "$@"',
-        "sh",
-        dir,
-        process.execPath,
-        BIN,
-        "--lessons",
-        lessons,
-        "--lab",
-        lab,
-        ...args,
-      ],
-      { encoding: "utf8", input: "", env: env(), timeout: 120_000 },
+    const [unshare = "", ...argv] = withBindMounts(
+      [{ source: dir, target: "/usr/local/bin" }],
+      [process.execPath, BIN, "--lessons", lessons, "--lab", lab, ...args],
     );
+    const result = spawnSync(unshare, argv, {
+      encoding: "utf8",
+      input: "",
+      env: env(),
+      timeout: 120_000,
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
   const sshLab = () => `ssh://root@127.0.0.1:${sshd.port}`;
@@ -156,12 +145,11 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
       users: true,
       bindMounts: [{ source: dockerDir, target: "/usr/local/bin" }],
     });
-    bin = mkdtempSync(join(tmpdir(), "course-vagrant-bin-"));
-    project = mkdtempSync(join(tmpdir(), "course-vagrant-dir-"));
+    // Like the real box: a non-root user with passwordless sudo.
+    ({ bin, project } = standInVagrantProject(sshd));
     lessons = mkdtempSync(join(tmpdir(), "course-docker-lessons-"));
     state = mkdtempSync(join(tmpdir(), "course-state-"));
     runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
-    copyFileSync(join(ROOT, "Vagrantfile"), join(project, "Vagrantfile"));
     writeFileSync(join(lessons, "01-docker-info.md"), DOCKER_LESSON);
     // No needs: on the vagrant lab it still gets a sandbox (open without the lesson before).
     const plain = readFileSync(
@@ -169,8 +157,7 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
       "utf8",
     );
     writeFileSync(join(lessons, "02-plain.md"), plain.replace(/^---\n/, "---\nrequires: []\n"));
-    // Like the real box: a non-root user with passwordless sudo; and the VM already up.
-    standInVagrant(bin, sshd, sshd.sudoUser ?? "root");
+    // And the VM already up.
     writeFileSync(join(bin, "state"), "running\n");
   });
   afterAll(async () => {

@@ -1,8 +1,24 @@
-import { writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestSshd } from "../helpers/sshd.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/vagrant");
+const VAGRANTFILE = join(import.meta.dirname, "../../Vagrantfile");
+
+/**
+ * What the vagrant tests start from: a stand-in `vagrant` in a new temp dir `bin` (put it first
+ * on PATH) whose VM is `sshd`, reached as its sudo user like the real box's `vagrant` user, and a
+ * new temp dir `project` (COURSE_VAGRANT_DIR) holding the shipped Vagrantfile. The caller removes
+ * both.
+ */
+export function standInVagrantProject(sshd: TestSshd): { bin: string; project: string } {
+  const bin = mkdtempSync(join(tmpdir(), "course-vagrant-bin-"));
+  const project = mkdtempSync(join(tmpdir(), "course-vagrant-dir-"));
+  copyFileSync(VAGRANTFILE, join(project, "Vagrantfile"));
+  standInVagrant(bin, sshd, sshd.sudoUser ?? "root");
+  return { bin, project };
+}
 
 /**
  * Write a stand-in `vagrant` into `bin` that prints only what vagrant prints (recorded

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -11,7 +11,7 @@ import {
   startSshd,
   type TestSshd,
 } from "../helpers/sshd.js";
-import { standInVagrant } from "./stand-in-vagrant.js";
+import { standInVagrantProject } from "./stand-in-vagrant.js";
 
 describe("the vagrant lab with a stand-in vagrant and a real sshd", () => {
   let sshd: TestSshd;
@@ -38,11 +38,8 @@ describe("the vagrant lab with a stand-in vagrant and a real sshd", () => {
   beforeAll(async () => {
     remote = makeRemoteRecordsDir();
     sshd = await startSshd({ users: true });
-    bin = mkdtempSync(join(tmpdir(), "course-vagrant-bin-"));
-    project = mkdtempSync(join(tmpdir(), "course-vagrant-dir-"));
+    ({ bin, project } = standInVagrantProject(sshd));
     runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
-    copyFileSync(join(import.meta.dirname, "../../Vagrantfile"), join(project, "Vagrantfile"));
-    standInVagrant(bin, sshd, sshd.sudoUser ?? "root");
   });
   afterAll(async () => {
     for (const lab of labs) await lab.destroy().catch(() => {});
