@@ -3,7 +3,7 @@
 // evaluating the same checks one round trip each (what batching saves).
 // Run: npm run build && node bench/verify.mjs [runs]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { evaluateChecks } from "../dist/checks/evaluate-checks.js";
@@ -13,23 +13,8 @@ import { loadCourse } from "../dist/load-course.js";
 
 const runs = Number(process.argv[2] ?? 20);
 
-const setup = `
-ip netns add c1
-ip netns add c2
-ip link add br0 type bridge
-ip link set br0 up
-ip addr add 172.18.0.1/16 dev br0
-for c in c1 c2; do
-  ip link add veth-$c type veth peer name eth0 netns $c
-  ip link set veth-$c master br0 up
-  ip -n $c link set lo up
-  ip -n $c link set eth0 up
-done
-ip -n c1 addr add 172.18.0.2/16 dev eth0
-ip -n c2 addr add 172.18.0.3/16 dev eth0
-ip -n c1 route add default via 172.18.0.1
-ip -n c2 route add default via 172.18.0.1
-sysctl -qw net.ipv4.ip_forward=1
+// The check tests' topology (test/checks/helpers.ts BRIDGE), plus forwarding and SNAT.
+const setup = `${readFileSync(join(import.meta.dirname, "../test/fixtures/two-containers-on-a-bridge.sh"), "utf8")}sysctl -qw net.ipv4.ip_forward=1
 iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE
 `;
 

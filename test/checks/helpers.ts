@@ -1,4 +1,6 @@
 // Shared by the check tests: real sandbox labs (destroyed after each test) and check lines.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, expect } from "vitest";
 import { openLab } from "../../src/lab/open-lab.js";
 import type { Lab } from "../../src/lab/types.js";
@@ -44,21 +46,7 @@ export function checks(...lines: string[]): Check[] {
 }
 
 /** Two "containers" on a bridge: both ends are eth0 with ifindex 2; host ends print @if2. */
-export const BRIDGE = `
-ip link set lo up
-ip netns add c1
-ip netns add c2
-ip link add br0 type bridge
-ip link set br0 up
-ip addr add 172.18.0.1/16 dev br0
-for c in c1 c2; do
-  ip link add veth-$c type veth peer name eth0 netns $c
-  ip link set veth-$c master br0 up
-  ip -n $c link set lo up
-  ip -n $c link set eth0 up
-done
-ip -n c1 addr add 172.18.0.2/16 dev eth0
-ip -n c2 addr add 172.18.0.3/16 dev eth0
-ip -n c1 route add default via 172.18.0.1
-ip -n c2 route add default via 172.18.0.1
-`;
+export const BRIDGE = readFileSync(
+  join(import.meta.dirname, "../fixtures/two-containers-on-a-bridge.sh"),
+  "utf8",
+);
