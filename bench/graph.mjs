@@ -6,13 +6,13 @@
 //     `course run` of lesson BENCH_GRAPH_LESSON (default 3), against `course --version`.
 // Run: npm run build && node bench/graph.mjs   (as root, like the tests)
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildGraph } from "../dist/graph/build-graph.js";
 import { renderDot } from "../dist/graph/render-dot.js";
 import { renderMermaid } from "../dist/graph/render-mermaid.js";
 import { renderText } from "../dist/graph/render-text.js";
+import { tempCourse } from "../scripts/temp-course.mjs";
 
 const root = join(import.meta.dirname, "..");
 const N = Number(process.env.BENCH_N ?? 200);
@@ -83,19 +83,7 @@ console.log(
 // End to end, on a real lab: `course run N` once, then `course graph N` (text, svg) against
 // `course --version` (process start, the floor) in the same run. Labs in a temp dir, reset after.
 const lesson = process.env.BENCH_GRAPH_LESSON ?? "3";
-const tmp = mkdtempSync(join(tmpdir(), "course-bench-graph-"));
-const env = {
-  ...process.env,
-  NO_COLOR: "1",
-  COURSE_STATE_DIR: join(tmp, "state"),
-  COURSE_RUNTIME_DIR: join(tmp, "runtime"),
-};
-const course = (...args) =>
-  spawnSync(process.execPath, [join(root, "dist/bin.js"), ...args], {
-    encoding: "utf8",
-    cwd: root,
-    env,
-  });
+const { course, dispose } = tempCourse({ prefix: "course-bench-graph-" });
 try {
   const run = course("run", lesson);
   if (run.status !== 0 && run.status !== 1) throw new Error(`course run ${lesson}: ${run.stderr}`);
@@ -116,6 +104,5 @@ try {
     `\ncourse graph ${lesson} (spawned, lab exists): text ${fmt(text)}, svg ${fmt(svg)}; course --version ${fmt(floor)}; text / --version = ${(text / floor).toFixed(1)}x, svg / text = ${(svg / text).toFixed(2)}x`,
   );
 } finally {
-  course("reset", "--all");
-  rmSync(tmp, { recursive: true, force: true });
+  dispose();
 }

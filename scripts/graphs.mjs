@@ -3,30 +3,17 @@
 // and as text. Labs and progress live in a temp dir; every lab is destroyed at the end.
 // Run: npm run build && node scripts/graphs.mjs   (as root, like the tests)
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCourse } from "../dist/load-course.js";
+import { tempCourse } from "./temp-course.mjs";
 
 const root = join(import.meta.dirname, "..");
-const tmp = mkdtempSync(join(tmpdir(), "course-graphs-"));
-const env = {
-  ...process.env,
-  NO_COLOR: "1",
-  COURSE_STATE_DIR: join(tmp, "state"),
-  COURSE_RUNTIME_DIR: join(tmp, "runtime"),
-};
-const course = (...args) =>
-  spawnSync(
-    process.execPath,
-    [join(root, "dist/bin.js"), "--lessons", join(root, "lessons"), ...args],
-    {
-      cwd: root,
-      env,
-      encoding: "utf8",
-      timeout: 300_000,
-    },
-  );
+const { course, dispose } = tempCourse({
+  prefix: "course-graphs-",
+  args: ["--lessons", join(root, "lessons")],
+  timeout: 300_000,
+});
 
 const sections = [];
 try {
@@ -75,8 +62,7 @@ try {
     );
   }
 } finally {
-  course("reset", "--all");
-  rmSync(tmp, { recursive: true, force: true });
+  dispose();
 }
 
 const doc = join(root, "docs/graph.md");
