@@ -107,22 +107,22 @@ export async function testCommand(
   const jobs = parseJobs(options.jobs);
   const course = await requireCourse(ctx, paths);
   const driver = await driverFor(ctx);
-  if (options.watch === true) return watchLessons(ctx, course.lessons, driver, options, jobs);
-  return runOnce(ctx, course.lessons, driver, options, jobs);
+  const run = (lessons: Lesson[]) => runOnce(ctx, lessons, driver, options, jobs);
+  if (options.watch === true) return watchLessons(ctx, course.lessons, run);
+  return run(course.lessons);
 }
 
 /**
- * `--watch`: test everything once, then rerun a lesson whenever its file changes (after a short
- * quiet period, since editors write a file in several steps). Ends on Ctrl-C.
+ * `--watch`: test everything once with `run` (runOnce with this command's driver and options),
+ * then rerun a lesson whenever its file changes (after a short quiet period, since editors write
+ * a file in several steps). Ends on Ctrl-C.
  */
 async function watchLessons(
   ctx: CommandContext,
   lessons: Lesson[],
-  driver: LessonDriver,
-  options: TestCommandOptions,
-  jobs: number,
+  run: (lessons: Lesson[]) => Promise<number>,
 ): Promise<number> {
-  await runOnce(ctx, lessons, driver, options, jobs);
+  await run(lessons);
   const files = new Set(lessons.map((l) => l.file));
   const dirs = new Set(lessons.map((l) => dirname(l.file)));
   const timers = new Map<string, NodeJS.Timeout>();
@@ -132,7 +132,7 @@ async function watchLessons(
       ctx.stderr.write(`\ncourse: ${displayPath(file, ctx.cwd)} changed; testing it again\n`);
       try {
         const course = await requireCourse(ctx, [file]);
-        await runOnce(ctx, course.lessons, driver, options, jobs);
+        await run(course.lessons);
       } catch (error) {
         if (!(error instanceof LessonError)) throw error;
         // A half-written lesson is normal while editing: show the problems and keep watching.
