@@ -43,8 +43,9 @@ export interface ParseLessonOptions {
   file: string;
   /**
    * Parse the block skeleton (see skeleton.ts) instead of the whole text, and skip the table
-   * construct when the text has no `|`: same result, several times faster. `false` (the whole
-   * text, every construct) exists for the test that proves "same result". @default true
+   * construct when no line could be a table's delimiter row: same result, several times faster.
+   * `false` (the whole text, every construct) exists for the test that proves "same result".
+   * @default true
    */
   fast?: boolean;
   /** 1-based position in the course. @default 1 */
@@ -95,16 +96,31 @@ const INLINE_CONSTRUCTS = [
 /**
  * GFM's table construct is tried at the start of every line of flow content (the only block
  * construct tried on any character rather than on a marker like `#` or a backtick), which made
- * it about a third of micromark's time on a typical lesson (bench/parse.mjs). A table needs a
- * `|` (every delimiter row of one has it), so a text without `|` parses to the same tree with
- * `tables: false`. (An options object: unified ignores a plugin given a bare `false`.)
+ * it a quarter to a third of micromark's time on a typical lesson (bench/parse.mjs). A table
+ * needs a delimiter row, so a text without one parses to the same tree with `tables: false`.
+ * (An options object: unified ignores a plugin given a bare `false`.)
  */
 const blocksOnly: Plugin<[{ tables: boolean }], Root> = function ({ tables }) {
   const data = this.data();
   data.micromarkExtensions ??= [];
   const disable = tables ? INLINE_CONSTRUCTS : [...INLINE_CONSTRUCTS, "table"];
   data.micromarkExtensions.push({ disable: { null: disable } });
+  // Tree transforms too: the only one (GFM autolink literals) turns URLs in text into link
+  // nodes without positions, which made a heading ending in a URL lose its title, and walked
+  // the whole tree for every lesson (~4% of the parse).
+  data.fromMarkdownExtensions = (data.fromMarkdownExtensions ?? []).map((extension) =>
+    (Array.isArray(extension) ? extension : [extension]).map(({ transforms: _, ...rest }) => rest),
+  );
 };
+
+/**
+ * A line that could be a table's delimiter row (`| --- | :-: |`, `:-`): after container prefixes
+ * (indentation, `>`), only `|`, `:`, `-` and blanks, with a `-` and a `|` or `:` (micromark's
+ * rule; `---` alone is a thematic break or setext underline). Deliberately loose: a false match
+ * only costs speed. The skeleton never creates such a line (it keeps lines that start with
+ * `-`, `:` or `|` whole and cuts others after a character that is none of them).
+ */
+const MAYBE_DELIMITER_ROW = /^[ \t>]*(?=[-:| \t]*-)(?=[-:| \t]*[:|])[-:| \t]+$/m;
 
 function makeProcessor(tables = true) {
   return unified()
@@ -524,7 +540,7 @@ export function parseLesson(
   }
   let parsedText = text;
   let markdown: Processor;
-  if (options.fast !== false && !text.includes("|")) {
+  if (options.fast !== false && !MAYBE_DELIMITER_ROW.test(text)) {
     tablelessProcessor ??= makeProcessor(false);
     markdown = tablelessProcessor;
   } else {
