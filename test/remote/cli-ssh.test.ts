@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SshTransport } from "../../src/lab/ssh-transport.js";
+import { courseBin, repoRoot } from "../helpers/course-bin.js";
 import {
   makeRemoteRecordsDir,
   removeRemoteRecordsDir,
@@ -11,8 +12,6 @@ import {
   type TestSshd,
 } from "../helpers/sshd.js";
 
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "dist/bin.js");
 const FIXTURE = join(import.meta.dirname, "fixtures/course");
 
 /** End-to-end: the built `course` binary with `--lab ssh://…` against a real loopback sshd. */
@@ -22,20 +21,21 @@ describe("course over ssh (built binary, real sshd)", () => {
   let state: string;
   let runtime: string;
   const lab = (user = "root") => `ssh://${user}@127.0.0.1:${sshd.port}`;
+  /** The binary's dirs here and on the "remote", and how it reaches the test sshd. */
+  const labEnv = () => ({
+    ...process.env,
+    COURSE_SSH_OPTS: sshd.sshOpts,
+    COURSE_REMOTE_RUNTIME_DIR: remote,
+    COURSE_STATE_DIR: state,
+    COURSE_RUNTIME_DIR: runtime,
+  });
   const course = (args: string[], options: { user?: string; lessons?: string } = {}) => {
     const result = spawnSync(
       process.execPath,
-      [BIN, "--lessons", options.lessons ?? FIXTURE, "--lab", lab(options.user), ...args],
+      [courseBin, "--lessons", options.lessons ?? FIXTURE, "--lab", lab(options.user), ...args],
       {
         encoding: "utf8",
-        env: {
-          ...process.env,
-          COURSE_SSH_OPTS: sshd.sshOpts,
-          COURSE_REMOTE_RUNTIME_DIR: remote,
-          COURSE_STATE_DIR: state,
-          COURSE_RUNTIME_DIR: runtime,
-          NO_COLOR: "1",
-        },
+        env: { ...labEnv(), NO_COLOR: "1" },
         timeout: 120_000,
       },
     );
@@ -57,7 +57,7 @@ describe("course over ssh (built binary, real sshd)", () => {
 
   beforeAll(async () => {
     remote = makeRemoteRecordsDir();
-    expect(existsSync(BIN)).toBe(true);
+    expect(existsSync(courseBin)).toBe(true);
     sshd = await startSshd({ users: true });
     state = mkdtempSync(join(tmpdir(), "course-state-"));
     runtime = mkdtempSync(join(tmpdir(), "course-rt-"));
@@ -86,19 +86,13 @@ describe("course over ssh (built binary, real sshd)", () => {
 
   test("course shell on a terminal gets a real pty on the remote (ssh -t)", () => {
     // script(1) gives course a terminal, as a learner's would be.
-    const inner = [process.execPath, BIN, "--lessons", FIXTURE, "--lab", lab()]
+    const inner = [process.execPath, courseBin, "--lessons", FIXTURE, "--lab", lab()]
       .concat(["shell", "two-namespaces", "-c", "tty; stty size; exit 5"])
       .map((w) => `'${w.replaceAll("'", `'\\''`)}'`)
       .join(" ");
     const result = spawnSync("script", ["-qec", `stty rows 30 cols 91; ${inner}`, "/dev/null"], {
       encoding: "utf8",
-      env: {
-        ...process.env,
-        COURSE_SSH_OPTS: sshd.sshOpts,
-        COURSE_REMOTE_RUNTIME_DIR: remote,
-        COURSE_STATE_DIR: state,
-        COURSE_RUNTIME_DIR: runtime,
-      },
+      env: labEnv(),
       timeout: 60_000,
     });
     expect(result.stdout).toMatch(/\/dev\/pts\/\d+/);
@@ -138,7 +132,7 @@ describe("course over ssh (built binary, real sshd)", () => {
   });
 
   test("the shipped course: every lesson that passes in the local sandbox passes over ssh", () => {
-    const lessons = join(ROOT, "lessons");
+    const lessons = join(repoRoot, "lessons");
     const passed = (out: string) =>
       out
         .split("\n")
@@ -146,7 +140,7 @@ describe("course over ssh (built binary, real sshd)", () => {
         .map((l) => l.replace(/ [\d.]+ s$/, ""));
     const local = spawnSync(
       process.execPath,
-      [BIN, "--lessons", lessons, "--lab", "sandbox", "test"],
+      [courseBin, "--lessons", lessons, "--lab", "sandbox", "test"],
       {
         encoding: "utf8",
         env: {
@@ -208,7 +202,15 @@ describe("course over ssh (built binary, real sshd)", () => {
   test("nothing listening: exit 4, connection refused", () => {
     const result = spawnSync(
       process.execPath,
-      [BIN, "--lessons", FIXTURE, "--lab", "ssh://root@127.0.0.1:1", "verify", "two-namespaces"],
+      [
+        courseBin,
+        "--lessons",
+        FIXTURE,
+        "--lab",
+        "ssh://root@127.0.0.1:1",
+        "verify",
+        "two-namespaces",
+      ],
       {
         encoding: "utf8",
         env: {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { courseBin } from "../helpers/course-bin.js";
 import {
   makeRemoteRecordsDir,
   removeRemoteRecordsDir,
@@ -11,8 +12,6 @@ import {
 } from "../helpers/sshd.js";
 import { standInVagrantProject } from "./stand-in-vagrant.js";
 
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "dist/bin.js");
 const FIXTURE = join(import.meta.dirname, "fixtures/course");
 
 /**
@@ -39,7 +38,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
   const course = (args: string[], input?: string) => {
     const result = spawnSync(
       process.execPath,
-      [BIN, "--lessons", FIXTURE, "--lab", "vagrant", ...args],
+      [courseBin, "--lessons", FIXTURE, "--lab", "vagrant", ...args],
       {
         encoding: "utf8",
         input: input ?? "",
@@ -71,7 +70,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
       "script",
       [
         "-qec",
-        `'${process.execPath}' '${BIN}' --lessons '${FIXTURE}' --lab vagrant start`,
+        `'${process.execPath}' '${courseBin}' --lessons '${FIXTURE}' --lab vagrant start`,
         "/dev/null",
       ],
       { env: env(), stdio: ["pipe", "pipe", "pipe"], detached: true },
@@ -123,7 +122,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
     const fresh = mkdtempSync(join(tmpdir(), "course-rt-"));
     const result = spawnSync(
       process.execPath,
-      [BIN, "--lessons", FIXTURE, "--lab", "vagrant", "verify", "two-namespaces"],
+      [courseBin, "--lessons", FIXTURE, "--lab", "vagrant", "verify", "two-namespaces"],
       {
         encoding: "utf8",
         env: {

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Lab } from "../../src/lab/types.js";
 import { openVagrantLab } from "../../src/lab/vagrant-lab.js";
+import { courseBin } from "../helpers/course-bin.js";
 import {
   makeRemoteRecordsDir,
   removeRemoteRecordsDir,
@@ -24,8 +25,6 @@ import {
 } from "../helpers/sshd.js";
 import { standInVagrantProject } from "./stand-in-vagrant.js";
 
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "dist/bin.js");
 const FIX =
   "run it in the Vagrant VM (`course --lab vagrant …`), or inside a throwaway VM with Docker using `--lab host`";
 
@@ -97,12 +96,16 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     NO_COLOR: "1",
   });
   const course = (lab: string, args: string[]) => {
-    const result = spawnSync(process.execPath, [BIN, "--lessons", lessons, "--lab", lab, ...args], {
-      encoding: "utf8",
-      input: "",
-      env: env(),
-      timeout: 120_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [courseBin, "--lessons", lessons, "--lab", lab, ...args],
+      {
+        encoding: "utf8",
+        input: "",
+        env: env(),
+        timeout: 120_000,
+      },
+    );
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
   /**
@@ -113,7 +116,7 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
   const courseWith = (dir: string, lab: string, args: string[]) => {
     const [unshare = "", ...argv] = withBindMounts(
       [{ source: dir, target: "/usr/local/bin" }],
-      [process.execPath, BIN, "--lessons", lessons, "--lab", lab, ...args],
+      [process.execPath, courseBin, "--lessons", lessons, "--lab", lab, ...args],
     );
     const result = spawnSync(unshare, argv, {
       encoding: "utf8",
