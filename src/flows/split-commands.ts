@@ -90,13 +90,9 @@ export function splitCommands(code: string, firstLine: number): ShellCommand[] {
     while (i < raw.length) {
       const c = raw[i] ?? "";
       if (quote !== undefined) {
-        const scanned = scanQuoted(raw, i, quote);
-        i = scanned.end;
-        if (scanned.closed) quote = undefined;
-        if (scanned.continued) {
-          continued = true;
-          break;
-        }
+        // `continued` is still false here: it is set only just before leaving the line.
+        ({ end: i, quote, continued } = scanQuoted(raw, i, quote));
+        if (continued) break;
         continue;
       }
       if (c === " " || c === "\t") {
@@ -162,13 +158,9 @@ export function splitCommands(code: string, firstLine: number): ShellCommand[] {
       while (i < raw.length) {
         const w = raw[i] ?? "";
         if (quote !== undefined) {
-          const scanned = scanQuoted(raw, i, quote);
-          i = scanned.end;
-          if (scanned.closed) quote = undefined;
-          if (scanned.continued) {
-            continued = true;
-            break;
-          }
+          // `continued` is still false here: it is set only just before leaving the line.
+          ({ end: i, quote, continued } = scanQuoted(raw, i, quote));
+          if (continued) break;
           continue;
         }
         if (w === "\\") {
@@ -250,26 +242,27 @@ export function splitCommands(code: string, firstLine: number): ShellCommand[] {
 }
 
 /**
- * Scan on from `from` inside an open `quote`: to just past its closing quote (`closed`), or to the
- * line's end, where a last backslash outside single quotes continues the line (`continued`).
+ * Scan on from `from` inside an open `quote`: to just past its closing quote (`quote` is then
+ * undefined), or to the line's end, where a last backslash outside single quotes continues the
+ * line (`continued`).
  */
 function scanQuoted(
   raw: string,
   from: number,
   quote: Quote,
-): { end: number; closed: boolean; continued: boolean } {
+): { end: number; quote: Quote | undefined; continued: boolean } {
   let i = from;
   while (i < raw.length) {
     const c = raw[i] ?? "";
     if (c === "\\" && quote !== "'") {
-      if (i === raw.length - 1) return { end: i + 1, closed: false, continued: true };
+      if (i === raw.length - 1) return { end: i + 1, quote, continued: true };
       i += 2;
       continue;
     }
     i++;
-    if (c === quote) return { end: i, closed: true, continued: false };
+    if (c === quote) return { end: i, quote: undefined, continued: false };
   }
-  return { end: i, closed: false, continued: false };
+  return { end: i, quote, continued: false };
 }
 
 function skipBlanks(text: string, i: number): number {
