@@ -4,10 +4,10 @@
  * destroyed with `course reset --all` afterwards, even when a test failed.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { openLessonLab } from "../../src/flows/lesson-lab.js";
 import { loadCourse } from "../../src/load-course.js";
-import { CourseBin, repoRoot } from "../helpers/course-bin.js";
+import { CourseBin, labsInTempHome, repoRoot } from "../helpers/course-bin.js";
 
 const lessons = join(import.meta.dirname, "course");
 const bin = new CourseBin({
@@ -17,14 +17,7 @@ const bin = new CourseBin({
 });
 const course = (args: string[]) => bin.run(args);
 
-beforeAll(() => {
-  bin.open();
-});
-afterAll(() => {
-  const reset = course(["reset", "--all"]);
-  bin.remove();
-  expect(reset.code).toBe(0);
-});
+labsInTempHome(bin);
 
 describe("course verify", () => {
   test("before any work: exit 1, step by step, found/expected at file:line, the hint", () => {

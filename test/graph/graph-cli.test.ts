@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CourseBin } from "../helpers/course-bin.js";
+import { describe, expect, test } from "vitest";
+import { CourseBin, labsInTempHome } from "../helpers/course-bin.js";
 import { xmlProblems } from "./well-formed-xml.js";
 
 const lessons = join(import.meta.dirname, "fixtures/course");
@@ -17,14 +17,7 @@ const bin = new CourseBin({
 });
 const course = (args: string[], env: Record<string, string> = {}) => bin.run(args, env);
 
-beforeAll(() => {
-  bin.open();
-});
-afterAll(() => {
-  const reset = course(["reset", "--all"]);
-  bin.remove();
-  expect(reset.code).toBe(0);
-});
+labsInTempHome(bin);
 
 describe("course graph", () => {
   test("draws the current lesson's lab, created with its setup when it had none", () => {

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
 
 /** The repository's root (the binary's default cwd in tests). */
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -72,4 +73,20 @@ export class CourseBin {
   remove(): void {
     if (this.tmp !== undefined) rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Register, in the calling test file, beforeAll (open `bin`'s temp dir) and afterAll: `course
+ * reset --all` (the file's labs end, even when a test failed), remove the dir, and expect the
+ * reset to have succeeded.
+ */
+export function labsInTempHome(bin: CourseBin): void {
+  beforeAll(() => {
+    bin.open();
+  });
+  afterAll(() => {
+    const reset = bin.run(["reset", "--all"]);
+    bin.remove();
+    expect(reset.code).toBe(0);
+  });
 }
