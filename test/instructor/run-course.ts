@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "dist/bin.js");
@@ -44,15 +45,23 @@ export function course(
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
+    const out = collectOutput(child);
     child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
+    child.on("close", (code) => done({ code, stdout: out.stdout, stderr: out.stderr }));
   });
+}
+
+/** A child's stdout and stderr so far (read them while it runs, or once it has closed). */
+export function collectOutput(child: { stdout: Readable; stderr: Readable }): {
+  readonly stdout: string;
+  readonly stderr: string;
+} {
+  const out = { stdout: "", stderr: "" };
+  child.stdout.on("data", (d: Buffer) => {
+    out.stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    out.stderr += d.toString();
+  });
+  return out;
 }
