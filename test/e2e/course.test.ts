@@ -6,8 +6,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { ensureLabUser, LAB_TEST_USER, labUserDir } from "../helpers/lab-user.js";
 import { course, isolatedEnv, ROOT } from "../instructor/run-course.js";
-import { ensureTestUser, TEST_USER, userTempDir } from "../instructor/unprivileged-user.js";
 
 const isRoot = process.getuid?.() === 0;
 const { env, cleanup } = isolatedEnv();
@@ -24,7 +24,7 @@ afterAll(() => {
 function readableCopy(home: string, ids: { uid: number; gid: number }): string {
   const readable = spawnSync("runuser", [
     "-u",
-    TEST_USER,
+    LAB_TEST_USER,
     "--",
     "test",
     "-r",
@@ -51,14 +51,14 @@ describe("the shipped course", { timeout: 600_000 }, () => {
   });
 
   test("passes `course test` as an unprivileged user (sandbox lab in a user namespace)", async () => {
-    const ids = ensureTestUser();
-    const home = userTempDir(ids);
+    const ids = ensureLabUser();
+    const home = labUserDir(ids, "course-user-");
     dirs.push(home);
     const where = readableCopy(home, ids);
     const run = await course(
       [
         "-u",
-        TEST_USER,
+        LAB_TEST_USER,
         "--",
         "env",
         `HOME=${home}`,
