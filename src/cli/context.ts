@@ -22,6 +22,20 @@ export interface CommandContext {
   global: GlobalOptions;
 }
 
+/**
+ * With `--debug`, `{ debug }` writing each line (a lab round trip) to stderr; otherwise `{}`.
+ * Spread into the options of whatever opens a lab: exactOptionalPropertyTypes forbids
+ * `debug: undefined`.
+ */
+export function debugOption(ctx: CommandContext): { debug?: (line: string) => void } {
+  if (!ctx.global.debug) return {};
+  return {
+    debug: (line: string) => {
+      ctx.stderr.write(`${line}\n`);
+    },
+  };
+}
+
 /** Whether to colour output written to `stream`: NO_COLOR and FORCE_COLOR win, then `--[no-]color`, then TTY. */
 export function useColor(ctx: CommandContext, stream: { isTTY?: boolean } = ctx.stdout): boolean {
   if (ctx.global.color !== undefined) return ctx.global.color;

@@ -10,7 +10,7 @@ import type { Course, Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { firstOpenLesson } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
-import { type CommandContext, useColor } from "./context.js";
+import { type CommandContext, debugOption, useColor } from "./context.js";
 
 const FORMATS: readonly GraphFormat[] = ["text", "mermaid", "dot", "svg"];
 
@@ -68,7 +68,7 @@ export async function graph(
     course,
     lesson,
     persistent: true,
-    ...(ctx.global.debug ? { debug: (line: string) => ctx.stderr.write(`${line}\n`) } : {}),
+    ...debugOption(ctx),
   });
   let graphed: LabGraph;
   try {

@@ -5,7 +5,7 @@ import { drawLab } from "../graph/draw-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
-import { type CommandContext, useColor } from "./context.js";
+import { type CommandContext, debugOption, useColor } from "./context.js";
 
 export interface RunOptions {
   /** Count a pass as the lesson's completion. */
@@ -23,7 +23,6 @@ export async function runCommand(
   const course = await requireCourse(ctx);
   const lesson = findLesson(course, lessonName);
   const color = useColor(ctx);
-  const debug = ctx.global.debug ? (line: string) => ctx.stderr.write(`${line}\n`) : undefined;
   const report = await runLesson({
     course,
     lesson,
@@ -32,7 +31,7 @@ export async function runCommand(
       spec: labSpecFromOption(ctx.global.lab),
       course,
       cwd: ctx.cwd,
-      ...(debug === undefined ? {} : { debug }),
+      ...debugOption(ctx),
     }),
     stdout: ctx.stdout,
     color,

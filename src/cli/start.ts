@@ -4,7 +4,7 @@ import { startFlow } from "../flows/start.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import { requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
-import { type CommandContext, useColor } from "./context.js";
+import { type CommandContext, debugOption, useColor } from "./context.js";
 import { inquirerPrompts } from "./prompts.js";
 
 /**
@@ -15,12 +15,11 @@ export async function startCommand(ctx: CommandContext, lessonName?: string): Pr
   const course = await requireCourse(ctx);
   const interactive =
     (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
-  const debug = ctx.global.debug ? (line: string) => ctx.stderr.write(`${line}\n`) : undefined;
   const driver = learnerDriver({
     spec: labSpecFromOption(ctx.global.lab),
     course,
     cwd: ctx.cwd,
-    ...(debug === undefined ? {} : { debug }),
+    ...debugOption(ctx),
   });
   return startFlow({
     course,

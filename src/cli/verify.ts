@@ -8,7 +8,7 @@ import { lessonProgressOf } from "../progress/lesson-progress.js";
 import { assertOpen, lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { recordResult } from "../progress/record-result.js";
-import { type CommandContext, useColor } from "./context.js";
+import { type CommandContext, debugOption, useColor } from "./context.js";
 
 export interface VerifyCommandOptions {
   json: boolean;
@@ -27,14 +27,14 @@ export async function verifyCommand(
   const before = await store.read();
   assertOpen(course, before, lesson);
   const seen = lessonProgressOf(before, course, lesson)?.hintsSeen ?? {};
-  const debug = ctx.global.debug ? (line: string) => ctx.stderr.write(`${line}\n`) : undefined;
+  const debugging = debugOption(ctx);
   // A lesson whose `needs` this lab cannot meet is refused here (LabLacksError, exit 4).
   const { lab } = await openLessonLab({
     spec: labSpecFromOption(ctx.global.lab),
     course,
     lesson,
     persistent: true,
-    ...(debug === undefined ? {} : { debug }),
+    ...debugging,
   });
   let report: VerifyReport;
   try {
@@ -46,7 +46,7 @@ export async function verifyCommand(
   } finally {
     await lab.close();
   }
-  debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
+  debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
   const recorded = await recordResult(store, course, lesson, {
     passed: report.steps.filter((s) => s.passed).map((s) => s.index),
     failed: report.steps.filter((s) => !s.passed && s.results.length > 0).map((s) => s.index),

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
-import type { CommandContext } from "../cli/context.js";
+import { type CommandContext, debugOption } from "../cli/context.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
 import { runCommandBlock } from "./lesson-lab.js";
@@ -14,7 +14,7 @@ import type { CheckOutcome, LessonDriver } from "./test-lesson.js";
 /** The driver for the lab chosen by `--lab` / `COURSE_LAB`. */
 export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> {
   const spec = labSpecFromOption(ctx.global.lab);
-  const debug = ctx.global.debug ? (line: string) => ctx.stderr.write(`${line}\n`) : undefined;
+  const debug = debugOption(ctx);
   return {
     async openLab(lesson) {
       const open = async () =>
@@ -26,7 +26,7 @@ export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> 
             label: lesson.id,
             persistent: false,
             needs: lesson.needs,
-            ...(debug === undefined ? {} : { debug }),
+            ...debug,
           })
         ).lab;
       const hostStyle =
