@@ -63,6 +63,35 @@ const MODULES: Array<{ names: string[]; what: string; load: string }> = [
   },
 ];
 
+/**
+ * Sysctls whose `value` leaves unprivileged user namespaces off (or powerless): `effect` says
+ * what that does, `fix` is the value to set (now and at boot).
+ */
+const USERNS_OFF: Array<{ key: string; value: string; name: string; effect: string; fix: string }> =
+  [
+    {
+      key: "user.max_user_namespaces",
+      value: "0",
+      name: "user namespaces",
+      effect: ": unprivileged user namespaces are off",
+      fix: "15000",
+    },
+    {
+      key: "kernel.unprivileged_userns_clone",
+      value: "0",
+      name: "user namespaces",
+      effect: ": unprivileged user namespaces are off",
+      fix: "1",
+    },
+    {
+      key: "kernel.apparmor_restrict_unprivileged_userns",
+      value: "1",
+      name: "AppArmor",
+      effect: " (Ubuntu 24.04+): user namespaces get no capabilities",
+      fix: "0",
+    },
+  ];
+
 /** Loaded, or built into the kernel (no loadable modules at all, or listed in modules.builtin). */
 function moduleAvailable(name: string): boolean {
   if (existsSync(`/sys/module/${name}`)) return true;
@@ -128,32 +157,13 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
   );
 
   if (!root) {
-    const maxUserns = readSysctl("user.max_user_namespaces");
-    if (maxUserns === "0") {
+    for (const off of USERNS_OFF) {
+      if (readSysctl(off.key) !== off.value) continue;
       checks.push({
-        name: "user namespaces",
+        name: off.name,
         status: "fail",
-        detail: "user.max_user_namespaces is 0: unprivileged user namespaces are off",
-        fix: "sudo sysctl -w user.max_user_namespaces=15000 && echo user.max_user_namespaces=15000 | sudo tee /etc/sysctl.d/90-course.conf",
-      });
-    }
-    const clone = readSysctl("kernel.unprivileged_userns_clone");
-    if (clone === "0") {
-      checks.push({
-        name: "user namespaces",
-        status: "fail",
-        detail: "kernel.unprivileged_userns_clone is 0: unprivileged user namespaces are off",
-        fix: "sudo sysctl -w kernel.unprivileged_userns_clone=1 && echo kernel.unprivileged_userns_clone=1 | sudo tee /etc/sysctl.d/90-course.conf",
-      });
-    }
-    const apparmor = readSysctl("kernel.apparmor_restrict_unprivileged_userns");
-    if (apparmor === "1") {
-      checks.push({
-        name: "AppArmor",
-        status: "fail",
-        detail:
-          "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 24.04+): user namespaces get no capabilities",
-        fix: "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 && echo kernel.apparmor_restrict_unprivileged_userns=0 | sudo tee /etc/sysctl.d/90-course.conf",
+        detail: `${off.key} is ${off.value}${off.effect}`,
+        fix: `sudo sysctl -w ${off.key}=${off.fix} && echo ${off.key}=${off.fix} | sudo tee /etc/sysctl.d/90-course.conf`,
       });
     }
     const help = spawnSync("unshare", ["--help"], { encoding: "utf8" });
