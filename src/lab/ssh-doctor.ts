@@ -34,12 +34,7 @@ export async function remoteDoctorChecks(
     machine = await openLabMachine(spec, { runtimeDir: options.runtimeDir, env });
   } catch (error) {
     if (!(error instanceof CourseError)) throw error;
-    checks.push({
-      name: "connection",
-      status: "fail",
-      detail: error.message,
-      ...(error.hint === undefined ? {} : { fix: error.hint }),
-    });
+    checks.push(failed("connection", error));
     return checks;
   }
   const { transport } = machine;
@@ -101,12 +96,7 @@ export async function remoteDoctorChecks(
     }
   } catch (error) {
     if (!(error instanceof CourseError)) throw error;
-    checks.push({
-      name: "lab",
-      status: "fail",
-      detail: error.message,
-      ...(error.hint === undefined ? {} : { fix: error.hint }),
-    });
+    checks.push(failed("lab", error));
   }
 
   checks.push(
@@ -125,4 +115,14 @@ export async function remoteDoctorChecks(
   );
   await transport.close();
   return checks;
+}
+
+/** A failed check that says what `error` says, with its hint as the fix. */
+function failed(name: string, error: CourseError): DoctorCheck {
+  return {
+    name,
+    status: "fail",
+    detail: error.message,
+    ...(error.hint === undefined ? {} : { fix: error.hint }),
+  };
 }
