@@ -4,33 +4,19 @@
 //  2. `course test lessons --mutate --jobs 2`: median over BENCH_MUTATE_N runs (default 3),
 //     target at most 60 s; mutants run and time per mutant.
 // Run: npm run build && node bench/course-test.mjs   (as root, like the tests)
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempCourse } from "../scripts/temp-course.mjs";
 
-const root = join(import.meta.dirname, "..");
 const N = Number(process.env.BENCH_N ?? 5);
 const MUTATE_N = Number(process.env.BENCH_MUTATE_N ?? 3);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
-const dir = mkdtempSync(join(tmpdir(), "course-bench-test-"));
-const env = {
-  ...process.env,
-  NO_COLOR: "1",
-  COURSE_STATE_DIR: join(dir, "state"),
-  COURSE_RUNTIME_DIR: join(dir, "run"),
-};
+const { course, dispose } = tempCourse({ prefix: "course-bench-test-", args: ["test", "lessons"] });
 
 function run(args) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(root, "dist/bin.js"), "test", "lessons", ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-  });
+  const r = course(...args);
   const seconds = (performance.now() - t0) / 1000;
   const doc = JSON.parse(r.stdout);
   return { seconds, code: r.status, summary: doc.summary };
@@ -67,5 +53,5 @@ try {
     `| \`course test lessons --mutate --jobs 2\` (${MUTATE_N} runs) | ${mutate.seconds.toFixed(1)} s | ≤ 60 s | ${mutate.summary.mutants} mutants, ${((mutate.seconds * 2) / Math.max(1, mutate.summary.mutants)).toFixed(2)} s of a job per mutant, ${mutate.summary.warnings} unchecked; ${(mutate.seconds / two.seconds).toFixed(1)}× plain test; exit ${mutate.code} |`,
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  dispose();
 }
