@@ -100,8 +100,12 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     expect(server).toMatchObject({ exitCode: 0, stdout: "started\n" });
     const bg = await lab.exec("echo from-the-background; sleep 1000", { background: true });
     expect(bg.exitCode).toBe(0);
-    // The lab is still usable, and both sleeps live in it (and end with it).
-    expect((await lab.exec("pgrep -c -x sleep")).stdout.trim()).toBe("2");
+    // The lab is still usable, and both sleeps live in it (and end with it). The background
+    // fence is detached: give its shell a moment to reach its `sleep`.
+    const count = await lab.exec(
+      'for i in $(seq 50); do [ "$(pgrep -c -x sleep)" = 2 ] && break; sleep 0.1; done; pgrep -c -x sleep',
+    );
+    expect(count.stdout.trim()).toBe("2");
     await lab.close();
   });
 
