@@ -5,8 +5,8 @@ import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf, takeNextHint } from "../progress/lesson-progress.js";
 import { lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
+import { renderMarkdown } from "../render/render-markdown.js";
 import { type CommandContext, useColor } from "./context.js";
-import { renderMarkdown } from "./render-markdown.js";
 
 /** Parse a step argument (`2`, `step-2`, `step 2`) against a lesson. */
 export function parseStep(lesson: Lesson, arg: string): Step {

@@ -6,8 +6,6 @@
  */
 import type { Writable } from "node:stream";
 import pc from "picocolors";
-import { renderMarkdown } from "../cli/render-markdown.js";
-import { type Spinner, startSpinner } from "../cli/render-spinner.js";
 import { ExitCode } from "../errors.js";
 import type { Lab } from "../lab/types.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
@@ -21,6 +19,8 @@ import {
 import { assertOpen, firstOpenLesson, lessonLabel } from "../progress/lesson-states.js";
 import type { ProgressStore } from "../progress/progress-store.js";
 import { recordResult } from "../progress/record-result.js";
+import { renderMarkdown } from "../render/render-markdown.js";
+import { type Spinner, startSpinner } from "../render/render-spinner.js";
 import {
   InterruptedError,
   type LearnerDriver,

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "../../src/cli/render-markdown.js";
+import { renderMarkdown } from "../../src/render/render-markdown.js";
 
 const lesson = `A **veth pair** is a _virtual_ cable: see [the docs](https://man7.org/veth) and \`ip link\`.
 
