@@ -9,6 +9,7 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { type Plugin, unified } from "unified";
 import type { Node as UnistNode } from "unist";
+import { scanBlocks } from "./block-scan.js";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
@@ -42,9 +43,10 @@ export interface ParseLessonOptions {
   /** Path of the file, used in every position (the loader passes an absolute path). */
   file: string;
   /**
-   * Parse the block skeleton (see skeleton.ts) instead of the whole text, and skip the table
-   * construct when no line could be a table's delimiter row: same result, several times faster.
-   * `false` (the whole text, every construct) exists for the test that proves "same result".
+   * Read the blocks with the block scan (block-scan.ts) when the lesson is made only of what it
+   * knows, else parse the block skeleton (skeleton.ts) with remark, skipping the table construct
+   * when no line could be a table's delimiter row: same result, many times faster. `false`
+   * (remark on the whole text, every construct) exists for the tests that prove "same result".
    * @default true
    */
   fast?: boolean;
@@ -149,7 +151,7 @@ function plainText(node: Nodes): string {
 const HINT_MARKER = /^\s*(?:\*\*Hint:\*\*|__Hint:__|\*Hint:\*|_Hint:_|Hint:|\[!TIP\])[ \t]*/;
 
 /** Whether a blockquote is a hint: it begins with `Hint:` or is a GitHub `> [!TIP]` alert. */
-function isHint(node: Blockquote): boolean {
+export function isHint(node: Blockquote): boolean {
   const first = node.children[0];
   if (first?.type !== "paragraph") return false;
   return HINT_MARKER.test(plainText(first));
@@ -177,6 +179,31 @@ function tooDeep(lines: readonly string[]): { line: number; column: number } | u
 /** Drop leading and trailing blank lines (keep indentation of the first line). */
 function trimBlankLines(text: string): string {
   return text.replace(/^(?:[ \t]*\r?\n)+/, "").replace(/\s+$/, "");
+}
+
+/** remark's tree of `text` as it is, every block construct on (the reference for tests). */
+export function markdownTree(text: string): Root {
+  processor ??= makeProcessor();
+  return processor.parse(text) as Root;
+}
+
+/**
+ * remark's tree of the whole text: of its block skeleton when `fast` (see skeleton.ts, with the
+ * table construct only when a line could be a delimiter row), else of the text as it is.
+ */
+function parseMarkdown(parser: LessonParser, fast: boolean): Root {
+  let markdown: Processor;
+  if (fast && !MAYBE_DELIMITER_ROW.test(parser.text)) {
+    tablelessProcessor ??= makeProcessor(false);
+    markdown = tablelessProcessor;
+  } else {
+    processor ??= makeProcessor();
+    markdown = processor;
+  }
+  if (!fast) return markdownTree(parser.text);
+  const cut = skeleton(parser.lines, parser.endings);
+  parser.parsedLines = cut.lines;
+  return markdown.parse(cut.text) as Root;
 }
 
 class LessonParser {
@@ -538,21 +565,9 @@ export function parseLesson(
       ],
     };
   }
-  let parsedText = text;
-  let markdown: Processor;
-  if (options.fast !== false && !MAYBE_DELIMITER_ROW.test(text)) {
-    tablelessProcessor ??= makeProcessor(false);
-    markdown = tablelessProcessor;
-  } else {
-    processor ??= makeProcessor();
-    markdown = processor;
-  }
-  if (options.fast !== false) {
-    const cut = skeleton(parser.lines, parser.endings);
-    parser.parsedLines = cut.lines;
-    parsedText = cut.text;
-  }
-  const tree = markdown.parse(parsedText) as Root;
+  const fast = options.fast !== false;
+  const scanned = fast && !/[\r\0]/.test(text) ? scanBlocks(parser.lines) : undefined;
+  const tree: Root = scanned ? { type: "root", children: scanned } : parseMarkdown(parser, fast);
 
   // Front matter.
   let frontMatter: FrontMatter = { keyAt: {}, requiresAt: [] };
