@@ -1,21 +1,22 @@
 /**
- * The block scan: for the lessons most instructors write, the part of remark's tree that the
- * lesson parser reads (front matter, top-level headings, fences, blockquotes), built straight
- * from the lines without running micromark. Pure.
+ * The block scan: the part of remark's tree that the lesson parser reads (front matter,
+ * top-level headings, fences, blockquotes and whether they are hints), built from the lines
+ * without running micromark wherever that is certain. Pure.
  *
- * It reads only documents made of: front matter; blank lines; ATX headings and code fences
- * that start in column 1; blockquotes (`>` in column 1) of plain paragraphs, with lazy
- * continuation lines; and plain prose (lines whose first character can start no block).
- * Anything else (lists, tables, HTML, setext headings, thematic breaks, indented fences or
- * headings, tabs and carriage returns outside fences, NUL, an unclosed front matter) makes it
- * return `undefined`, and the caller hands the document to remark, which stays the reference:
- * a property test checks that, wherever the scan answers, the lesson and problems are exactly
- * those of remark's full parse. Paragraphs are left out of the tree: no part of the lesson
- * parser reads them.
+ * Fences and ATX headings that start in column 1 split the text into *regions*. A region of
+ * blank lines, plain prose (lines whose first character can start no block) and blockquotes of
+ * plain paragraphs (`>` in column 1, lazy continuation lines included) is read here. Any other
+ * region (lists, tables, HTML, setext headings, indented fences, tabs…) is handed to the
+ * caller's `RegionParser` (remark), which may refuse it; then, as for CR, NUL or an unclosed
+ * front matter, the whole text goes to remark. Paragraphs are left out of the tree: no part of
+ * the lesson parser reads them.
+ *
+ * remark stays the reference: a property test (test/lesson/block-scan.test.ts) checks that
+ * wherever the scan answers, its nodes, positions, lesson and problems are exactly remark's.
  *
  * Why: micromark spends 20-30 µs on every block (a tokenizer per paragraph, per fence info,
- * per heading text), so a typical lesson took 1.5 ms in it even with inline constructs off;
- * this scan takes a few µs per lesson (bench/parse.mjs).
+ * per heading text), so a typical lesson took ~1.5 ms in it even with inline constructs off;
+ * the scan reads one in a few tens of µs (bench/parse.mjs).
  */
 import type { Blockquote, Code, Heading, RootContent, Yaml } from "mdast";
 import type { Point } from "unist";
@@ -92,10 +93,26 @@ interface OpenQuote {
 }
 
 /**
- * The top-level nodes the lesson parser reads, for `lines` (the text split at `\n`; the text
- * holds no `\r`), or `undefined` when the document uses anything this scan leaves to remark.
+ * Reads lines `start` to `end` (0-based, end excluded) with remark: the top-level nodes, with
+ * positions in the whole text, or `undefined` if remark's reading of the region alone could
+ * differ from its reading of the whole text (then the whole text goes to remark).
  */
-export function scanBlocks(lines: readonly string[]): RootContent[] | undefined {
+export type RegionParser = (start: number, end: number) => RootContent[] | undefined;
+
+/**
+ * The top-level nodes the lesson parser reads, for `lines` (the text split at `\n`; the text
+ * holds no `\r`), or `undefined` when the document is left to remark as a whole.
+ *
+ * Fences and ATX headings that start in column 1 are *boundaries*: no container, paragraph or
+ * other block can hold such a line (outside a fence or HTML block, which `parseRegion` checks
+ * for), so remark reads the lines between two boundaries (a *region*) the same alone as within
+ * the text. A region of plain prose and simple blockquotes is read here; any other region is
+ * handed to `parseRegion` (without one, the document is left to remark).
+ */
+export function scanBlocks(
+  lines: readonly string[],
+  parseRegion?: RegionParser,
+): RootContent[] | undefined {
   const out: RootContent[] = [];
   const n = lines.length;
   let i = 0;
@@ -113,6 +130,58 @@ export function scanBlocks(lines: readonly string[]): RootContent[] | undefined 
     i = close + 1;
   }
 
+  let regionStart = i;
+  /** Read the region before line `end`; false if the document must go to remark. */
+  const region = (end: number): boolean => {
+    if (end > regionStart) {
+      const mark = out.length;
+      if (!simpleRegion(lines, regionStart, end, out)) {
+        out.length = mark;
+        const nodes = parseRegion?.(regionStart, end);
+        if (!nodes) return false;
+        out.push(...nodes);
+      }
+    }
+    return true;
+  };
+
+  for (; i < n; i++) {
+    const line = lines[i] ?? "";
+    const c = line.charAt(0);
+    if (c === "`" || c === "~") {
+      const open = FENCE_OPEN.exec(line);
+      const marker = open?.[1] ?? "";
+      const info = open?.[2] ?? "";
+      // A backtick fence's info string cannot hold a backtick: such a line is prose.
+      if (open && !(c === "`" && info.includes("`"))) {
+        if (!region(i)) return undefined;
+        i = fence(lines, i, marker, info, out);
+        regionStart = i + 1;
+      }
+    } else if (c === "#") {
+      const atx = ATX.exec(line);
+      if (atx) {
+        if (!region(i)) return undefined;
+        out.push(heading(lines, i, (atx[1] ?? "").length));
+        regionStart = i + 1;
+      }
+    }
+  }
+  if (!region(n)) return undefined;
+  return out;
+}
+
+/**
+ * Read lines `start` to `end` if they are only blank lines, plain prose (see `plainStart`) and
+ * blockquotes (`>` in column 1) of plain paragraphs: push the blockquotes, and return true.
+ * Return false for anything else (lists, tables, HTML, tabs, nested blocks…).
+ */
+function simpleRegion(
+  lines: readonly string[],
+  start: number,
+  end: number,
+  out: RootContent[],
+): boolean {
   let quote: OpenQuote | undefined;
   const closeQuote = () => {
     if (!quote) return;
@@ -131,29 +200,10 @@ export function scanBlocks(lines: readonly string[]): RootContent[] | undefined 
     quote = undefined;
   };
 
-  for (; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const line = lines[i] ?? "";
-    const c = line.charAt(0);
-    if (c === "`" || c === "~") {
-      const open = FENCE_OPEN.exec(line);
-      if (open) {
-        closeQuote();
-        const end = fence(lines, i, open[1] ?? "", open[2] ?? "", out);
-        if (end === undefined) return undefined;
-        i = end;
-        continue;
-      }
-    }
-    if (line.includes("\t")) return undefined;
-    if (c === "#") {
-      const atx = ATX.exec(line);
-      if (atx) {
-        closeQuote();
-        out.push(heading(lines, i, (atx[1] ?? "").length));
-        continue;
-      }
-    }
-    if (c === ">") {
+    if (line.includes("\t")) return false;
+    if (line.charAt(0) === ">") {
       let content = line.slice(1);
       if (content.charCodeAt(0) === 32) content = content.slice(1);
       quote ??= { start: i, end: i, firstClosed: false, paraOpen: false };
@@ -165,7 +215,7 @@ export function scanBlocks(lines: readonly string[]): RootContent[] | undefined 
         if (quote.first) quote.firstClosed = true;
         continue;
       }
-      if (indent >= 4 || !plainStart(content.slice(indent))) return undefined;
+      if (indent >= 4 || !plainStart(content.slice(indent))) return false;
       if (!quote.firstClosed) {
         quote.first ??= [];
         quote.first.push(content.slice(indent));
@@ -180,11 +230,11 @@ export function scanBlocks(lines: readonly string[]): RootContent[] | undefined 
     }
     const rest = line.slice(indent);
     if (indent >= 4) {
-      // Indented code or a paragraph's continuation: no block the parser reads. Kept out if it
-      // could be a table row (delimiter rows are never indented this far, but be sure).
-      if (rest.includes("|")) return undefined;
+      // Indented code or a paragraph's continuation: no block the parser reads. Left to remark
+      // if it could be a table row (delimiter rows are never indented this far, but be sure).
+      if (rest.includes("|")) return false;
     } else if (!plainStart(rest)) {
-      return undefined;
+      return false;
     }
     if (quote?.paraOpen) {
       // A lazy continuation line of the quote's paragraph.
@@ -195,13 +245,12 @@ export function scanBlocks(lines: readonly string[]): RootContent[] | undefined 
     }
   }
   closeQuote();
-  return out;
+  return true;
 }
 
 /**
  * A fence opening at line index `at`: push its code node, and return the index of its last
- * line (the closing fence, or the document's last line), or `undefined` if a backtick fence's
- * info string holds a backtick (then the line is not a fence at all).
+ * line (the closing fence, or the document's last line).
  */
 function fence(
   lines: readonly string[],
@@ -209,8 +258,7 @@ function fence(
   marker: string,
   info: string,
   out: RootContent[],
-): number | undefined {
-  if (marker.charAt(0) === "`" && info.includes("`")) return undefined;
+): number {
   const words = /^[ \t]*([^ \t]+)(?:[ \t]+([\s\S]*))?$/.exec(info);
   const lang = words?.[1] ?? null;
   const meta = words?.[2] === undefined || words[2] === "" ? null : words[2];
@@ -250,11 +298,11 @@ function fence(
 function heading(lines: readonly string[], at: number, depth: number): Heading {
   const line = lines[at] ?? "";
   let start = depth;
-  while (line.charCodeAt(start) === 32) start++;
+  while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9) start++;
   // The text, without trailing blanks and a closing sequence (`#`s after a blank, or alone).
-  let body = line.slice(start).replace(/ +$/, "");
-  const closing = /(?:^|[ ])#+$/.exec(body);
-  if (closing) body = body.slice(0, closing.index).replace(/ +$/, "");
+  let body = line.slice(start).replace(/[ \t]+$/, "");
+  const closing = /(?:^|[ \t])#+$/.exec(body);
+  if (closing) body = body.slice(0, closing.index).replace(/[ \t]+$/, "");
   const node: Heading = {
     type: "heading",
     depth: depth as Heading["depth"],

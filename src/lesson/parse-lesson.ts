@@ -206,6 +206,77 @@ function parseMarkdown(parser: LessonParser, fast: boolean): Root {
   return markdown.parse(cut.text) as Root;
 }
 
+const FRONT_MATTER_FENCE = /^---[ \t]*$/;
+
+/**
+ * remark's reading of lines `start` to `end` (a region between two boundaries, see
+ * block-scan.ts) in the whole text's lines and columns, fence contents as written (micromark
+ * reads the region's skeleton); `undefined` when reading the region alone could differ from
+ * reading it within the text: when it could open front matter, starts with a byte order mark,
+ * could hold a table, or ends in a fence or HTML block that might still be open (and so would
+ * swallow the boundary after it).
+ */
+function parseRegion(parser: LessonParser, start: number, end: number): RootContent[] | undefined {
+  const { lines } = parser;
+  const first = lines[start] ?? "";
+  // micromark reads front matter, and drops a byte order mark, only at the start of its input.
+  if (FRONT_MATTER_FENCE.test(first) || first.startsWith("\ufeff")) return undefined;
+  if (MAYBE_DELIMITER_ROW.test(lines.slice(start, end).join("\n"))) return undefined;
+  parser.skeletonLines ??= skeleton(lines, parser.endings).lines;
+  const cut = parser.skeletonLines.slice(start, end);
+  tablelessProcessor ??= makeProcessor(false);
+  const tree = tablelessProcessor.parse(cut.join("\n")) as Root;
+  /** A point of the region's skeleton → the same point in the text. */
+  const move = (point: { line: number; column: number }) => {
+    const parsed = cut[point.line - 1] ?? "";
+    const original = lines[start + point.line - 1] ?? "";
+    point.line += start;
+    // At or past the end of a cut line means the end of the original line.
+    if (parsed.length !== original.length && point.column - 1 >= parsed.length) {
+      point.column = original.length + 1;
+    }
+  };
+  let open = false;
+  const visit = (node: Nodes) => {
+    const position = node.position;
+    if (!position) return;
+    const first = position.start.line;
+    move(position.start);
+    move(position.end);
+    if (node.type === "code" && node.value !== "") {
+      // Each line of the value is its line minus the container's prefix, which is never cut.
+      node.value = node.value
+        .split("\n")
+        .map((value, i) => {
+          const parsed = cut[first + i] ?? "";
+          const original = lines[start + first + i] ?? "";
+          return parsed.endsWith(value) ? original.slice(parsed.length - value.length) : value;
+        })
+        .join("\n");
+    }
+    const fenced =
+      node.type === "code" &&
+      /^[`~]/.test((lines[position.start.line - 1] ?? "").slice(position.start.column - 1));
+    if ((fenced || node.type === "html") && position.end.line >= end && end < lines.length) {
+      open = true;
+    }
+    if ("children" in node) for (const child of node.children as Nodes[]) visit(child);
+  };
+  for (const node of tree.children) visit(node);
+  return open ? undefined : tree.children;
+}
+
+/** The block scan's tree of the parser's text (regions it leaves go to remark), if it answers. */
+function scan(parser: LessonParser): RootContent[] | undefined {
+  if (/[\r\0]/.test(parser.text)) return undefined;
+  return scanBlocks(parser.lines, (start, end) => parseRegion(parser, start, end));
+}
+
+/** The top-level nodes the fast path reads for `text` (for tests), or `undefined`. */
+export function scannedTree(text: string): RootContent[] | undefined {
+  return scan(new LessonParser(text, "-"));
+}
+
 class LessonParser {
   readonly problems: Problem[] = [];
   /** The file's lines, and the line endings after each. */
@@ -215,6 +286,8 @@ class LessonParser {
   readonly lineStarts: number[] = [];
   /** The lines micromark reads (see skeleton.ts); the same as `lines` when not fast. */
   parsedLines: string[];
+  /** The skeleton's lines, once a region of the text needed remark. */
+  skeletonLines: string[] | undefined;
 
   constructor(
     readonly text: string,
@@ -566,7 +639,7 @@ export function parseLesson(
     };
   }
   const fast = options.fast !== false;
-  const scanned = fast && !/[\r\0]/.test(text) ? scanBlocks(parser.lines) : undefined;
+  const scanned = fast ? scan(parser) : undefined;
   const tree: Root = scanned ? { type: "root", children: scanned } : parseMarkdown(parser, fast);
 
   // Front matter.
