@@ -20,8 +20,8 @@
  */
 import type { Blockquote, Code, Heading, RootContent, Yaml } from "mdast";
 import type { Point } from "unist";
+import { FRONT_MATTER_FENCE } from "./skeleton.js";
 
-const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 const FENCE_OPEN = /^(`{3,}|~{3,})([\s\S]*)$/;
 const CLOSING_FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 const ATX = /^(#{1,6})(?=[ \t]|$)/;

@@ -14,7 +14,7 @@ import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
 import { parseCheckLine } from "./parse-check.js";
-import { skeleton } from "./skeleton.js";
+import { FRONT_MATTER_FENCE, skeleton, uncutColumn, uncutValue } from "./skeleton.js";
 import type {
   Check,
   CommandBlock,
@@ -192,21 +192,19 @@ export function markdownTree(text: string): Root {
  * table construct only when a line could be a delimiter row), else of the text as it is.
  */
 function parseMarkdown(parser: LessonParser, fast: boolean): Root {
+  if (!fast) return markdownTree(parser.text);
   let markdown: Processor;
-  if (fast && !MAYBE_DELIMITER_ROW.test(parser.text)) {
+  if (!MAYBE_DELIMITER_ROW.test(parser.text)) {
     tablelessProcessor ??= makeProcessor(false);
     markdown = tablelessProcessor;
   } else {
     processor ??= makeProcessor();
     markdown = processor;
   }
-  if (!fast) return markdownTree(parser.text);
   const cut = skeleton(parser.lines, parser.endings);
   parser.parsedLines = cut.lines;
   return markdown.parse(cut.text) as Root;
 }
-
-const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 
 /**
  * remark's reading of lines `start` to `end` (a region between two boundaries, see
@@ -231,10 +229,7 @@ function parseRegion(parser: LessonParser, start: number, end: number): RootCont
     const parsed = cut[point.line - 1] ?? "";
     const original = lines[start + point.line - 1] ?? "";
     point.line += start;
-    // At or past the end of a cut line means the end of the original line.
-    if (parsed.length !== original.length && point.column - 1 >= parsed.length) {
-      point.column = original.length + 1;
-    }
+    point.column = uncutColumn(parsed, original, point.column - 1) + 1;
   };
   let open = false;
   const visit = (node: Nodes) => {
@@ -244,14 +239,9 @@ function parseRegion(parser: LessonParser, start: number, end: number): RootCont
     move(position.start);
     move(position.end);
     if (node.type === "code" && node.value !== "") {
-      // Each line of the value is its line minus the container's prefix, which is never cut.
       node.value = node.value
         .split("\n")
-        .map((value, i) => {
-          const parsed = cut[first + i] ?? "";
-          const original = lines[start + first + i] ?? "";
-          return parsed.endsWith(value) ? original.slice(parsed.length - value.length) : value;
-        })
+        .map((value, i) => uncutValue(cut[first + i] ?? "", lines[start + first + i] ?? "", value))
         .join("\n");
     }
     const fenced =
@@ -313,9 +303,7 @@ class LessonParser {
     if (start === undefined) return this.text.length;
     const parsed = this.parsedLines[point.line - 1] ?? "";
     const original = this.lines[point.line - 1] ?? "";
-    // At or past the end of a cut line means the end of the original line.
-    const column = point.column - 1 >= parsed.length ? original.length : point.column - 1;
-    return start + column;
+    return start + uncutColumn(parsed, original, point.column - 1);
   }
 
   /** Offsets of a node in the original text. */
@@ -332,9 +320,8 @@ class LessonParser {
       .map((value, i) => {
         const parsed = this.parsedLines[first - 1 + i];
         const original = this.lines[first - 1 + i];
-        // The value is the line minus its container prefix; the prefix is never cut.
-        if (parsed === undefined || original === undefined || !parsed.endsWith(value)) return value;
-        return original.slice(parsed.length - value.length);
+        if (parsed === undefined || original === undefined) return value;
+        return uncutValue(parsed, original, value);
       })
       .join("\n");
   }

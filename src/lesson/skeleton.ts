@@ -15,7 +15,8 @@
 /** A line that starts with one of these (after indentation) may open a block: keep it. */
 const BLOCK_START = /^[#`~<>|=\-*_+[\]:0-9\\!]/;
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
-const FRONT_MATTER_FENCE = /^---[ \t]*$/;
+/** A front matter fence: `---` alone on a line (trailing blanks allowed). */
+export const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 
 /** Lines this short are not worth cutting. */
 const KEEP_SHORTER_THAN = 12;
@@ -59,4 +60,20 @@ function cut(line: string, next: string | undefined): string {
   if (/[\t<>|]/.test(line)) return line;
   if (next !== undefined && (next.includes("|") || SETEXT_UNDERLINE.test(next))) return line;
   return line.slice(0, indent + 1);
+}
+
+/**
+ * The 0-based column in the `original` line of a 0-based `column` in its `parsed` (skeleton)
+ * line: at or past the end of a cut line means the end of the original line.
+ */
+export function uncutColumn(parsed: string, original: string, column: number): number {
+  return column >= parsed.length ? original.length : column;
+}
+
+/**
+ * A fence's content line as written, from the `value` micromark gave for the `parsed` line: the
+ * value is the line minus its container prefix, and the prefix is never cut.
+ */
+export function uncutValue(parsed: string, original: string, value: string): string {
+  return parsed.endsWith(value) ? original.slice(parsed.length - value.length) : value;
 }
