@@ -5,6 +5,7 @@ import { lessonLabKey } from "../flows/lesson-lab.js";
 import { destroySandboxLabs, listSandboxLabs } from "../lab/lab-records.js";
 import { localTransport } from "../lab/local-transport.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
+import { ensurePrivateDir, labIdSecret } from "../lab/private-dir.js";
 import { sandboxLabId } from "../lab/sandbox-lab.js";
 import type { Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
@@ -50,7 +51,7 @@ export async function resetCommand(
           })
         : undefined;
     const transport = remote?.transport ?? localTransport();
-    const recordsDir = remote?.recordsDir ?? dir;
+    const recordsDir = remote?.recordsDir ?? ensurePrivateDir(dir);
     const labs =
       spec.kind === "sandbox" || remote !== undefined
         ? await listSandboxLabs(transport, recordsDir)
@@ -81,7 +82,8 @@ export async function resetCommand(
     const key = lessonLabKey(course, lesson);
     let found = true;
     if (spec.kind === "sandbox") {
-      const id = sandboxLabId(key, lesson.id, true);
+      ensurePrivateDir(dir);
+      const id = sandboxLabId(key, lesson.id, true, labIdSecret(dir));
       const labs = await listSandboxLabs(localTransport(), dir);
       found = labs.some((l) => l.id === id);
       await destroySandboxLabs(localTransport(), dir, [id]);

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { LabError, UsageError } from "../errors.js";
+import { ensurePrivateDir } from "./private-dir.js";
 import { sshQuote } from "./ssh-quote.js";
 import type { Transport } from "./transport.js";
 
@@ -115,6 +116,8 @@ export class SshTransport implements Transport {
    */
   async connect(): Promise<SshRemoteInfo> {
     if (this.info !== undefined) return this.info;
+    // Another user who could plant a socket here would see and answer every command.
+    ensurePrivateDir(dirname(this.controlPath));
     const alive = await this.masterAlive();
     const cached = this.readInfo();
     if (alive && cached !== undefined) {
@@ -124,7 +127,6 @@ export class SshTransport implements Transport {
     if (!alive) {
       // A stale socket (its master was killed) would stop a new master from listening.
       rmSync(this.controlPath, { force: true });
-      mkdirSync(join(this.controlPath, ".."), { recursive: true, mode: 0o700 });
     }
     // Without a master, this ssh becomes the master (ControlMaster=auto) and runs the probe
     // itself, so connecting and learning about the remote is one handshake; ControlPersist
