@@ -14,6 +14,7 @@ Exit codes:
   2  usage error or lesson format error
   3  lesson locked: finish the lessons it requires first
   4  lab unavailable (namespaces, ssh or vagrant)
+  5  progress cannot be read or saved (state dir: permissions, read-only, full)
   130 interrupted (Ctrl-C); lab and progress are kept
 
 Environment:
