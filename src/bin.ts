@@ -260,6 +260,16 @@ function report(error: unknown): number {
   return ExitCode.internal;
 }
 
+// A reader that went away (`course test | head -1`) ends the command quietly, as it ends `cat`:
+// no EPIPE stack trace, and no work on for output nobody reads.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE")
+      process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw error;
+  });
+}
+
 try {
   await build().parseAsync(process.argv);
 } catch (error) {

@@ -8,6 +8,7 @@ import { lessonProgressOf } from "../progress/lesson-progress.js";
 import { assertOpen, lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { recordResult } from "../progress/record-result.js";
+import { visibleData } from "../render/visible-text.js";
 import { type CommandContext, debugOption, useColor } from "./context.js";
 
 export interface VerifyCommandOptions {
@@ -61,7 +62,11 @@ export async function verifyCommand(
   ctx.stdout.write(
     options.json
       ? `${JSON.stringify({ ...report, progress }, null, 2)}\n`
-      : renderVerifyReport(report, { cwd: ctx.cwd, color: useColor(ctx) }),
+      : // What the lab reported (names a learner chose) is shown, never obeyed by the terminal.
+        renderVerifyReport(visibleData(report, { keepNewlines: true }), {
+          cwd: ctx.cwd,
+          color: useColor(ctx),
+        }),
   );
   if (!options.json && report.passed) {
     const c = useColor(ctx) ? "\u001b[32m✓\u001b[39m" : "✓";

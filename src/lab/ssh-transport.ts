@@ -54,6 +54,12 @@ export function parseSshTarget(spec: string): SshTarget {
     throw new UsageError(`--lab ${spec}: expected ssh://USER@HOST[:PORT]`, { hint: fix });
   }
   const [, user, rawHost = "", rawPort] = match;
+  if (rawHost.startsWith("-") || user?.startsWith("-")) {
+    throw new UsageError(
+      `--lab ${spec}: a user or host cannot start with "-" (ssh would read it as an option)`,
+      { hint: fix },
+    );
+  }
   const target: SshTarget = { host: rawHost.replace(/^\[(.*)\]$/, "$1") };
   if (user !== undefined) target.user = decodeURIComponent(user);
   if (rawPort !== undefined) {
@@ -141,7 +147,7 @@ export class SshTransport implements Transport {
       "fi",
     ].join("\n");
     const result = await this.collect(
-      [...this.baseArgs("auto"), "-T", "--", sshQuote(["sh", "-c", probe])],
+      [...this.baseArgs("auto"), "-T", ...this.destination(), sshQuote(["sh", "-c", probe])],
       "connect",
     );
     if (result.exitCode === 255 || !result.stdout.includes("course-uid=")) {
@@ -170,13 +176,16 @@ export class SshTransport implements Transport {
 
   /** Whether the master answers on its control socket (a local question: no round trip). */
   async masterAlive(): Promise<boolean> {
-    const result = await this.collect([...this.baseArgs("no"), "-O", "check"], null);
+    const result = await this.collect(
+      [...this.baseArgs("no"), "-O", "check", ...this.destination()],
+      null,
+    );
     return result.exitCode === 0;
   }
 
   /** End the master connection (the next command starts a new one). */
   async stopMaster(): Promise<void> {
-    await this.collect([...this.baseArgs("no"), "-O", "exit"], null);
+    await this.collect([...this.baseArgs("no"), "-O", "exit", ...this.destination()], null);
     rmSync(this.controlPath, { force: true });
     rmSync(`${this.controlPath}.json`, { force: true });
     this.info = undefined;
@@ -196,7 +205,7 @@ export class SshTransport implements Transport {
     const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
     const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
     // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
-    args.push("-o", "LogLevel=ERROR", "--", sshQuote(remote));
+    args.push("-o", "LogLevel=ERROR", ...this.destination(), sshQuote(remote));
     this.sessions++;
     this.options.debug?.(`ssh ${this.name}: ${sshQuote(argv.map(brief))}`);
     return spawn(this.options.ssh ?? "ssh", args, {
@@ -230,7 +239,15 @@ export class SshTransport implements Transport {
     ];
   }
 
-  /** The ssh arguments every invocation shares, up to (and including) the host. */
+  /**
+   * `-- HOST`: the host comes after `--`, last of ssh's own arguments, so that a target such as
+   * `root@-oProxyCommand=…` can never reach ssh as an option.
+   */
+  private destination(): string[] {
+    return ["--", this.options.target.host];
+  }
+
+  /** The ssh options every invocation shares (the host follows: `destination()`). */
   private baseArgs(master: "no" | "auto"): string[] {
     const { target } = this.options;
     // ssh keeps the first value it sees for an option: ours that must hold come first,
@@ -255,7 +272,6 @@ export class SshTransport implements Transport {
       "ServerAliveInterval=15",
       "-o",
       "ServerAliveCountMax=4",
-      target.host,
     );
     return args;
   }
