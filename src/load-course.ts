@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import { LessonError, UsageError } from "./errors.js";
 import { suggestion } from "./lesson/did-you-mean.js";
 import type { CourseSource, LessonSource } from "./lesson/parse-course.js";
 import type { Course, Lesson, Problem } from "./lesson/types.js";
+import { writeAtomically } from "./write-atomically.js";
 
 /** The course shipped inside the package: `lessons/` next to `dist/`. */
 export function shippedLessonsDir(): string {
@@ -165,9 +166,7 @@ async function parseDir(
   if (key !== undefined) {
     try {
       await mkdir(dirname(cacheFile), { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify({ key, ...parsed }));
-      await rename(tmp, cacheFile);
+      await writeAtomically(cacheFile, JSON.stringify({ key, ...parsed }));
     } catch {
       // A cache that cannot be written only costs speed.
     }

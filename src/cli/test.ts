@@ -55,7 +55,7 @@ function parseJobs(text: string | undefined): number {
 
 /** The lab driver, imported only when lessons are actually run. */
 async function driverFor(ctx: CommandContext): Promise<LessonDriver> {
-  const { defaultDriver } = await import("../flows/lesson-driver.js");
+  const { defaultDriver } = await import("../flows/test-driver.js");
   return defaultDriver(ctx);
 }
 
