@@ -3,7 +3,7 @@
  * hidden `setup` fences run once when the lab is created; and command fences run with the
  * semantics of the lesson format.
  */
-import { relative } from "node:path";
+import { displayPath } from "../display-path.js";
 import { LabError } from "../errors.js";
 import { unmetNeeds } from "../lab/lab-needs.js";
 import { openLab } from "../lab/open-lab.js";
@@ -19,9 +19,12 @@ export interface OpenLessonLabOptions {
   /** Where lab records live. @default runtimeDir() */
   runtimeDir?: string;
   debug?: (line: string) => void;
+  /** `file:line` places in errors are relative to this directory when inside it. @default none: absolute paths */
+  cwd?: string;
   /**
-   * Told what the user must know about the lab (e.g. that `host` changes the real network).
-   * @default written to standard error as `course: warning: ...`
+   * Told what the user must know about the lab (e.g. that `host` changes the real network);
+   * the CLI writes it to standard error as `course: warning: ...` (`warnOption`).
+   * @default not told
    */
   onWarning?: (message: string) => void;
   /** Live output of the setup fences (for `--debug` or a spinner). */
@@ -31,12 +34,6 @@ export interface OpenLessonLabOptions {
 /** The key that finds a lesson's lab again across CLI runs: course directory + lesson id. */
 export function lessonLabKey(course: Course, lesson: Lesson): string {
   return `${course.dir}#${lesson.id}`;
-}
-
-/** `lessons/03-bridge.md:12`, relative to the current directory when inside it. */
-function where(file: string, line: number): string {
-  const rel = relative(process.cwd(), file);
-  return `${rel !== "" && !rel.startsWith("..") ? rel : file}:${line}`;
 }
 
 function tail(text: string, lines = 10): string {
@@ -75,9 +72,7 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       throw lacking;
     }
   }
-  const warn =
-    options.onWarning ??
-    ((message: string) => process.stderr.write(`course: warning: ${message}\n`));
+  const warn = options.onWarning ?? (() => {});
   // Said once, when the lab is made; the host lab's warning every time it is used.
   if (opened.created || options.spec.kind === "host")
     for (const w of opened.warnings ?? []) warn(w);
@@ -103,7 +98,7 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       const output = tail(`${result.stdout}${stderr}`);
       const at = line === undefined ? block.line : block.codeLine + line - 1;
       throw new LabError(
-        `the setup of lesson \`${options.lesson.id}\` failed at ${where(block.file, at)}: ${
+        `the setup of lesson \`${options.lesson.id}\` failed at ${options.cwd === undefined ? block.file : displayPath(block.file, options.cwd)}:${at}: ${
           result.timedOut ? "timed out" : `exit status ${result.exitCode}`
         }${output === "" ? "" : `\n${output}`}`,
         {

@@ -5,7 +5,7 @@
  */
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import type { CheckResult } from "../checks/types.js";
-import { type CommandContext, debugOption } from "../context.js";
+import { type CommandContext, debugOption, warnOption } from "../context.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
 import type { Lesson, Step } from "../lesson/types.js";
@@ -117,6 +117,8 @@ export async function verifyCourseLesson(
     course,
     lesson,
     persistent: true,
+    cwd: ctx.cwd,
+    ...warnOption(ctx),
     ...debugging,
   });
   let report: VerifyReport;
