@@ -197,4 +197,3 @@ export function devAttribute(
 ): Attribute {
   return valueAttribute(args, ctx, "the interface after `dev`", (w) => ifaceRef(w, ctx), store);
 }
-
