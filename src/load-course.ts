@@ -112,10 +112,13 @@ const CACHE_FORMAT = 1;
 async function cacheKey(dir: string): Promise<string | undefined> {
   try {
     const hash = createHash("sha256").update(`${CACHE_FORMAT}\0${dir}\0`);
+    // The check kinds' grammar is part of the parser too.
     const parserDir = fileURLToPath(new URL("./lesson/", import.meta.url));
+    const kindsDir = fileURLToPath(new URL("./checks/kinds/", import.meta.url));
     for (const [base, names] of [
       [dir, (await readdir(dir)).sort()],
       [parserDir, (await readdir(parserDir)).sort()],
+      [kindsDir, (await readdir(kindsDir)).sort()],
     ] as const) {
       for (const name of names) {
         if (base === dir && !/\.md$/i.test(name) && name !== "course.yaml") continue;
