@@ -9,6 +9,7 @@ import { lackingNeed } from "../lab/lab-needs.js";
 import { openLab } from "../lab/open-lab.js";
 import type { ExecResult, Lab, LabSpec, OpenedLab } from "../lab/types.js";
 import type { CommandBlock, Course, Lesson } from "../lesson/types.js";
+import { takeFailedLine, traceFence } from "./fence-trace.js";
 
 export interface OpenLessonLabOptions {
   spec: LabSpec;
@@ -78,7 +79,7 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
     try {
       // The ERR trap names the line that failed (relative to the fence), so the error can
       // point at it; `exit N` fires no trap and the fence's own line is named instead.
-      result = await opened.lab.exec(`${LINE_PROBE}\n${block.code}`, {
+      result = await opened.lab.exec(traceFence(block.code), {
         timeout: blockTimeout(block, options.lesson),
         background: block.options.background,
         ...(options.onOutput ? { onOutput: options.onOutput } : {}),
@@ -87,7 +88,7 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       await opened.lab.destroy().catch(() => {});
       throw error;
     }
-    const { stderr, line } = failedLine(result.stderr);
+    const { stderr, line } = takeFailedLine(result.stderr);
     if (result.exitCode !== 0 && !block.options.allowFail) {
       await opened.lab.destroy().catch(() => {});
       const output = tail(`${result.stdout}${stderr}`);
@@ -103,19 +104,6 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
     }
   }
   return opened;
-}
-
-/** Prepended to setup fences: on failure, prints the failing line of the fence to stderr. */
-const LINE_PROBE = `__course_l0=$LINENO; trap 'echo "@@course-failed-line $((LINENO - __course_l0))" >&2' ERR`;
-
-/** Take the probe's marker out of stderr. */
-function failedLine(stderr: string): { stderr: string; line: number | undefined } {
-  let line: number | undefined;
-  const rest = stderr.replace(/^@@course-failed-line (\d+)\n/gm, (_, n: string) => {
-    line ??= Number(n);
-    return "";
-  });
-  return { stderr: rest, line };
 }
 
 /** Seconds a command fence may run: its `timeout=N`, else the lesson's timeout. */

@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import { runtimeDir as defaultRuntimeDir } from "../paths.js";
 import { openSandboxLab } from "./sandbox-lab.js";
-import { splitSshOptions } from "./ssh-quote.js";
+import { splitSshOptions } from "./split-ssh-options.js";
 import { parseSshTarget, SshTransport } from "./ssh-transport.js";
 import type {
   ExecOptions,
