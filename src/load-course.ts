@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promi
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CommandContext } from "./cli/context.js";
+import type { CommandContext } from "./context.js";
 import { LessonError, UsageError } from "./errors.js";
 import { suggestion } from "./lesson/did-you-mean.js";
 import type { CourseSource, LessonSource } from "./lesson/parse-course.js";
