@@ -9,8 +9,6 @@
 import { randomBytes } from "node:crypto";
 import type { Lab } from "../lab/types.js";
 import type { Check, CheckSpec } from "../lesson/types.js";
-import { addrCheck } from "./addr-check.js";
-import { captureCheck } from "./capture-check.js";
 import { diagnose } from "./diagnose.js";
 import {
   type ExtraCommand,
@@ -20,43 +18,12 @@ import {
   type LabFacts,
   missingNamespace,
 } from "./facts.js";
-import { fdbCheck } from "./fdb-check.js";
-import { iptablesCheck } from "./iptables-check.js";
-import { linkCheck } from "./link-check.js";
-import { listenCheck } from "./listen-check.js";
-import { neighCheck } from "./neigh-check.js";
-import { netnsCheck } from "./netns-check.js";
-import { pingCheck } from "./ping-check.js";
-import { routeCheck } from "./route-check.js";
-import { runCheck } from "./run-check.js";
-import { sysctlCheck } from "./sysctl-check.js";
-import { tcpCheck } from "./tcp-check.js";
+import { moduleOf, runsAlone } from "./kinds/registry.js";
 import type { CheckResult, Outcome, ProbeKind, ProbeOutput, StateKind } from "./types.js";
-
-type Kind<K extends CheckSpec["kind"]> = Extract<CheckSpec, { kind: K }>;
-
-const stateKinds: { [K in CheckSpec["kind"]]?: StateKind<Kind<K>> } = {
-  netns: netnsCheck,
-  link: linkCheck,
-  addr: addrCheck,
-  route: routeCheck,
-  neigh: neighCheck,
-  fdb: fdbCheck,
-  sysctl: sysctlCheck,
-  iptables: iptablesCheck,
-  listen: listenCheck,
-};
-
-const probeKinds: { [K in CheckSpec["kind"]]?: ProbeKind<Kind<K>> } = {
-  ping: pingCheck,
-  tcp: tcpCheck,
-  run: runCheck,
-  capture: captureCheck,
-};
 
 /** Whether a check is answered from the snapshot (true) or by acting in the lab (false). */
 export function isStateCheck(spec: CheckSpec): boolean {
-  return stateKinds[spec.kind] !== undefined;
+  return !moduleOf(spec).probes;
 }
 
 export interface EvaluateOptions {
@@ -69,10 +36,12 @@ export interface EvaluateOptions {
 }
 
 function stateKind(spec: CheckSpec): StateKind<CheckSpec> | undefined {
-  return stateKinds[spec.kind] as StateKind<CheckSpec> | undefined;
+  const module = moduleOf(spec);
+  return module.probes ? undefined : module.state;
 }
 function probeKind(spec: CheckSpec): ProbeKind<CheckSpec> | undefined {
-  return probeKinds[spec.kind] as ProbeKind<CheckSpec> | undefined;
+  const module = moduleOf(spec);
+  return module.probes ? module.probe : undefined;
 }
 
 /** What the snapshot must contain for these state checks. */
@@ -158,7 +127,7 @@ function probeRequest(
 }
 
 function verdict(check: Check, outcome: Outcome, durationMs: number): CheckResult {
-  return {
+  const result: CheckResult = {
     check,
     passed: check.negate ? !outcome.held : outcome.held,
     held: outcome.held,
@@ -166,6 +135,8 @@ function verdict(check: Check, outcome: Outcome, durationMs: number): CheckResul
     found: outcome.found,
     durationMs,
   };
+  if (outcome.timedOut === true) result.timedOut = true;
+  return result;
 }
 
 /**
@@ -184,10 +155,10 @@ export async function evaluateChecks(
     isStateCheck(check.spec) ? [{ check, index }] : [],
   );
   const probes = checks.flatMap((check, index) =>
-    !isStateCheck(check.spec) && check.spec.kind !== "capture" ? [{ check, index }] : [],
+    !isStateCheck(check.spec) && !runsAlone(check.spec) ? [{ check, index }] : [],
   );
   const captures = checks.flatMap((check, index) =>
-    check.spec.kind === "capture" ? [{ check, index }] : [],
+    runsAlone(check.spec) ? [{ check, index }] : [],
   );
 
   // Everything in ONE round trip: probes (concurrently), then captures (one after the other:
@@ -237,6 +208,8 @@ export async function evaluateChecks(
         const outcome = kind.judge(check.spec, out.output, check.ns ?? null, timeout);
         if (gone !== undefined && !outcome.held)
           outcome.found = `no namespace "${gone}" in the lab`;
+        // `timeout` (and a lab round trip cut short) exit 124: no answer yet, not a "no".
+        if (!outcome.held && out.output.exitCode === 124) outcome.timedOut = true;
         results[index] = verdict(check, outcome, out.durationMs);
       }
     }
@@ -257,11 +230,13 @@ export async function evaluateChecks(
   });
 
   if (options.diagnose !== false) {
+    // A failed probe that was going somewhere (ping, tcp) gets the diagnosis of its path.
+    const targetOf = (check: Check) => {
+      const module = moduleOf(check.spec);
+      return module.probes ? module.target?.(check.spec, check.ns ?? null) : undefined;
+    };
     const failed = final.filter(
-      (r) =>
-        !r.passed &&
-        !r.check.negate &&
-        (r.check.spec.kind === "ping" || r.check.spec.kind === "tcp"),
+      (r) => !r.passed && !r.check.negate && targetOf(r.check) !== undefined,
     );
     if (failed.length > 0) {
       const more = await gatherFacts(lab, {
@@ -271,12 +246,8 @@ export async function evaluateChecks(
         timeout,
       });
       for (const r of failed) {
-        const spec = r.check.spec;
-        if (spec.kind !== "ping" && spec.kind !== "tcp") continue;
-        const target =
-          spec.kind === "ping"
-            ? { from: r.check.ns ?? null, ip: spec.ip }
-            : { from: r.check.ns ?? null, ip: spec.host, port: spec.port };
+        const target = targetOf(r.check);
+        if (target === undefined) continue;
         const d = diagnose(more, target);
         if (d !== undefined) r.diagnosis = d.sentence;
       }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LabError, UsageError } from "../errors.js";
 import { ensurePrivateDir } from "./private-dir.js";
-import { sshQuote } from "./ssh-quote.js";
+import { shellJoin } from "./shell-quote.js";
 import type { Transport } from "./transport.js";
 
 /** Where an ssh lab lives: `USER@HOST[:PORT]`, any part of which the user's ssh config may fill in. */
@@ -147,7 +147,7 @@ export class SshTransport implements Transport {
       "fi",
     ].join("\n");
     const result = await this.collect(
-      [...this.baseArgs("auto"), "-T", ...this.destination(), sshQuote(["sh", "-c", probe])],
+      [...this.baseArgs("auto"), "-T", ...this.destination(), shellJoin(["sh", "-c", probe])],
       "connect",
     );
     if (result.exitCode === 255 || !result.stdout.includes("course-uid=")) {
@@ -205,9 +205,9 @@ export class SshTransport implements Transport {
     const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
     const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
     // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
-    args.push("-o", "LogLevel=ERROR", ...this.destination(), sshQuote(remote));
+    args.push("-o", "LogLevel=ERROR", ...this.destination(), shellJoin(remote));
     this.sessions++;
-    this.options.debug?.(`ssh ${this.name}: ${sshQuote(argv.map(brief))}`);
+    this.options.debug?.(`ssh ${this.name}: ${shellJoin(argv.map(brief))}`);
     return spawn(this.options.ssh ?? "ssh", args, {
       stdio: options.stdio,
       detached: options.detached === true,

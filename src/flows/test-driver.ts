@@ -1,0 +1,116 @@
+/**
+ * The real parts behind `course test`: a fresh ephemeral lab per lesson test or mutant (tied to
+ * this process, destroyed afterwards; labs in a machine's own namespaces one at a time), fences
+ * run exactly as `course run` runs them, and the check evaluator.
+ */
+import { randomUUID } from "node:crypto";
+import { evaluateChecks } from "../checks/evaluate-checks.js";
+import { type CommandContext, debugOption } from "../context.js";
+import { labSpecFromOption, openLab } from "../lab/open-lab.js";
+import type { Lab } from "../lab/types.js";
+import { runCommandBlock } from "./lesson-lab.js";
+import type { CheckOutcome, LessonDriver } from "./test-lesson.js";
+
+/** The driver for the lab chosen by `--lab` / `COURSE_LAB`. */
+export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> {
+  const spec = labSpecFromOption(ctx.global.lab);
+  const debug = debugOption(ctx);
+  return {
+    async openLab(lesson) {
+      const open = async () =>
+        (
+          await openLab({
+            spec,
+            // Many labs of one lesson run at once (mutants): each needs a key of its own.
+            key: `course-test:${lesson.file}:${randomUUID()}`,
+            label: lesson.id,
+            persistent: false,
+            needs: lesson.needs,
+            ...debug,
+          })
+        ).lab;
+      const hostStyle =
+        spec.kind === "host" || (spec.kind === "vagrant" && lesson.needs.includes("docker"));
+      if (!hostStyle) return open();
+      // Labs in a machine's own namespaces share them (the same ns1, the same containers c1):
+      // lesson tests and mutants there take turns, each until its lab is destroyed.
+      const release = await takeHostTurn();
+      try {
+        return releasedAtEnd(await open(), release);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+    runBlock: (lab, block, lesson) => runCommandBlock(lab, block, lesson),
+    async evaluate(lab, checks, lesson, options) {
+      const results = await evaluateChecks(lab, checks, {
+        timeout: options.timeout ?? lesson.timeout,
+        diagnose: options.diagnose,
+      });
+      return results.map((r): CheckOutcome => {
+        const found = r.diagnosis === undefined ? r.found : `${r.found} (${r.diagnosis})`;
+        const outcome: CheckOutcome = {
+          check: r.check,
+          passed: r.passed,
+          expected: r.expected,
+          found,
+        };
+        if (r.timedOut === true) outcome.timedOut = true;
+        return outcome;
+      });
+    },
+  };
+}
+
+/** The last turn taken in a machine's own namespaces: the next waits for it. */
+let hostTurn: Promise<void> = Promise.resolve();
+
+/** Wait for the turn in the machine's own namespaces; resolves to what ends it. */
+function takeHostTurn(): Promise<() => void> {
+  let release: () => void = () => {};
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const before = hostTurn;
+  hostTurn = before.then(() => mine);
+  return before.then(() => release);
+}
+
+/** `lab`, whose close or destroy (whichever comes first) also calls `release`. */
+function releasedAtEnd(lab: Lab, release: () => void): Lab {
+  let released = false;
+  const end = () => {
+    if (!released) {
+      released = true;
+      release();
+    }
+  };
+  return {
+    get id() {
+      return lab.id;
+    },
+    kind: lab.kind,
+    description: lab.description,
+    get roundTrips() {
+      return lab.roundTrips;
+    },
+    exec: (script, options) => lab.exec(script, options),
+    shell: (options) => lab.shell(options),
+    capabilities: () => lab.capabilities(),
+    async close() {
+      try {
+        await lab.close();
+      } finally {
+        end();
+      }
+    },
+    async destroy() {
+      try {
+        await lab.destroy();
+      } finally {
+        end();
+      }
+    },
+  };
+}
