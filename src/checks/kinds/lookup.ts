@@ -5,7 +5,7 @@
  * answer expected. Policy routing is judged by its outcome, whatever rules and tables produce it.
  */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import {
   type Args,
   ipArg,
@@ -47,7 +47,7 @@ function question(spec: Spec): string {
 
 const state: StateKind<Spec> = {
   needs(spec, ns) {
-    const words = question(spec).split(" ").map(quoteShellWord).join(" ");
+    const words = question(spec).split(" ").map(shellQuote).join(" ");
     const extra = { id: "get", script: `ip -j route get ${words} 2>&1` };
     return {
       extras: [

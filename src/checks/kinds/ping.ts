@@ -3,7 +3,7 @@
  * `ping` in the check's namespace; it stops at the first reply, so a passing ping is quick.
  */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import { type Args, ipArg, type LineContext, need } from "../../lesson/check-grammar.js";
 import { parseIfname, parseIP } from "../../lesson/check-values.js";
 import type { CheckSpec } from "../../lesson/types.js";
@@ -32,7 +32,7 @@ const probe: ProbeKind<Spec> = {
     // then: up to 3 tries, and it stops at the first reply.
     const deadline = Math.max(1, Math.min(3, timeout));
     const target = spec.dev === undefined ? spec.ip : `${spec.ip}%${spec.dev}`;
-    return `${inNetNamespace(ns, `ping -n -c 1 -i 1 -W 1 -w ${deadline} ${quoteShellWord(target)}`)} 2>&1`;
+    return `${inNetNamespace(ns, `ping -n -c 1 -i 1 -W 1 -w ${deadline} ${shellQuote(target)}`)} 2>&1`;
   },
   judge(spec, out) {
     const expected = `a reply from ${spec.ip}${spec.dev === undefined ? "" : ` on ${spec.dev}`}`;
