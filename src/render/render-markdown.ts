@@ -14,10 +14,12 @@ import type {
   RootContent,
   Table,
 } from "mdast";
+import { toString as plain } from "mdast-util-to-string";
 import pc from "picocolors";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
+import { isHintQuote } from "../lesson/hint-rule.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -26,7 +28,7 @@ export interface RenderMarkdownOptions {
   width?: number;
   /** ANSI colours. @default false */
   color?: boolean;
-  /** Leave out hint blockquotes (`> Hint:`, `> [!TIP]`): the guided flow shows them on request. */
+  /** Leave out hints (src/lesson/hint-rule.ts says which quotes are): the guided flow shows them on request. */
   hideHints?: boolean;
   /** Leave out `check` fences. */
   hideChecks?: boolean;
@@ -59,15 +61,6 @@ interface Ctx {
   width: number;
   hideHints: boolean;
   hideChecks: boolean;
-}
-
-/** Whether a blockquote is a hint in the lesson format's sense. */
-export function isHintQuote(node: Blockquote): boolean {
-  const first = node.children[0];
-  if (first?.type !== "paragraph") return false;
-  const head = first.children[0];
-  const text = head?.type === "text" ? head.value : head?.type === "strong" ? plain(head) : "";
-  return /^\s*(hint:|\[!tip\])/i.test(text);
 }
 
 function blocks(nodes: RootContent[], ctx: Ctx, width: number): string[] {
@@ -353,11 +346,4 @@ function prefixLines(text: string, first: string, rest: string): string {
     .split("\n")
     .map((l, i) => (i === 0 ? first : rest) + l)
     .join("\n");
-}
-
-/** The plain text of a node (for link text, table cells, hint detection). */
-function plain(node: Nodes): string {
-  if ("value" in node && typeof node.value === "string") return node.value;
-  if ("children" in node) return (node.children as Nodes[]).map(plain).join("");
-  return "";
 }

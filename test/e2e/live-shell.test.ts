@@ -111,7 +111,9 @@ describe("the live lab shell in a real terminal", () => {
         type(line);
         if (i < lines.length - 1) {
           // Part of the step is not the step: no tick yet.
-          await waitForScreen(new RegExp(`\\n/tmp# ${escape(line)}\\n(?:.*\\n)*?\\[lesson 2`));
+          await waitForScreen(
+            new RegExp(`\\n/tmp# ${escapeRegExp(line)}\\n(?:.*\\n)*?\\[lesson 2`),
+          );
           expect(screen()).not.toContain(`✓ step ${step.index} done`);
         }
       }
@@ -159,6 +161,6 @@ describe("the live lab shell in a real terminal", () => {
   }, 240_000);
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
