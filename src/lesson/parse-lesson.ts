@@ -141,13 +141,6 @@ export function idFromFileName(file: string): string {
   return stripped === "" ? base : stripped;
 }
 
-/** Plain text of a node (a heading's title, a paragraph's first words). */
-function plainText(node: Nodes): string {
-  if ("value" in node && typeof node.value === "string") return node.value;
-  if ("children" in node) return (node.children as Nodes[]).map(plainText).join("");
-  return "";
-}
-
 /** Quotes and lists nested deeper than this are refused: no lesson needs them, and the
  * Markdown parser's time and stack grow with depth (100,000 `>` overflow the stack). */
 export const MAX_NESTING = 32;

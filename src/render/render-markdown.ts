@@ -8,7 +8,6 @@ import type {
   Code,
   Heading,
   List,
-  Nodes,
   PhrasingContent,
   Root,
   RootContent,
