@@ -196,9 +196,9 @@ function codeBlock(node: Code, ctx: Ctx): string | undefined {
   let body: string[];
   let label: string | undefined;
   if (lang === "sh" || lang === "bash" || lang === "shell") {
+    // Fence words (`no-run`, `background`, `allow-fail`) tell course how to run the block;
+    // they are the author's, not the learner's, and are not shown.
     body = lines.map((l) => highlightShell(l, c));
-    const notes = meta.filter((m) => m === "no-run" || m === "background" || m === "allow-fail");
-    if (notes.length > 0) label = notes.join(", ");
   } else if (lang === "check") {
     body = lines.map((l) => highlightCheck(l, c));
     label = "checks";
@@ -269,13 +269,17 @@ function spans(
       case "delete":
         out.push(...spans(node.children, ctx, (s) => style(c.strikethrough(s))));
         break;
-      case "inlineCode":
+      case "inlineCode": {
+        // A code span may run over a line break in the source; it is one command, never
+        // broken (Markdown reads that line break as a space).
+        const code = node.value.replace(/[ \t]*\r?\n[ \t]*/g, " ");
         out.push({
-          text: c.isColorSupported ? node.value : `\`${node.value}\``,
+          text: c.isColorSupported ? code : `\`${code}\``,
           style: (s) => c.yellow(s),
           atomic: true,
         });
         break;
+      }
       case "break":
         out.push({ text: "\n", style });
         break;
