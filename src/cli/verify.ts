@@ -1,14 +1,15 @@
 /** `course verify LESSON [--json]`: check the learner's work in the lesson's lab. */
+
+import { type CommandContext, debugOption, useColor } from "../context.js";
 import { ExitCode } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
-import { renderVerifyReport, type VerifyReport, verifyLesson } from "../flows/verify.js";
+import { recordVerifyReport, type VerifyReport, verifyLesson } from "../flows/verify.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
 import { assertOpen, lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
-import { recordResult } from "../progress/record-result.js";
-import { type CommandContext, debugOption, useColor } from "./context.js";
+import { renderVerifyReport } from "../render/render-verify-report.js";
 
 export interface VerifyCommandOptions {
   json: boolean;
@@ -47,12 +48,7 @@ export async function verifyCommand(
     await lab.close();
   }
   debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
-  const recorded = await recordResult(store, course, lesson, {
-    passed: report.steps.filter((s) => s.passed).map((s) => s.index),
-    failed: report.steps.filter((s) => !s.passed && s.results.length > 0).map((s) => s.index),
-    complete: report.passed,
-    solvedBy: "learner",
-  });
+  const recorded = await recordVerifyReport(store, course, lesson, report);
   const progress = {
     complete: recorded.entry.completedAt !== undefined,
     completedNow: recorded.completedNow,

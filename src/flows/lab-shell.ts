@@ -20,11 +20,11 @@ import type { Lab } from "../lab/types.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
 import type { ProgressStore } from "../progress/progress-store.js";
-import { recordResult } from "../progress/record-result.js";
 import { liveLabel, liveLines, renderStepCard } from "../render/render-live.js";
 import { renderMarkdown } from "../render/render-markdown.js";
+import { renderVerifyReport } from "../render/render-verify-report.js";
 import { LiveChecker, type LiveState } from "./live-check.js";
-import { renderVerifyReport, verifyLesson } from "./verify.js";
+import { recordVerifyReport, verifyLesson } from "./verify.js";
 
 /** A terminal: a TTY stream with raw mode (process.stdin), or a test's pty. */
 export type TerminalInput = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -180,12 +180,7 @@ async function check(o: LabShellOptions): Promise<string> {
     hintIndex: (step) =>
       Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
   });
-  const recorded = await recordResult(o.store, o.course, o.lesson, {
-    passed: report.steps.filter((s) => s.passed).map((s) => s.index),
-    failed: report.steps.filter((s) => !s.passed && s.results.length > 0).map((s) => s.index),
-    complete: report.passed,
-    solvedBy: "learner",
-  });
+  const recorded = await recordVerifyReport(o.store, o.course, o.lesson, report);
   let text = renderVerifyReport(report, { cwd: o.cwd, color: o.color });
   for (const l of recorded.unlocked) {
     text += `  Unlocked lesson ${l.position}: ${l.title} (course start ${l.position})\n`;
