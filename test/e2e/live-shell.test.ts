@@ -159,6 +159,20 @@ describe("the live lab shell in a real terminal", () => {
     await waitForScreen("EXIT=130");
     endSession();
   }, 240_000);
+
+  it("course shell -c passes its standard input to the command (bash -s < script)", () => {
+    const r = spawnSync(
+      process.execPath,
+      [BIN, "--lessons", LESSONS, "shell", "1", "-c", "bash -s"],
+      {
+        input: "ip netns add from-stdin\nip netns list\necho done\n",
+        encoding: "utf8",
+        env: { ...process.env, ...env() },
+      },
+    );
+    expect(r.stdout).toBe("from-stdin\ndone\n");
+    expect(r.status).toBe(0);
+  }, 60_000);
 });
 
 function escapeRegExp(s: string): string {
