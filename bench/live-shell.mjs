@@ -1,6 +1,6 @@
 // bench/live-shell.mjs: the live lab shell (`course shell`) under a pty, as a learner's terminal
 // drives it. Measures (1) prompt-to-prompt time of `true` with live checks on and off
-// (COURSE_LIVE=0: the plain shell), median ratio on/off; (2) how long after the command that
+// (COURSE_LIVE=0), median ratio on/off; (2) how long after the command that
 // completes a step its tick appears. Fixture course: test/fixtures/learner, real sandbox labs.
 // Run: npm run build && node bench/live-shell.mjs [runs]
 import { spawnSync } from "node:child_process";
@@ -64,8 +64,9 @@ async function promptTimes(live) {
     const t0 = performance.now();
     s.p.write("true\r");
     times.push((await s.until("/tmp# ")) - t0);
-    // Let the live check of this prompt finish, as a learner's pause would.
-    await new Promise((r) => setTimeout(r, 150));
+    // A learner's pace (0.4 s between commands): the live check of one prompt is done before
+    // the next command, so this measures its delay to the prompt, not two checks at once.
+    await new Promise((r) => setTimeout(r, 400));
   }
   s.p.write("exit\r");
   return times;

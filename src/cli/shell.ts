@@ -54,7 +54,7 @@ export async function shellCommand(
       ctx.stderr.write(
         `course: a shell in the lab of lesson ${lesson.id}; \`exit\` leaves it (the lab stays until \`course reset ${lesson.id}\`)\n`,
       );
-      if (interactive && liveShellWanted(ctx)) {
+      if (interactive) {
         const { runLabShell } = await import("../flows/lab-shell.js");
         const { openProgress } = await import("../progress/open-progress.js");
         return await runLabShell({
@@ -66,6 +66,7 @@ export async function shellCommand(
           stdout: ctx.stdout,
           color: useColor(ctx),
           cwd: ctx.cwd,
+          live: liveChecksOn(ctx),
         });
       }
       return await lab.shell({ label: lesson.id });
@@ -87,8 +88,8 @@ export async function shellCommand(
   }
 }
 
-/** The live lab shell (pty, live checks, `step`/`hint`/`check`) unless `COURSE_LIVE=0`. */
-export function liveShellWanted(ctx: CommandContext): boolean {
+/** Live checks in the lab shell, unless `COURSE_LIVE=0` (`step`/`hint`/`check` work either way). */
+export function liveChecksOn(ctx: CommandContext): boolean {
   return ctx.env.COURSE_LIVE !== "0";
 }
 

@@ -7,7 +7,7 @@ import { labSpecFromOption } from "../lab/open-lab.js";
 import { requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
 import { inquirerPrompts } from "./prompts.js";
-import { liveShellWanted } from "./shell.js";
+import { liveChecksOn } from "./shell.js";
 
 /**
  * The command. Prompts only when stdin and stdout are both terminals; otherwise (CI runs
@@ -35,7 +35,7 @@ export async function startCommand(ctx: CommandContext, lessonName?: string): Pr
     color: useColor(ctx),
     signals: process,
     openShell: async (lab, lesson) => {
-      if (!interactive || !liveShellWanted(ctx)) return lab.shell({ label: lesson.id });
+      if (!interactive) return lab.shell({ label: lesson.id });
       const { runLabShell } = await import("../flows/lab-shell.js");
       return runLabShell({
         course,
@@ -48,6 +48,7 @@ export async function startCommand(ctx: CommandContext, lessonName?: string): Pr
         cwd: ctx.cwd,
         // The guided flow has just shown the step.
         card: false,
+        live: liveChecksOn(ctx),
       });
     },
   });

@@ -170,6 +170,11 @@ export async function runLabShell(o: LabShellOptions): Promise<number> {
     if (raw) o.stdin.setRawMode?.(false);
     o.stdin.pause();
     await requests;
+    await live.settled().catch((error: unknown) => {
+      o.stdout.write(
+        `course: your progress could not be saved: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    });
   }
 }
 

@@ -70,12 +70,19 @@ export class LiveChecker {
   private steps: LiveStep[];
   private lessonPassed = false;
   private running: Promise<LiveUpdate> | undefined;
+  /** The lesson is recorded as complete (read at open, then kept up to date). */
+  private complete: boolean;
+  /** Progress writes of step changes, in order, behind the ticks. */
+  private writing: Promise<void> = Promise.resolve();
+  private writeError: unknown;
   private queued: Promise<LiveUpdate> | undefined;
 
   private constructor(
     private readonly o: LiveCheckerOptions,
     passedBefore: ReadonlySet<number>,
+    complete: boolean,
   ) {
+    this.complete = complete;
     this.steps = o.lesson.steps.map((s) => ({
       index: s.index,
       title: s.title,
@@ -87,7 +94,11 @@ export class LiveChecker {
   /** A checker whose state starts from the learner's recorded progress (no lab round trip). */
   static async open(options: LiveCheckerOptions): Promise<LiveChecker> {
     const entry = lessonProgressOf(await options.store.read(), options.course, options.lesson);
-    return new LiveChecker(options, new Set(entry?.stepsPassed ?? []));
+    return new LiveChecker(
+      options,
+      new Set(entry?.stepsPassed ?? []),
+      entry?.completedAt !== undefined,
+    );
   }
 
   /** The state as last seen. */
@@ -133,12 +144,30 @@ export class LiveChecker {
     return { step, hint, index: taken.index, total: taken.total };
   }
 
+  /**
+   * Resolves once every progress write of the runs so far is done (call it before the lab
+   * shell ends, or before reading the progress file); rejects with a write's error.
+   */
+  async settled(): Promise<void> {
+    await this.writing;
+    this.throwWriteError();
+  }
+
+  private throwWriteError(): void {
+    if (this.writeError === undefined) return;
+    const error = this.writeError;
+    this.writeError = undefined;
+    throw error;
+  }
+
   private currentStep(): Step | undefined {
     const at = this.steps.find((s) => s.checks > 0 && s.passed !== true);
     return at === undefined ? undefined : this.o.lesson.steps[at.index - 1];
   }
 
   private async run(): Promise<LiveUpdate> {
+    // A progress write that failed behind an earlier tick is reported now.
+    this.throwWriteError();
     const started = performance.now();
     const { lab, lesson } = this.o;
     const roundTripsBefore = lab.roundTrips;
@@ -175,18 +204,29 @@ export class LiveChecker {
     }
     let completedNow = false;
     let unlocked: Lesson[] = [];
-    const entry = lessonProgressOf(await this.o.store.read(), this.o.course, lesson);
-    const completeBefore = entry?.completedAt !== undefined;
-    // Record only what changed: a prompt that changes nothing is not a check run of its own.
-    if (passedNow.length > 0 || brokenNow.length > 0 || (this.lessonPassed && !completeBefore)) {
-      const recorded = await recordResult(this.o.store, this.o.course, lesson, {
+    const record = () =>
+      recordResult(this.o.store, this.o.course, lesson, {
         passed: this.steps.filter((s) => s.passed === true && s.checks > 0).map((s) => s.index),
         failed: this.steps.filter((s) => s.passed === false).map((s) => s.index),
         complete: this.lessonPassed,
         solvedBy: "learner",
       });
+    // Record only what changed: a prompt that changes nothing is not a check run of its own.
+    if (this.lessonPassed && !this.complete) {
+      // What it unlocked is part of the news: wait for the write.
+      await this.settled();
+      const recorded = await record();
       completedNow = recorded.completedNow;
       unlocked = recorded.unlocked;
+      this.complete = recorded.entry.completedAt !== undefined;
+    } else if (passedNow.length > 0 || brokenNow.length > 0) {
+      // A step's tick need not wait for the progress file's locked, fsynced write.
+      this.writing = this.writing.then(record).then(
+        () => undefined,
+        (error: unknown) => {
+          this.writeError = error;
+        },
+      );
     }
     return {
       state: this.state,

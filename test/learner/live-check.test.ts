@@ -65,6 +65,7 @@ describe("live checks", () => {
     expect(one.passedNow).toEqual([1]);
     expect(one.state.current?.index).toBe(2);
     expect(one.completedNow).toBe(false);
+    await live.settled();
     expect(lessonProgressOf(await store.read(), course, lesson)?.stepsPassed).toEqual([1]);
 
     // Undo step 1: it is in sight again and no longer recorded as passed.
@@ -72,6 +73,7 @@ describe("live checks", () => {
     const undone = await live.check();
     expect(undone.brokenNow).toEqual([1]);
     expect(undone.state.current?.index).toBe(1);
+    await live.settled();
     expect(lessonProgressOf(await store.read(), course, lesson)?.stepsPassed).toEqual([]);
 
     // Both steps typed before the next prompt: both tick in one update, the lesson completes.
