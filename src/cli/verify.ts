@@ -1,15 +1,10 @@
 /** `course verify LESSON [--json]`: check the learner's work in the lesson's lab. */
-
-import { type CommandContext, debugOption, useColor } from "../context.js";
+import { type CommandContext, useColor } from "../context.js";
 import { ExitCode } from "../errors.js";
 import { InterruptedError } from "../flows/learner-types.js";
-import { openLessonLab } from "../flows/lesson-lab.js";
-import { recordVerifyReport, type VerifyReport, verifyLesson } from "../flows/verify.js";
-import { labSpecFromOption } from "../lab/open-lab.js";
+import { verifyCourseLesson } from "../flows/verify.js";
 import { requireCourse } from "../load-course.js";
-import { lessonProgressOf } from "../progress/lesson-progress.js";
-import { assertOpen, lessonLabel } from "../progress/lesson-states.js";
-import { openProgress } from "../progress/open-progress.js";
+import { lessonLabel } from "../progress/lesson-states.js";
 import { startSpinner } from "../render/render-spinner.js";
 import { renderVerifyReport } from "../render/render-verify-report.js";
 import { currentLesson } from "./shell.js";
@@ -49,46 +44,20 @@ async function verifyCommandRun(
   lessonName: string | undefined,
   options: VerifyCommandOptions,
 ): Promise<number> {
-  const course = await requireCourse(ctx);
   // Without a lesson: the current one, as `course shell` and `course graph` choose it.
-  const lesson = await currentLesson(ctx, course, lessonName);
-  // A locked lesson exits 3 naming what to finish first, before any lab is made.
-  const store = openProgress(ctx);
-  const before = await store.read();
-  assertOpen(course, before, lesson);
-  const seen = lessonProgressOf(before, course, lesson)?.hintsSeen ?? {};
-  const debugging = debugOption(ctx);
-  // A lesson whose `needs` this lab cannot meet is refused here (LabLacksError, exit 4).
-  const { lab } = await openLessonLab({
-    spec: labSpecFromOption(ctx.global.lab),
-    course,
-    lesson,
-    persistent: true,
-    ...debugging,
-  });
-  let report: VerifyReport;
+  const name = lessonName ?? (await currentLesson(ctx, await requireCourse(ctx), undefined)).id;
   // On a terminal, say that something is happening (a lesson's probes can take seconds).
   const spinner =
     ctx.stderr.isTTY === true && !options.json
-      ? startSpinner(ctx.stderr, `Checking ${lessonLabel(lesson)} in its lab…`, true)
+      ? startSpinner(ctx.stderr, "Checking your work in the lab…", true)
       : undefined;
+  let outcome: Awaited<ReturnType<typeof verifyCourseLesson>>;
   try {
-    report = await verifyLesson(lab, lesson, {
-      // The failure shows the learner's next unseen hint (the last one once all are seen).
-      hintIndex: (step) =>
-        Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
-    });
+    outcome = await verifyCourseLesson(ctx, name);
   } finally {
     spinner?.stop();
-    await lab.close();
   }
-  debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
-  const recorded = await recordVerifyReport(store, course, lesson, report);
-  const progress = {
-    complete: recorded.entry.completedAt !== undefined,
-    completedNow: recorded.completedNow,
-    unlocked: recorded.unlocked.map((l) => l.id),
-  };
+  const { lesson, report, progress, unlocked } = outcome;
   ctx.stdout.write(
     options.json
       ? `${JSON.stringify({ ...report, progress }, null, 2)}\n`
@@ -97,9 +66,9 @@ async function verifyCommandRun(
   if (!options.json && report.passed) {
     const c = useColor(ctx) ? "\u001b[32m✓\u001b[39m" : "✓";
     ctx.stdout.write(
-      `${c} ${lessonLabel(lesson)} ${recorded.completedNow ? "is complete" : "still passes"}.\n`,
+      `${c} ${lessonLabel(lesson)} ${progress.completedNow ? "is complete" : "still passes"}.\n`,
     );
-    for (const l of recorded.unlocked) {
+    for (const l of unlocked) {
       ctx.stdout.write(`  Unlocked ${lessonLabel(l)}: ${l.title} (course start ${l.position})\n`);
     }
   }
