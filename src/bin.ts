@@ -107,9 +107,9 @@ function build(): Command {
   program
     .command("verify")
     .description("check your work in a lesson's lab; exits 0 when every check passes")
-    .argument("<lesson>", "lesson-3, 3, an id or a path")
+    .argument("[lesson]", "lesson-3, 3, an id or a path (default: the current lesson)")
     .option("--json", "machine-readable output")
-    .action(async (lesson: string, opts: { json?: boolean }) => {
+    .action(async (lesson: string | undefined, opts: { json?: boolean }) => {
       const { verifyCommand } = await import("./cli/verify.js");
       exit(await verifyCommand(context(program), lesson, { json: opts.json === true }));
     });

@@ -13,6 +13,7 @@ import { scanBlocks } from "./block-scan.js";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
+import { isHintQuote, stripHintMarker } from "./hint-rule.js";
 import { MAX_NESTING, tooDeeplyNested } from "./nesting-depth.js";
 import { parseCheckLine } from "./parse-check.js";
 import { FRONT_MATTER_FENCE, skeleton, uncutColumn, uncutValue } from "./skeleton.js";
@@ -140,23 +141,6 @@ export function idFromFileName(file: string): string {
   const base = (file.split(/[\\/]/).pop() ?? file).replace(/\.md$/i, "");
   const stripped = base.replace(/^\d+[-_. ]*/, "");
   return stripped === "" ? base : stripped;
-}
-
-/** Plain text of a node (a heading's title, a paragraph's first words). */
-function plainText(node: Nodes): string {
-  if ("value" in node && typeof node.value === "string") return node.value;
-  if ("children" in node) return (node.children as Nodes[]).map(plainText).join("");
-  return "";
-}
-
-/** `Hint:` (also in bold or italics) or a GitHub `[!TIP]` alert, at the start of a blockquote. */
-const HINT_MARKER = /^\s*(?:\*\*Hint:\*\*|__Hint:__|\*Hint:\*|_Hint:_|Hint:|\[!TIP\])[ \t]*/;
-
-/** Whether a blockquote is a hint: it begins with `Hint:` or is a GitHub `> [!TIP]` alert. */
-export function isHint(node: Blockquote): boolean {
-  const first = node.children[0];
-  if (first?.type !== "paragraph") return false;
-  return HINT_MARKER.test(plainText(first));
 }
 
 /** Drop leading and trailing blank lines (keep indentation of the first line). */
@@ -476,12 +460,13 @@ class LessonParser {
 
   hint(node: Blockquote): Hint {
     const { start, end } = this.span(node);
-    const body = this.text
-      .slice(start, end)
-      .split(/\r\n|\r|\n/)
-      .map((line) => line.replace(/^[ \t]{0,3}>[ \t]?/, ""))
-      .join("\n")
-      .replace(HINT_MARKER, "");
+    const body = stripHintMarker(
+      this.text
+        .slice(start, end)
+        .split(/\r\n|\r|\n/)
+        .map((line) => line.replace(/^[ \t]{0,3}>[ \t]?/, ""))
+        .join("\n"),
+    );
     const pos = node.position?.start ?? { line: 1, column: 1 };
     return { file: this.file, line: pos.line, column: pos.column, markdown: trimBlankLines(body) };
   }
@@ -543,7 +528,7 @@ function walk(parser: LessonParser, node: RootContent, section: Section, inIntro
     }
     return;
   }
-  if (node.type === "blockquote" && isHint(node)) {
+  if (node.type === "blockquote" && isHintQuote(node)) {
     const hint = parser.hint(node);
     if (inIntro) {
       parser.report(
