@@ -165,7 +165,11 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
             title: step.title,
             passed: passed.has(step.index),
             checks: step.checks.map((c) => c.source),
-            commands: step.commands.map((c) => c.code),
+            // A background fence (a server) needs `&` when typed at a prompt.
+            commands: step.commands.map((c) => ({
+              code: c.code,
+              background: c.options.background,
+            })),
             html: await markdownToHtml(step.markdown, step.hints),
             hints: await Promise.all(
               step.hints.slice(0, seen).map((h) => markdownToHtml(h.markdown)),
