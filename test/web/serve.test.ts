@@ -90,7 +90,11 @@ describe("course serve", () => {
     expect(await statusWithHost(new URL(server.origin).host)).toBe(200);
     const ok = await fetch(`${server.origin}/api/lessons`, { headers: bearer() });
     expect(ok.status).toBe(200);
-    expect((await ok.json())[0]).toMatchObject({ position: 1, id: "namespaces", state: "open" });
+    expect(((await ok.json()) as unknown[])[0]).toMatchObject({
+      position: 1,
+      id: "namespaces",
+      state: "open",
+    });
   });
 
   test("a terminal socket from a foreign Origin is refused (403), even with the token", async () => {
