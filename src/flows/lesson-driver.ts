@@ -90,7 +90,6 @@ function releasedAtEnd(lab: Lab, release: () => void): Lab {
     },
     exec: (script, options) => lab.exec(script, options),
     shell: (options) => lab.shell(options),
-    shellArgv: (options) => lab.shellArgv(options),
     capabilities: () => lab.capabilities(),
     async close() {
       try {

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { LabExecutor } from "./lab-executor.js";
 import { localTransport } from "./local-transport.js";
-import { interactiveArgv, labShell } from "./run-interactive.js";
+import { labShell } from "./run-interactive.js";
 import { sandboxLabId } from "./sandbox-lab.js";
 import type {
   ExecOptions,
@@ -49,15 +49,6 @@ class HostLab implements Lab {
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
     return labShell(this.transport, [], homedir(), this.label, options);
-  }
-
-  shellArgv(options: { label?: string; env?: Record<string, string> } = {}): string[] {
-    const argv = interactiveArgv([], {
-      home: homedir(),
-      label: options.label ?? this.label,
-      ...(options.env === undefined ? {} : { env: options.env }),
-    });
-    return this.transport.argv(argv, { tty: true });
   }
 
   async capabilities(): Promise<LabCapabilities> {

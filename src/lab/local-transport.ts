@@ -24,9 +24,6 @@ export function localTransport(): Transport {
         env: options.stdio === "inherit" ? process.env : LAB_PROCESS_ENV,
       });
     },
-    argv(argv) {
-      return argv;
-    },
     async close() {
       // Nothing is held open.
     },

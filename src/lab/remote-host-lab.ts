@@ -6,7 +6,7 @@
  */
 import { LabError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
-import { interactiveArgv, labShell } from "./run-interactive.js";
+import { labShell } from "./run-interactive.js";
 import { runLabScript } from "./run-lab-script.js";
 import { sandboxLabId } from "./sandbox-lab.js";
 import type { SshTransport } from "./ssh-transport.js";
@@ -62,15 +62,6 @@ class RemoteHostLab implements Lab {
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
     return labShell(this.transport, [], HOME, this.label, options);
-  }
-
-  shellArgv(options: { label?: string; env?: Record<string, string> } = {}): string[] {
-    const argv = interactiveArgv([], {
-      home: HOME,
-      label: options.label ?? this.label,
-      ...(options.env === undefined ? {} : { env: options.env }),
-    });
-    return this.transport.argv(argv, { tty: true });
   }
 
   /** Docker counts when `docker info` answers where the lesson's commands run: here, the VM itself. */

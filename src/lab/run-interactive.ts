@@ -11,7 +11,17 @@ export function runInteractive(
   prefix: string[],
   options: { home: string; label: string; command?: string },
 ): Promise<number> {
-  const child = transport.spawn(interactiveArgv(prefix, options), { stdio: "inherit", tty: true });
+  const env = labEnvironment(options.home).map((e) =>
+    e.startsWith("TERM=") ? `TERM=${process.env.TERM ?? "dumb"}` : e,
+  );
+  const bash =
+    options.command === undefined
+      ? ["bash", "--norc", "--noprofile", "-i"]
+      : ["bash", "--norc", "--noprofile", "-c", options.command];
+  const child = transport.spawn(
+    [...prefix, "env", "-i", ...env, `PS1=[lab ${options.label}] \\w\\$ `, ...bash],
+    { stdio: "inherit", tty: true },
+  );
   // The terminal sends Ctrl-C to the whole foreground group: the shell handles it, we must not die.
   const ignore = () => {};
   process.on("SIGINT", ignore);
@@ -29,26 +39,6 @@ export function runInteractive(
       resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1));
     });
   });
-}
-
-/**
- * The argv, through `prefix`, of the lab's interactive bash (or `command`): the lab's own
- * environment, the user's TERM (or `env.TERM`), a prompt naming the lesson, and `env` on top.
- */
-export function interactiveArgv(
-  prefix: string[],
-  options: { home: string; label: string; command?: string; env?: Record<string, string> },
-): string[] {
-  const term = options.env?.TERM ?? process.env.TERM ?? "dumb";
-  const env = labEnvironment(options.home).map((e) => (e.startsWith("TERM=") ? `TERM=${term}` : e));
-  const extra = Object.entries(options.env ?? {})
-    .filter(([k]) => k !== "TERM")
-    .map(([k, v]) => `${k}=${v}`);
-  const bash =
-    options.command === undefined
-      ? ["bash", "--norc", "--noprofile", "-i"]
-      : ["bash", "--norc", "--noprofile", "-c", options.command];
-  return [...prefix, "env", "-i", ...env, `PS1=[lab ${options.label}] \\w\\$ `, ...extra, ...bash];
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { LabError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
 import { DESTROY_SCRIPT, INIT_SCRIPT, OPEN_PERSISTENT_SCRIPT } from "./lab-scripts.js";
-import { interactiveArgv, labShell } from "./run-interactive.js";
+import { labShell } from "./run-interactive.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
 import type { Transport } from "./transport.js";
 import type {
@@ -230,15 +230,6 @@ class SandboxLab implements Lab {
       this.o.label,
       options,
     );
-  }
-
-  shellArgv(options: { label?: string; env?: Record<string, string> } = {}): string[] {
-    const argv = interactiveArgv([...this.prefix, "--wd=/tmp", "--"], {
-      home: "/tmp",
-      label: options.label ?? this.o.label,
-      ...(options.env === undefined ? {} : { env: options.env }),
-    });
-    return this.o.transport.argv(argv, { tty: true });
   }
 
   async capabilities(): Promise<LabCapabilities> {

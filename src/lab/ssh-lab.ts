@@ -139,10 +139,6 @@ class RemoteLab implements Lab {
     return this.inner.shell(options);
   }
 
-  shellArgv(options?: { label?: string; env?: Record<string, string> }): string[] {
-    return this.inner.shellArgv(options);
-  }
-
   /**
    * The sandbox's own: no Docker. Even where a `docker` command answers from inside it, the
    * engine's docker0 and containers live in the machine's own namespaces, which the sandbox

@@ -188,25 +188,19 @@ export class SshTransport implements Transport {
     argv: string[],
     options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
   ): ChildProcess {
+    const remote = this.asRoot(argv);
     // A pty when asked for, except on an inherited stdin that is no terminal (`course shell -c`
     // in a pipe): there, as locally, the command gets the pipe, and its output keeps its \n.
     const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
-    const [ssh = "ssh", ...args] = this.argv(argv, { tty: pty });
-    return spawn(ssh, args, {
-      stdio: options.stdio,
-      detached: options.detached === true,
-    });
-  }
-
-  /** The ssh command line that runs `argv` as root remotely (`tty`: with a remote pty). */
-  argv(argv: string[], options: { tty: boolean }): string[] {
-    const remote = this.asRoot(argv);
-    const args = [...this.baseArgs("auto"), options.tty ? "-tt" : "-T"];
+    const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
     // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
     args.push("-o", "LogLevel=ERROR", "--", sshQuote(remote));
     this.sessions++;
     this.options.debug?.(`ssh ${this.name}: ${sshQuote(argv.map(brief))}`);
-    return [this.options.ssh ?? "ssh", ...args];
+    return spawn(this.options.ssh ?? "ssh", args, {
+      stdio: options.stdio,
+      detached: options.detached === true,
+    });
   }
 
   /** Run `argv` as root remotely and collect its output (a convenience over `spawn`). */

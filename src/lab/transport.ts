@@ -16,8 +16,6 @@ export interface Transport {
     argv: string[],
     options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
   ): ChildProcess;
-  /** The local argv that runs `argv` on the lab machine as `spawn` would (`tty`: with a pty). */
-  argv(argv: string[], options: { tty: boolean }): string[];
   /** Release connections held open (the ssh master stays up for later CLI runs). */
   close(): Promise<void>;
 }

@@ -55,11 +55,6 @@ export interface Lab {
   exec(script: string, options?: ExecOptions): Promise<ExecResult>;
   /** An interactive shell (or `command` when given) on the user's terminal; resolves to its exit status. */
   shell(options?: { command?: string; label?: string }): Promise<number>;
-  /**
-   * The argv (run on this machine) of the same interactive shell, for a caller that brings its
-   * own pty (`course serve`'s browser terminal). `env` is added to the shell's environment.
-   */
-  shellArgv(options?: { label?: string; env?: Record<string, string> }): string[];
   capabilities(): Promise<LabCapabilities>;
   /** Let go of this handle; a persistent lab keeps running for later CLI runs. */
   close(): Promise<void>;
