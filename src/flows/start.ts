@@ -70,6 +70,8 @@ class StartFlow {
   step = 1;
   inShell = false;
   interrupt: (() => void) | undefined;
+  /** The learner worked in the lab shell: the steps after the one checked may already pass. */
+  afterShell = false;
   /** Ctrl-C arrived while nothing was waiting: the next wait stops at once. */
   interruptPending = false;
 
@@ -251,6 +253,21 @@ class StartFlow {
   async teachStep(lesson: Lesson, step: Step): Promise<"next" | "quit"> {
     const lab = this.lab;
     if (lab === undefined) throw new Error("teachStep without a lab");
+    if (this.afterShell && step.checks.length > 0) {
+      // Typed ahead in the lab shell (its live checks ticked): a step that passes is done.
+      const ahead = await this.interruptible(this.o.driver.checkStep(lab, lesson, step));
+      if (ahead.passed) {
+        await recordResult(this.o.store, this.o.course, lesson, {
+          passed: [step.index],
+          failed: [],
+          complete: false,
+          solvedBy: "learner",
+        });
+        this.print(`${this.c.green("✓")} Step ${step.index} done (in the lab shell).\n`);
+        return "next";
+      }
+    }
+    this.afterShell = false;
     this.print(this.stepHeader(lesson, step));
     this.print();
     if (step.markdown.trim() !== "") this.print(`${this.md(step.markdown)}\n`);
@@ -270,6 +287,7 @@ class StartFlow {
         case "shell":
           await this.shell(lab, lesson);
           verdict = await this.check(lab, lesson, step);
+          this.afterShell = verdict.passed;
           break;
         case "check":
           verdict = await this.check(lab, lesson, step);

@@ -3,8 +3,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { LabExecutor } from "./lab-executor.js";
 import { localTransport } from "./local-transport.js";
-import { labShell } from "./run-interactive.js";
+import { labShell, labShellCommand } from "./run-interactive.js";
 import { sandboxLabId } from "./sandbox-lab.js";
+import type { ProcessCommand } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
@@ -12,6 +13,7 @@ import type {
   LabCapabilities,
   OpenedLab,
   OpenLabOptions,
+  ShellCommandOptions,
 } from "./types.js";
 
 /** Shown whenever the host lab is opened. */
@@ -49,6 +51,10 @@ class HostLab implements Lab {
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
     return labShell(this.transport, [], homedir(), this.label, options);
+  }
+
+  shellCommand(options: ShellCommandOptions = {}): ProcessCommand {
+    return labShellCommand(this.transport, [], homedir(), this.label, options);
   }
 
   async capabilities(): Promise<LabCapabilities> {

@@ -3,9 +3,9 @@ import type { Socket } from "node:net";
 import { LabError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
 import { DESTROY_SCRIPT, INIT_SCRIPT, OPEN_PERSISTENT_SCRIPT } from "./lab-scripts.js";
-import { labShell } from "./run-interactive.js";
+import { labShell, labShellCommand } from "./run-interactive.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
-import type { Transport } from "./transport.js";
+import type { ProcessCommand, Transport } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
@@ -13,6 +13,7 @@ import type {
   LabCapabilities,
   OpenedLab,
   OpenLabOptions,
+  ShellCommandOptions,
 } from "./types.js";
 
 export interface SandboxLabOptions extends OpenLabOptions {
@@ -224,6 +225,16 @@ class SandboxLab implements Lab {
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
     return labShell(
+      this.o.transport,
+      [...this.prefix, "--wd=/tmp", "--"],
+      "/tmp",
+      this.o.label,
+      options,
+    );
+  }
+
+  shellCommand(options: ShellCommandOptions = {}): ProcessCommand {
+    return labShellCommand(
       this.o.transport,
       [...this.prefix, "--wd=/tmp", "--"],
       "/tmp",

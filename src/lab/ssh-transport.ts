@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LabError, UsageError } from "../errors.js";
 import { sshQuote } from "./ssh-quote.js";
-import type { Transport } from "./transport.js";
+import type { ProcessCommand, Transport } from "./transport.js";
 
 /** Where an ssh lab lives: `USER@HOST[:PORT]`, any part of which the user's ssh config may fill in. */
 export interface SshTarget {
@@ -201,6 +201,15 @@ export class SshTransport implements Transport {
       stdio: options.stdio,
       detached: options.detached === true,
     });
+  }
+
+  /** `argv` as `spawn` runs it, for a caller that starts ssh itself (under a pty). */
+  command(argv: string[], options: { tty: boolean }): ProcessCommand {
+    const remote = this.asRoot(argv);
+    const args = [...this.baseArgs("auto"), options.tty ? "-tt" : "-T"];
+    args.push("-o", "LogLevel=ERROR", "--", sshQuote(remote));
+    this.sessions++;
+    return { file: this.options.ssh ?? "ssh", args, env: process.env };
   }
 
   /** Run `argv` as root remotely and collect its output (a convenience over `spawn`). */
