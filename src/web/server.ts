@@ -16,9 +16,9 @@ import { assertOpen, lessonState } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { COOKIE, hostAllowed, originAllowed, requestToken, tokenMatches } from "./guard.js";
 import { markdownToHtml } from "./lesson-html.js";
-import { PROMPT_MARK_ENV, verifyJson } from "./live-check.js";
 import { runInProcess } from "./run-in-process.js";
 import { SharedTerminal, type TerminalSocket } from "./terminals.js";
+import { verifyJson } from "./verify-json.js";
 
 export interface ServeOptions {
   ctx: CommandContext;
@@ -226,25 +226,14 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
           persistent: true,
           onWarning: (m) => ctx.stderr.write(`course: warning: ${m}\n`),
         });
-        const pty = await import("@lydell/node-pty");
-        const [file, ...args] = lab.shellArgv({
-          env: { ...PROMPT_MARK_ENV, TERM: "xterm-256color" },
-        });
-        if (file === undefined) throw new LabError(`lab ${lab.id} gave no shell to run`);
-        const term = pty.spawn(file, args, {
-          name: "xterm-256color",
-          cols: 80,
-          rows: 24,
-          cwd: process.cwd(),
-          env: { ...process.env, TERM: "xterm-256color" } as Record<string, string>,
-        });
-        const t: SharedTerminal = new SharedTerminal(
-          term,
+        return new SharedTerminal({
+          course,
+          lesson,
           lab,
-          async () => t.broadcast({ type: "verify", report: await verifyJson(ctx, lesson.id) }),
-          () => terminals.delete(lesson.id),
-        );
-        return t;
+          store: openProgress(ctx),
+          cwd: ctx.cwd,
+          onExit: () => terminals.delete(lesson.id),
+        });
       })();
       shared.catch(() => terminals.delete(lesson.id));
       terminals.set(lesson.id, shared);
@@ -307,15 +296,14 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
     host,
     port,
     async close() {
-      for (const t of terminals.values()) {
-        try {
-          const shared = await t;
-          shared.kill();
-          await shared.settled();
-        } catch {
-          // A terminal that never started has nothing to end.
-        }
-      }
+      await Promise.all(
+        [...terminals.values()].map((t) =>
+          t.then(
+            (shared) => shared.end(),
+            () => undefined,
+          ),
+        ),
+      );
       await app.close();
     },
   };

@@ -33,9 +33,10 @@ interface LessonView {
 interface VerifyJson {
   passed: boolean;
   steps: { index: number; passed: boolean }[];
-  progress: { completedNow: boolean; unlocked: string[] };
 }
 type ServerEvent =
+  | { type: "live"; steps: { index: number; passed: boolean | undefined }[]; done: boolean }
+  | { type: "prompt" }
   | { type: "verify"; report: VerifyJson }
   | { type: "error"; message: string }
   | { type: "exit"; code: number };
@@ -178,22 +179,40 @@ function addTypeButtons(root: HTMLElement): void {
   }
 }
 
-function applyVerify(report: VerifyJson): void {
-  for (const s of report.steps) {
+function applyMarks(steps: { index: number; passed: boolean | undefined }[]): void {
+  for (const s of steps) {
     const section = document.querySelector<HTMLElement>(`.step[data-step="${s.index}"]`);
-    if (section) mark(section, s.passed);
+    if (section && s.passed !== undefined) mark(section, s.passed);
   }
-  const main = $("lesson");
-  if (report.progress.unlocked.length > 0 || report.progress.completedNow) {
+}
+
+/** Refresh the lesson list; say which lessons the change unlocked. */
+async function afterProgress(): Promise<void> {
+  const before = new Map(
+    [...$("lesson-list").querySelectorAll<HTMLElement>("li")].map((li) => [
+      li.dataset.id,
+      li.dataset.state,
+    ]),
+  );
+  const rows = await showLessons();
+  const unlocked = rows.filter((r) => before.get(r.id) === "locked" && r.state !== "locked");
+  const wasDone = before.get(current?.id) === "done";
+  const nowDone = rows.find((r) => r.id === current?.id)?.state === "done";
+  if (unlocked.length > 0 || (nowDone && !wasDone)) {
     const banner = document.createElement("p");
     banner.className = "banner";
-    banner.textContent = report.progress.unlocked.length
-      ? `Lesson done. Unlocked: ${report.progress.unlocked.join(", ")}.`
+    banner.textContent = unlocked.length
+      ? `Lesson done. Unlocked: ${unlocked.map((r) => `${r.position}. ${r.title} (${r.id})`).join(", ")}.`
       : "Lesson done.";
-    main.prepend(banner);
+    $("lesson").prepend(banner);
   }
-  void showLessons();
-  refreshGraph();
+}
+
+let graphTimer: ReturnType<typeof setTimeout> | undefined;
+/** The lab changed (a command finished): redraw its picture, once for a burst of commands. */
+function labChanged(): void {
+  clearTimeout(graphTimer);
+  graphTimer = setTimeout(refreshGraph, 300);
 }
 
 function connect(lesson: LessonView): void {
@@ -220,8 +239,14 @@ function connect(lesson: LessonView): void {
       return;
     }
     const event = JSON.parse(e.data) as ServerEvent;
-    if (event.type === "verify") applyVerify(event.report);
-    else if (event.type === "error") status.innerHTML = `<span class="error"></span>`;
+    if (event.type === "live") {
+      applyMarks(event.steps);
+      void afterProgress();
+    } else if (event.type === "prompt") labChanged();
+    else if (event.type === "verify") {
+      applyMarks(event.report.steps);
+      void afterProgress();
+    } else if (event.type === "error") status.innerHTML = `<span class="error"></span>`;
     if (event.type === "error") (status.firstChild as HTMLElement).textContent = event.message;
     else if (event.type === "exit")
       status.textContent = "The shell ended; reload the lesson for a new one (the lab stays).";

@@ -1,7 +1,6 @@
 /**
- * The live check of the browser terminal: after each command (its prompt's OSC 133;D mark),
- * the lesson's checks run in this process and are recorded exactly as `course verify` records
- * them. One function, so that it can be swapped for the flows-level live check when it lands.
+ * `POST /api/lessons/NAME/verify`: exactly what `course verify NAME --json` prints, from the
+ * command itself run in this process, so locking, recording and unlocking stay in one place.
  */
 import type { CommandContext } from "../cli/context.js";
 import { runInProcess } from "./run-in-process.js";
@@ -19,14 +18,3 @@ export async function verifyJson(ctx: CommandContext, lesson: string): Promise<V
   const { stdout } = await runInProcess(ctx, (c) => verifyCommand(c, lesson, { json: true }));
   return JSON.parse(stdout) as VerifyJson;
 }
-
-/**
- * The shell's prompt marks each finished command with OSC 133;D (the FinalTerm / VS Code shell
- * integration convention); xterm.js ignores the sequence.
- */
-export const PROMPT_MARK_ENV = {
-  PROMPT_COMMAND: "printf '\\033]133;D;%s\\007' \"$?\"",
-};
-
-/** The mark as it appears in the pty's output. */
-export const PROMPT_MARK = "\u001b]133;D";
