@@ -22,14 +22,18 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-/** Start `course serve --port 0 --no-open ARGS` and wait for its one line. */
+/**
+ * Start `course ARGS serve --port 0 --no-open` (ARGS: global options such as `--lab`) with `env`
+ * on top of the temp home's, and wait for its one line.
+ */
 export async function startCourseServer(
   bin: CourseBin,
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, [courseBin, "serve", "--port", "0", "--no-open", ...args], {
+  const child = spawn(process.execPath, [courseBin, ...args, "serve", "--port", "0", "--no-open"], {
     cwd: repoRoot,
-    env: bin.env(),
+    env: bin.env(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
