@@ -47,7 +47,8 @@ export class SharedTerminal {
   private readonly sockets = new Set<TerminalSocket>();
   private readonly input = new PassThrough();
   private readonly output: Writable & EventEmitter & { columns: number; rows: number };
-  private recent = "";
+  private recent: string[] = [];
+  private recentLength = 0;
   private tail = "";
   private exited = false;
   private readonly stop = new AbortController();
@@ -94,7 +95,15 @@ export class SharedTerminal {
   }
 
   private show(text: string): void {
-    this.recent = (this.recent + text).slice(-SCROLLBACK_CHARS);
+    // Chunks, trimmed now and then: copying the whole scrollback on every write would cost 64 KiB
+    // a chunk, with 50 busy terminals a noticeable share of the event loop.
+    this.recent.push(text);
+    this.recentLength += text.length;
+    if (this.recentLength > 2 * SCROLLBACK_CHARS) {
+      const kept = this.recent.join("").slice(-SCROLLBACK_CHARS);
+      this.recent = [kept];
+      this.recentLength = kept.length;
+    }
     const frame = Buffer.from(text);
     for (const s of this.sockets) s.send(frame);
     // After each command the page redraws the network picture. The mark can be split across writes.
@@ -105,7 +114,8 @@ export class SharedTerminal {
 
   /** A tab joins: it sees the recent screen, then everything live. */
   join(socket: TerminalSocket): void {
-    if (this.recent !== "") socket.send(Buffer.from(this.recent));
+    if (this.recentLength > 0)
+      socket.send(Buffer.from(this.recent.join("").slice(-SCROLLBACK_CHARS)));
     this.sockets.add(socket);
   }
 
