@@ -137,6 +137,29 @@ const results = { load: loadavg()[0].toFixed(2) };
       }
     }
     t.type("\u0015");
+    // The floor at this moment: the same key through a bare pty (bash here, no server, no lab).
+    const pty = await import("@lydell/node-pty");
+    const bare = pty.spawn("bash", ["--norc", "--noprofile", "-i"], { cols: 80, rows: 24 });
+    let bareWaiter;
+    bare.onData((d) => bareWaiter?.(d));
+    await sleep(1000);
+    const floor = [];
+    for (let i = 0; i < keys; i++) {
+      const key = String.fromCharCode(97 + (i % 26));
+      const got = new Promise((resolve) => {
+        bareWaiter = resolve;
+      });
+      const started = performance.now();
+      bare.write(key);
+      await got;
+      floor.push(performance.now() - started);
+      if (i % 40 === 39) {
+        bare.write("\u0015");
+        await sleep(300);
+      }
+    }
+    bare.kill();
+    results.floorMedian = median(floor);
     results.echoMedian = median(echo);
     results.echoP90 = [...echo].sort((a, b) => a - b)[Math.floor(echo.length * 0.9)];
     t.ws.close();
@@ -234,7 +257,7 @@ const results = { load: loadavg()[0].toFixed(2) };
 results.loadAfter = loadavg()[0].toFixed(2);
 console.log(`load average (1 min): ${results.load} before, ${results.loadAfter} after`);
 console.log(
-  `keystroke echo (WebSocket → pty → lab shell → WebSocket): median ${ms(results.echoMedian)}, p90 ${ms(results.echoP90)} over ${keys} keys (target ≤ 10 ms)`,
+  `keystroke echo (WebSocket → pty → lab shell → WebSocket): median ${ms(results.echoMedian)}, p90 ${ms(results.echoP90)} over ${keys} keys (target ≤ 10 ms); a bare local pty at the same time: median ${ms(results.floorMedian)}`,
 );
 console.log(
   `verify lesson 3 through the API: median ${ms(results.verifyMedian)} over ${verifies} (target ≤ 150 ms); \`course verify 3 --json\` as a process: ${ms(results.cliVerifyMedian)} (${(results.cliVerifyMedian / results.verifyMedian).toFixed(1)}x)`,

@@ -4,10 +4,10 @@
  * until interrupted (Ctrl-C or SIGTERM): then the terminals' shells end and the labs stay.
  */
 import { spawn } from "node:child_process";
+import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { isLoopback, newToken } from "../web/guard.js";
 import { startServer } from "../web/server.js";
-import type { CommandContext } from "./context.js";
 
 export interface ServeCommandOptions {
   /** @default "8765" */

@@ -23,8 +23,9 @@ import type { ProgressStore } from "../progress/progress-store.js";
 import { recordResult } from "../progress/record-result.js";
 import { liveLabel, liveLines, renderStepCard } from "../render/render-live.js";
 import { renderMarkdown } from "../render/render-markdown.js";
+import { renderVerifyReport } from "../render/render-verify-report.js";
 import { LiveChecker, type LiveState } from "./live-check.js";
-import { renderVerifyReport, verifyLesson } from "./verify.js";
+import { verifyLesson } from "./verify.js";
 
 /** A terminal: a TTY stream with raw mode (process.stdin), or a test's pty. */
 export type TerminalInput = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };

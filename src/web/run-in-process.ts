@@ -4,7 +4,7 @@
  * recording progress, unlocking the next lesson) stays in one place.
  */
 import { Writable } from "node:stream";
-import type { CommandContext } from "../cli/context.js";
+import type { CommandContext } from "../context.js";
 
 /** What a command printed and returned. */
 export interface Captured {

@@ -2,7 +2,7 @@
  * `POST /api/lessons/NAME/verify`: exactly what `course verify NAME --json` prints, from the
  * command itself run in this process, so locking, recording and unlocking stay in one place.
  */
-import type { CommandContext } from "../cli/context.js";
+import type { CommandContext } from "../context.js";
 import { runInProcess } from "./run-in-process.js";
 
 /** The JSON `course verify --json` prints (the report plus `progress`). */
