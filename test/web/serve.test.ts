@@ -3,7 +3,7 @@
  * in order and share one temp home: lesson 2 is locked until the learner test finishes lesson 1.
  */
 
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,16 +26,21 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  // UPDATE_SCREENSHOTS=1 refreshes the pictures of docs/web.md from this run.
-  if (process.env.UPDATE_SCREENSHOTS === "1") {
-    mkdirSync(join(repoRoot, "docs/web"), { recursive: true });
-    for (const name of ["lesson-1-done.png", "two-tabs.png"]) {
-      copyFileSync(join(shots, name), join(repoRoot, "docs/web", name));
+  try {
+    await browser?.close();
+    await server?.stop();
+    // UPDATE_SCREENSHOTS=1 refreshes the pictures of docs/web.md from this run (those it took).
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      mkdirSync(join(repoRoot, "docs/web"), { recursive: true });
+      for (const name of ["lesson-1-done.png", "two-tabs.png"]) {
+        if (existsSync(join(shots, name))) {
+          copyFileSync(join(shots, name), join(repoRoot, "docs/web", name));
+        }
+      }
     }
+  } finally {
+    rmSync(shots, { recursive: true, force: true });
   }
-  rmSync(shots, { recursive: true, force: true });
 });
 
 /** A WebSocket upgrade's answer: the HTTP status when refused, 101 when accepted. */
