@@ -98,11 +98,17 @@ async function terminal(server, lesson) {
       };
     });
   const type = (data) => ws.send(JSON.stringify({ type: "input", data }));
+  /** A WebSocket ping answered by ws inside the server: the round trip with none of our code. */
+  const ping = () =>
+    new Promise((resolve) => {
+      ws.once("pong", resolve);
+      ws.ping();
+    });
   const nextFrame = () =>
     new Promise((resolve) => {
       frameWaiter = resolve;
     });
-  return { ws, type, until, nextFrame, screen: () => text };
+  return { ws, type, until, nextFrame, ping, screen: () => text };
 }
 
 const results = { load: loadavg()[0].toFixed(2) };
@@ -160,6 +166,13 @@ const results = { load: loadavg()[0].toFixed(2) };
     }
     bare.kill();
     results.floorMedian = median(floor);
+    const pings = [];
+    for (let i = 0; i < keys; i++) {
+      const started = performance.now();
+      await t.ping();
+      pings.push(performance.now() - started);
+    }
+    results.pingMedian = median(pings);
     results.echoMedian = median(echo);
     results.echoP90 = [...echo].sort((a, b) => a - b)[Math.floor(echo.length * 0.9)];
     t.ws.close();
@@ -257,7 +270,7 @@ const results = { load: loadavg()[0].toFixed(2) };
 results.loadAfter = loadavg()[0].toFixed(2);
 console.log(`load average (1 min): ${results.load} before, ${results.loadAfter} after`);
 console.log(
-  `keystroke echo (WebSocket → pty → lab shell → WebSocket): median ${ms(results.echoMedian)}, p90 ${ms(results.echoP90)} over ${keys} keys (target ≤ 10 ms); a bare local pty at the same time: median ${ms(results.floorMedian)}`,
+  `keystroke echo (WebSocket → pty → lab shell → WebSocket): median ${ms(results.echoMedian)}, p90 ${ms(results.echoP90)} over ${keys} keys (target ≤ 10 ms); at the same time, a bare local pty: median ${ms(results.floorMedian)}, a WebSocket ping to the server (no code of ours): median ${ms(results.pingMedian)}`,
 );
 console.log(
   `verify lesson 3 through the API: median ${ms(results.verifyMedian)} over ${verifies} (target ≤ 150 ms); \`course verify 3 --json\` as a process: ${ms(results.cliVerifyMedian)} (${(results.cliVerifyMedian / results.verifyMedian).toFixed(1)}x)`,
