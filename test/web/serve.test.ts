@@ -207,6 +207,26 @@ describe("course serve", () => {
     await page.waitForSelector('#lesson-list li[data-id="namespaces"][data-state="done"]');
     // The first open lesson is shown, and its terminal is no longer refused.
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 2 ·");
+    // The terminal's size follows the page: the shell's pty is resized with it.
+    const size = async () => {
+      await page.locator(".xterm-helper-textarea").focus();
+      await page.keyboard.type("clear; echo size=$(stty size)=");
+      await page.keyboard.press("Enter");
+      let found = "";
+      await expect
+        .poll(
+          async () => {
+            found = /size=(\d+ \d+)=/.exec(await screen(page))?.[1] ?? "";
+            return found;
+          },
+          { timeout: 20_000 },
+        )
+        .not.toBe("");
+      return found;
+    };
+    const wide = await size();
+    await page.setViewportSize({ width: 900, height: 500 });
+    await expect.poll(size, { timeout: 30_000 }).not.toBe(wide);
     await page.close();
   });
 });
