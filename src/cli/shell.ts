@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { type CommandContext, useColor } from "../context.js";
+import { type CommandContext, useColor, warnOption } from "../context.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Course, Lesson } from "../lesson/types.js";
@@ -41,7 +41,8 @@ export async function shellCommand(
     course,
     lesson,
     persistent: true,
-    onWarning: (m) => ctx.stderr.write(`course: warning: ${m}\n`),
+    cwd: ctx.cwd,
+    ...warnOption(ctx),
     ...(debug ? { debug } : {}),
   });
   const { lab } = opened;

@@ -3,11 +3,12 @@
  * all pass before its commands, and must all pass after them; at the end every check of every
  * step must still hold. Returns data; reporters print it.
  */
-import { isProbe } from "../checks/kinds/registry.js";
+import { answersAtOnce, isProbe, runsAlone } from "../checks/kinds/registry.js";
 import { LabLacksError } from "../errors.js";
 import { lackingNeed } from "../lab/lab-needs.js";
 import type { ExecResult, Lab } from "../lab/types.js";
 import type { Check, CommandBlock, Lesson, Step } from "../lesson/types.js";
+import { takeFailedLine, traceFence } from "./fence-trace.js";
 
 /** The verdict on one check, as the check evaluator gives it. */
 export interface CheckOutcome {
@@ -17,6 +18,8 @@ export interface CheckOutcome {
   expected?: string;
   /** What the lab showed instead. */
   found?: string;
+  /** A probe whose time ran out before it was answered. */
+  timedOut?: boolean;
 }
 
 /**
@@ -83,6 +86,8 @@ export interface LessonTestResult {
   checksRun: number;
   /** Mutants run by `--mutate` (0 otherwise). */
   mutants: number;
+  /** Fences `--mutate` left alone (`no-mutate="REASON"`), with their reasons. */
+  leftAlone?: { line: number; step: number; reason: string }[];
   /** Milliseconds of lab time the mutants took, added up (they run in parallel). */
   mutantMs: number;
   /**
@@ -110,6 +115,7 @@ export async function allPass(
   lab: Lab,
   checks: Check[],
   lesson: Lesson,
+  options: { confirmTimeouts?: boolean } = {},
 ): Promise<{ allPassed: boolean; outcomes: CheckOutcome[]; evaluated: number }> {
   const state = checks.filter((c) => !isProbe(c.spec));
   const probes = checks.filter((c) => isProbe(c.spec));
@@ -125,22 +131,37 @@ export async function allPass(
   // Captures run one at a time (each watches an interface), so they come after the others: one
   // failure there spares every capture. A `not` probe passes when its probe fails, so cutting
   // it short could make it pass: it keeps the full timeout.
-  const quick = (c: Check) => c.spec.kind === "ping" || c.spec.kind === "tcp";
+  const quick = (c: Check) => answersAtOnce(c.spec);
+  const alone = (c: Check) => runsAlone(c.spec);
   const short = Math.min(lesson.timeout, QUICK_PROBE_SECONDS);
   const batches: { checks: Check[]; timeout?: number }[] = [
     { checks: probes.filter((c) => !c.negate && quick(c)), timeout: Math.min(short, 1) },
-    { checks: probes.filter((c) => !c.negate && c.spec.kind === "run"), timeout: short },
-    { checks: probes.filter((c) => !c.negate && c.spec.kind === "capture"), timeout: short },
+    { checks: probes.filter((c) => !c.negate && !quick(c) && !alone(c)), timeout: short },
+    { checks: probes.filter((c) => !c.negate && alone(c)), timeout: short },
     { checks: probes.filter((c) => c.negate) },
   ];
   for (const batch of batches) {
     if (batch.checks.length === 0) continue;
-    const options =
+    const evalOptions =
       batch.timeout === undefined
         ? { diagnose: false }
         : { diagnose: false, timeout: batch.timeout };
-    outcomes.push(...(await driver.evaluate(lab, batch.checks, lesson, options)));
+    const batchOutcomes = await driver.evaluate(lab, batch.checks, lesson, evalOptions);
     evaluated += batch.checks.length;
+    // A probe cut short is no answer: where a failure must be real (a mutant "caught"), the
+    // probes that ran out of time get their full timeout before they count.
+    const cut = batchOutcomes.filter((o) => !o.passed && o.timedOut === true);
+    if (options.confirmTimeouts === true && batch.timeout !== undefined && cut.length > 0) {
+      const again = await driver.evaluate(
+        lab,
+        cut.map((o) => o.check),
+        lesson,
+        { diagnose: false },
+      );
+      evaluated += again.length;
+      for (const o of again) batchOutcomes[batchOutcomes.findIndex((b) => b.check === o.check)] = o;
+    }
+    outcomes.push(...batchOutcomes);
     if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
   }
   return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
@@ -164,11 +185,12 @@ export async function allPassWithin(
   checks: Check[],
   lesson: Lesson,
   budgetMs = BACKGROUND_SETTLE_MS,
+  options: { confirmTimeouts?: boolean } = {},
 ): Promise<{ allPassed: boolean; evaluated: number }> {
   const deadline = performance.now() + Math.min(budgetMs, lesson.timeout * 1000);
   let evaluated = 0;
   for (;;) {
-    const attempt = await allPass(driver, lab, checks, lesson);
+    const attempt = await allPass(driver, lab, checks, lesson, options);
     evaluated += attempt.evaluated;
     if (attempt.allPassed || performance.now() >= deadline) {
       return { allPassed: attempt.allPassed, evaluated };
@@ -176,14 +198,6 @@ export async function allPassWithin(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-
-/**
- * Prefixed to a fence's script, on its first line (so line numbers stay): when a command fails,
- * print which line of the script it was on (relative to the first line, whatever wrapper the
- * lab puts around the script) and its status, so the failure can name the exact line.
- */
-const TRACE = `__course_l0=$LINENO; trap '__course_s=$?; echo "course-failed-at:$((LINENO - __course_l0 + 1)):$__course_s" >&2' ERR; `;
-const TRACE_LINE = /^course-failed-at:(\d+):(\d+)$/m;
 
 /** Run a fence as `course run` would, traced so that a failure names its line. */
 export function runFence(
@@ -193,12 +207,12 @@ export function runFence(
   lesson: Lesson,
 ): Promise<ExecResult> {
   const plain = block.options.background || block.options.allowFail;
-  return driver.runBlock(lab, plain ? block : { ...block, code: TRACE + block.code }, lesson);
+  return driver.runBlock(lab, plain ? block : { ...block, code: traceFence(block.code) }, lesson);
 }
 
 /** The last lines of a command's output, for "found". */
 export function outputTail(result: ExecResult, lines = 5): string {
-  const clean = (t: string) => t.replace(new RegExp(TRACE_LINE.source, "gm"), "").trim();
+  const clean = (t: string) => takeFailedLine(t).stderr.trim();
   const text = (clean(result.stderr) || clean(result.stdout)).split("\n");
   const tail = text.slice(-lines).join("\n");
   return tail === "" ? "(no output)" : tail;
@@ -218,8 +232,8 @@ export function blockProblem(
   const what = result.timedOut
     ? `timed out after ${seconds} s`
     : `exited with status ${result.exitCode}`;
-  const traced = result.timedOut ? null : TRACE_LINE.exec(result.stderr);
-  const offset = traced?.[1] === undefined ? undefined : Number(traced[1]) - 1;
+  const traced = result.timedOut ? undefined : takeFailedLine(result.stderr).line;
+  const offset = traced === undefined ? undefined : traced - 1;
   const command = offset === undefined ? undefined : block.code.split("\n")[offset]?.trim();
   const line = offset === undefined || !command ? block.line : block.codeLine + offset;
   const problem: TestProblem = {
