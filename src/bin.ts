@@ -230,6 +230,21 @@ function build(): Command {
       exit(await graphCommand(context(program), lesson, opts));
     });
 
+  program
+    .command("serve")
+    .description("the course in a browser: lessons beside a terminal into their labs")
+    .option("--port <n>", "port to listen on; 0 picks a free one", "8765")
+    .option(
+      "--host <addr>",
+      "address to listen on (anything but loopback prints a warning)",
+      "127.0.0.1",
+    )
+    .option("--no-open", "do not open the browser")
+    .action(async (opts: { port: string; host: string; open: boolean }) => {
+      const { serveCommand } = await import("./cli/serve.js");
+      exit(await serveCommand(context(program), opts));
+    });
+
   return program;
 }
 

@@ -47,6 +47,8 @@ export interface LabShellOptions {
   card?: boolean;
   /** Told whenever the step in sight changes (`course start --split` redraws its pane). */
   onState?: (state: LiveState) => void;
+  /** Ends the shell (SIGHUP) when aborted: `course serve` stopping. */
+  signal?: AbortSignal;
 }
 
 /** Run the live lab shell until it exits; resolves to its exit status. */
@@ -78,6 +80,7 @@ export async function runLabShell(o: LabShellOptions): Promise<number> {
     }),
     { columns: o.stdout.columns ?? 80, rows: o.stdout.rows ?? 24 },
   );
+  o.signal?.addEventListener("abort", () => pty.kill("SIGHUP"), { once: true });
 
   // Where the shell is: ticks go in only while it waits at its prompt.
   let atPrompt = false;
