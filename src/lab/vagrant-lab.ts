@@ -27,7 +27,7 @@ export interface VagrantLabOptions extends OpenLabOptions {
 /** The package root: this file is src/lab/ (tests) or dist/lab/ (built). */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-const INSTALL_HINT =
+export const INSTALL_HINT =
   "install Vagrant (https://developer.hashicorp.com/vagrant/install) and a provider such as VirtualBox (https://www.virtualbox.org), then run the command again; on Linux you do not need it: use --lab sandbox";
 
 /**
@@ -49,10 +49,15 @@ export async function openVagrantLab(options: VagrantLabOptions): Promise<Opened
   return openRemoteLab(options, transport, "vagrant", remoteDir);
 }
 
+/** Where the Vagrantfile is: `dir`, else $COURSE_VAGRANT_DIR, else the course package's own. */
+export function vagrantDir(options: { dir?: string; env?: NodeJS.ProcessEnv }): string {
+  return options.dir ?? (options.env ?? process.env).COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
+}
+
 /** Everything up to a connected ssh transport into the VM (exported for tests and `doctor`). */
 export async function vagrantTransport(options: VagrantLabOptions): Promise<SshTransport> {
   const env = options.env ?? process.env;
-  const dir = options.dir ?? env.COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
+  const dir = vagrantDir(options);
   const runtime = options.runtimeDir ?? defaultRuntimeDir(env);
   // On a terminal, clear the line first: a spinner may be drawing there ("Making the lab…").
   const clear = process.stderr.isTTY === true ? "\r\x1b[2K" : "";
@@ -76,7 +81,11 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
     const transport = make(cached.target, cached.options);
     try {
       await transport.connect();
-      return transport;
+      // A master kept from before `vagrant halt` still answers on its local socket, but its
+      // connection leads nowhere ("Broken pipe … No route to host" at the first command):
+      // one round trip through it proves the VM is there; if not, end it and ask vagrant.
+      if (await answers(transport, ANSWER_TIMEOUT_MS)) return transport;
+      await transport.stopMaster();
     } catch (error) {
       // The VM was halted or rebuilt since: ask vagrant again. sudo problems will not go away.
       if (error instanceof LabError && /sudo/.test(error.message)) throw error;
@@ -108,7 +117,7 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
     const up = await vagrant(["up"], dir, env, (line) => progress(`  ${line}`));
     if (up.exitCode !== 0) {
       throw new LabError(`vagrant lab: \`vagrant up\` failed (exit ${up.exitCode})`, {
-        hint: `${lastLines(up.stderr || up.stdout)}\nfix what vagrant says above (a provider such as VirtualBox must be installed), then run the command again; \`vagrant status\` in ${dir} shows the VM`,
+        hint: `${lastLines(up.stderr || up.stdout)}\n${upFailureFix(`${up.stdout}\n${up.stderr}`, dir)}`,
       });
     }
   }
@@ -126,14 +135,14 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
   return transport;
 }
 
-interface VagrantResult {
+export interface VagrantResult {
   exitCode: number;
   stdout: string;
   stderr: string;
 }
 
 /** Run vagrant in `dir`; `onLine` gets each output line as it comes (for `vagrant up`). */
-function vagrant(
+export function vagrant(
   args: string[],
   dir: string,
   env: NodeJS.ProcessEnv,
@@ -175,6 +184,48 @@ function vagrant(
       resolvePromise({ exitCode: code ?? 1, stdout, stderr });
     });
   });
+}
+
+/** How long the VM may take to answer one command through a kept master before it counts as gone. */
+const ANSWER_TIMEOUT_MS = 5_000;
+
+/** Whether `true` runs in the VM through the transport's master within `timeoutMs`. */
+function answers(transport: SshTransport, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const child = transport.spawn(["true"], { stdio: "pipe" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", () => {
+      clearTimeout(timer);
+      resolvePromise(false);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise(code === 0);
+    });
+  });
+}
+
+/**
+ * The fix for a failed `vagrant up`, from what vagrant said: a missing box, no usable provider,
+ * libvirt not running, or else "fix what vagrant says".
+ */
+export function upFailureFix(output: string, dir: string): string {
+  const after = `then run the command again; \`vagrant status\` in ${dir} shows the VM`;
+  const box = /The box '([^']+)' could not be found/.exec(output)?.[1];
+  if (box !== undefined) {
+    return `the box ${box} is not installed here and could not be downloaded: \`vagrant box add ${box}\` (needs internet), or set COURSE_VAGRANT_BOX to a box that \`vagrant box list\` shows (scripts/build-vagrant-box.sh builds one offline, see docs/remote.md); ${after}`;
+  }
+  if (
+    /No usable default provider|VirtualBox is complaining|kernel module is not loaded|provider .* (?:could not be found|is not usable|not installed)|The provider '[^']+' could not be found/i.test(
+      output,
+    )
+  ) {
+    return `vagrant has no usable provider: install one (VirtualBox, or on Linux libvirt with the vagrant-libvirt plugin; VAGRANT_DEFAULT_PROVIDER picks it), ${after}`;
+  }
+  if (/virConnectOpen|libvirt-sock|Failed to connect socket/i.test(output)) {
+    return `vagrant cannot reach libvirt: start it (\`sudo systemctl start libvirtd\`, or \`sudo libvirtd -d\` without systemd), ${after}`;
+  }
+  return `fix what vagrant says above, ${after}`;
 }
 
 function lastLines(text: string, n = 6): string {
