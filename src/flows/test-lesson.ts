@@ -4,7 +4,7 @@
  * step must still hold. Returns data; reporters print it.
  */
 import { LabLacksError } from "../errors.js";
-import { unmetNeeds } from "../lab/lab-needs.js";
+import { lackingNeed } from "../lab/lab-needs.js";
 import type { ExecResult, Lab } from "../lab/types.js";
 import type { Check, CommandBlock, Lesson, Step } from "../lesson/types.js";
 
@@ -269,12 +269,7 @@ export async function prepareLab(
   }
   try {
     if (lesson.needs.length > 0) {
-      const reason = unmetNeeds(
-        lesson.needs,
-        await lab.capabilities(),
-        lesson.id,
-        lab.description,
-      )?.reason;
+      const reason = (await lackingNeed(lab, lesson.needs, lesson.id))?.reason;
       if (reason !== undefined) {
         result.status = "skipped";
         result.skipReason = reason;
