@@ -187,7 +187,7 @@ export function vagrant(
 }
 
 /** How long the VM may take to answer one command through a kept master before it counts as gone. */
-const ANSWER_TIMEOUT_MS = 5_000;
+const ANSWER_TIMEOUT_MS = 15_000;
 
 /** Whether `true` runs in the VM through the transport's master within `timeoutMs`. */
 function answers(transport: SshTransport, timeoutMs: number): Promise<boolean> {
