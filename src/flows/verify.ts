@@ -1,14 +1,20 @@
 /**
  * `course verify`: every check of every step of a lesson, evaluated in the lesson's lab in a
  * constant number of round trips, reported step by step. `verifyLesson` returns data;
- * `renderVerifyReport` turns it into text.
+ * `renderVerifyReport` (render/) turns it into text.
  */
-import pc from "picocolors";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import type { CheckResult } from "../checks/types.js";
-import { formatVerdict } from "../checks/verdict.js";
+import { type CommandContext, debugOption, warnOption } from "../context.js";
+import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
 import type { Lesson, Step } from "../lesson/types.js";
+import { findLesson, requireCourse } from "../load-course.js";
+import { lessonProgressOf } from "../progress/lesson-progress.js";
+import { assertOpen } from "../progress/lesson-states.js";
+import { openProgress } from "../progress/open-progress.js";
+import { recordResult } from "../progress/record-result.js";
+import { openLessonLab } from "./lesson-lab.js";
 
 export interface StepReport {
   index: number;
@@ -73,40 +79,73 @@ export async function verifyLesson(
   };
 }
 
-export interface RenderOptions {
-  /** Paths are shown relative to this directory. */
-  cwd: string;
-  color: boolean;
+/** What `course verify LESSON` found and what it changed in the learner's progress. */
+export interface VerifyOutcome {
+  lesson: Lesson;
+  report: VerifyReport;
+  progress: {
+    /** The lesson is complete (now or before). */
+    complete: boolean;
+    /** This verify completed it. */
+    completedNow: boolean;
+    /** Ids of the lessons this verify unlocked. */
+    unlocked: string[];
+  };
+  /** The lessons this verify unlocked. */
+  unlocked: Lesson[];
 }
 
-/** The report as the learner reads it, step by step, failures with found/expected and a hint. */
-export function renderVerifyReport(report: VerifyReport, options: RenderOptions): string {
-  const c = pc.createColors(options.color);
-  const out: string[] = [c.bold(`Lesson ${report.lesson.position}: ${report.lesson.title}`)];
-  for (const step of report.steps) {
-    const n = step.results.length;
-    const mark = n === 0 ? c.dim("-") : step.passed ? c.green("✓") : c.red("✗");
-    const count =
-      n === 0
-        ? "no check: cannot be verified"
-        : `${step.results.filter((r) => r.passed).length}/${n} checks`;
-    out.push(`${mark} Step ${step.index}: ${step.title} ${c.dim(`(${count})`)}`);
-    for (const r of step.results) {
-      if (r.passed) continue;
-      const [first, ...rest] = formatVerdict(r, options.cwd).split("\n");
-      out.push(`    ${c.red("✗")} ${first}`);
-      for (const line of rest) out.push(`      ${c.yellow(line.trim())}`);
-    }
-    if (step.hint !== undefined) {
-      out.push(`    ${c.cyan("Hint:")} ${step.hint.split("\n").join("\n          ")}`);
-    }
+/**
+ * `course verify LESSON`: refuse a locked lesson (exit 3, before any lab is made), verify the
+ * lesson in its persistent lab, record the result in the learner's progress.
+ */
+export async function verifyCourseLesson(
+  ctx: CommandContext,
+  lessonName: string,
+): Promise<VerifyOutcome> {
+  const course = await requireCourse(ctx);
+  const lesson = findLesson(course, lessonName);
+  // A locked lesson exits 3 naming what to finish first, before any lab is made.
+  const store = openProgress(ctx);
+  const before = await store.read();
+  assertOpen(course, before, lesson);
+  const seen = lessonProgressOf(before, course, lesson)?.hintsSeen ?? {};
+  const debugging = debugOption(ctx);
+  // A lesson whose `needs` this lab cannot meet is refused here (LabLacksError, exit 4).
+  const { lab } = await openLessonLab({
+    spec: labSpecFromOption(ctx.global.lab),
+    course,
+    lesson,
+    persistent: true,
+    cwd: ctx.cwd,
+    ...warnOption(ctx),
+    ...debugging,
+  });
+  let report: VerifyReport;
+  try {
+    report = await verifyLesson(lab, lesson, {
+      // The failure shows the learner's next unseen hint (the last one once all are seen).
+      hintIndex: (step) =>
+        Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
+    });
+  } finally {
+    await lab.close();
   }
-  const checks = report.steps.flatMap((s) => s.results);
-  const passedSteps = report.steps.filter((s) => s.passed).length;
-  out.push(
-    report.passed
-      ? c.green(`All ${checks.length} checks pass: lesson ${report.lesson.id} is done.`)
-      : `${passedSteps} of ${report.steps.length} steps pass, ${checks.filter((r) => r.passed).length} of ${checks.length} checks.`,
-  );
-  return `${out.join("\n")}\n`;
+  debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
+  const recorded = await recordResult(store, course, lesson, {
+    passed: report.steps.filter((s) => s.passed).map((s) => s.index),
+    failed: report.steps.filter((s) => !s.passed && s.results.length > 0).map((s) => s.index),
+    complete: report.passed,
+    solvedBy: "learner",
+  });
+  return {
+    lesson,
+    report,
+    progress: {
+      complete: recorded.entry.completedAt !== undefined,
+      completedNow: recorded.completedNow,
+      unlocked: recorded.unlocked.map((l) => l.id),
+    },
+    unlocked: recorded.unlocked,
+  };
 }
