@@ -83,9 +83,15 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
       await transport.connect();
       // A master kept from before `vagrant halt` still answers on its local socket, but its
       // connection leads nowhere ("Broken pipe … No route to host" at the first command):
-      // one round trip through it proves the VM is there; if not, end it and ask vagrant.
-      if (await answers(transport, ANSWER_TIMEOUT_MS)) return transport;
-      await transport.stopMaster();
+      // one round trip through it (once per process) proves the VM is there. A dead one is
+      // ended; a slow one is kept (other labs of this run use it) and vagrant is asked.
+      if (proven.has(cacheFile)) return transport;
+      const answer = await answers(transport, ANSWER_TIMEOUT_MS);
+      if (answer === "yes") {
+        proven.add(cacheFile);
+        return transport;
+      }
+      if (answer === "dead") await transport.stopMaster();
     } catch (error) {
       // The VM was halted or rebuilt since: ask vagrant again. sudo problems will not go away.
       if (error instanceof LabError && /sudo/.test(error.message)) throw error;
@@ -132,6 +138,7 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
   const transport = make(target, sshOptions);
   await transport.connect();
   writeCache(cacheFile, { target, options: sshOptions });
+  proven.add(cacheFile);
   return transport;
 }
 
@@ -189,18 +196,28 @@ export function vagrant(
 /** How long the VM may take to answer one command through a kept master before it counts as gone. */
 const ANSWER_TIMEOUT_MS = 15_000;
 
-/** Whether `true` runs in the VM through the transport's master within `timeoutMs`. */
-function answers(transport: SshTransport, timeoutMs: number): Promise<boolean> {
+/** The VMs (by cache file) that answered through their kept master in this process. */
+const proven = new Set<string>();
+
+/**
+ * Run `true` in the VM through the transport's master: "yes" when it ran, "dead" when ssh
+ * failed (exit 255: the connection leads nowhere), "slow" when no answer came in `timeoutMs`.
+ */
+function answers(transport: SshTransport, timeoutMs: number): Promise<"yes" | "dead" | "slow"> {
   return new Promise((resolvePromise) => {
     const child = transport.spawn(["true"], { stdio: "pipe" });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    let slow = false;
+    const timer = setTimeout(() => {
+      slow = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     child.on("error", () => {
       clearTimeout(timer);
-      resolvePromise(false);
+      resolvePromise("dead");
     });
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolvePromise(code === 0);
+      resolvePromise(slow ? "slow" : code === 255 ? "dead" : "yes");
     });
   });
 }

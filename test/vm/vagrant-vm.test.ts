@@ -12,9 +12,10 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { homedir, loadavg, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openLab } from "../../src/lab/open-lab.js";
 import { CourseBin, repoRoot } from "../helpers/course-bin.js";
 import { LibvirtHost, whyNoVm } from "../helpers/libvirt-host.js";
 
@@ -177,6 +178,46 @@ describe.skipIf(missing !== undefined)("the real Vagrant VM (vagrant-libvirt, QE
       expect(shell.stdout).toMatch(/\S/);
     },
     10 * MIN,
+  );
+
+  test(
+    "a lab command through the kept ssh master: one round trip on an open lab shell",
+    async () => {
+      // In-process, as a CLI run does it: the lab keeps shells open over the master connection.
+      const saved = { ...process.env };
+      Object.assign(process.env, env(), {
+        COURSE_RUNTIME_DIR: join(bin.dir, "runtime"),
+        COURSE_STATE_DIR: join(bin.dir, "state"),
+      });
+      try {
+        const opened = await openLab({
+          spec: { kind: "vagrant" },
+          key: "vm-test-rtt",
+          label: "vm-test-rtt",
+          persistent: false,
+          runtimeDir: join(bin.dir, "runtime"),
+        });
+        try {
+          await opened.lab.exec("true");
+          const times: number[] = [];
+          for (let i = 0; i < 50; i++) {
+            const t = performance.now();
+            const r = await opened.lab.exec("true");
+            times.push(performance.now() - t);
+            expect(r.exitCode).toBe(0);
+          }
+          times.sort((a, b) => a - b);
+          console.log(
+            `lab.exec("true") in the VM through the kept master: median ${times[25]?.toFixed(2)} ms (load ${loadavg()[0]?.toFixed(1)})`,
+          );
+        } finally {
+          await opened.lab.destroy();
+        }
+      } finally {
+        process.env = saved;
+      }
+    },
+    5 * MIN,
   );
 
   test(
