@@ -13,6 +13,7 @@ import { scanBlocks } from "./block-scan.js";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
+import { MAX_NESTING, tooDeeplyNested } from "./nesting-depth.js";
 import { parseCheckLine } from "./parse-check.js";
 import { FRONT_MATTER_FENCE, skeleton, uncutColumn, uncutValue } from "./skeleton.js";
 import type {
@@ -37,6 +38,7 @@ export const FENCE_OPTIONS = [
   "allow-fail",
   "timeout",
   "show",
+  "no-mutate",
 ] as const;
 
 export interface ParseLessonOptions {
@@ -155,25 +157,6 @@ export function isHint(node: Blockquote): boolean {
   const first = node.children[0];
   if (first?.type !== "paragraph") return false;
   return HINT_MARKER.test(plainText(first));
-}
-
-/** Quotes and lists nested deeper than this are refused: no lesson needs them, and the
- * Markdown parser's time and stack grow with depth (100,000 `>` overflow the stack). */
-export const MAX_NESTING = 32;
-
-/** The first line whose blockquote/list markers nest deeper than `MAX_NESTING`, with the column. */
-function tooDeep(lines: readonly string[]): { line: number; column: number } | undefined {
-  const marker = /[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))/y;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    marker.lastIndex = 0;
-    let depth = 0;
-    while (marker.exec(line)) {
-      depth++;
-      if (depth > MAX_NESTING) return { line: i + 1, column: marker.lastIndex };
-    }
-  }
-  return undefined;
 }
 
 /** Drop leading and trailing blank lines (keep indentation of the first line). */
@@ -352,7 +335,8 @@ class LessonParser {
     // Skip the container prefix (`> `, list indent) and the fence characters.
     const fence = /[`~]{3,}/.exec(source.slice(fenceAt));
     let cursor = fence ? fenceAt + fence.index + fence[0].length : fenceAt;
-    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.split(/\s+/).filter((w) => w !== "");
+    // A double-quoted value is one word (`no-mutate="no route cache since Linux 3.6"`).
+    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];
     return words.map((word) => {
       const found = source.indexOf(word, cursor);
       const index = found === -1 ? cursor : found;
@@ -370,7 +354,9 @@ class LessonParser {
       show: false,
     };
     for (const { word, at } of this.infoWords(node).slice(1)) {
-      const [name = "", value] = word.split("=", 2);
+      const eq = word.indexOf("=");
+      const name = eq < 0 ? word : word.slice(0, eq);
+      const value = eq < 0 ? undefined : word.slice(eq + 1);
       switch (name) {
         case "setup":
           if (!inIntro) {
@@ -395,6 +381,20 @@ class LessonParser {
         case "show":
           options.show = true;
           break;
+        case "no-mutate": {
+          const reason = /^"(.*)"$/.exec(value ?? "")?.[1]?.trim();
+          if (reason === undefined || reason === "") {
+            this.report(
+              at,
+              "error",
+              "bad-no-mutate",
+              `\`${word}\`: say why \`course test --mutate\` must leave these commands alone: \`no-mutate="REASON"\` (e.g. \`no-mutate="no IPv4 route cache since Linux 3.6"\`)`,
+            );
+          } else {
+            options.noMutate = reason;
+          }
+          break;
+        }
         case "timeout": {
           const seconds = value === undefined ? Number.NaN : Number(value);
           if (value === undefined || !/^\d+(?:\.\d+)?$/.test(value) || !(seconds > 0)) {
@@ -414,7 +414,7 @@ class LessonParser {
             at,
             "error",
             "unknown-fence-option",
-            `unknown fence option \`${word}\`${suggestion(name, FENCE_OPTIONS)}; known: setup, no-run, background, allow-fail, show, timeout=N`,
+            `unknown fence option \`${word}\`${suggestion(name, FENCE_OPTIONS)}; known: setup, no-run, background, allow-fail, show, no-mutate="REASON", timeout=N`,
           );
       }
     }
@@ -611,7 +611,7 @@ export function parseLesson(
     };
   }
   const parser = new LessonParser(text, file);
-  const deep = tooDeep(parser.lines);
+  const deep = tooDeeplyNested(parser.lines);
   if (deep) {
     return {
       problems: [
