@@ -2,7 +2,13 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { LabError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
-import { DESTROY_SCRIPT, INIT_SCRIPT, OPEN_PERSISTENT_SCRIPT } from "./lab-scripts.js";
+import {
+  DESTROY_SCRIPT,
+  INIT_SCRIPT,
+  LAB_ROOT_ID_BASE,
+  LAUNCH_SCRIPT,
+  OPEN_PERSISTENT_SCRIPT,
+} from "./lab-scripts.js";
 import { labShell } from "./run-interactive.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
 import type { Transport } from "./transport.js";
@@ -19,10 +25,17 @@ export interface SandboxLabOptions extends OpenLabOptions {
   transport: Transport;
   /** Where lab records live on the lab machine. */
   runtimeDir: string;
-  /** Commands reach the lab machine as root; otherwise the lab gets a user namespace. */
+  /**
+   * Commands reach the lab machine as root. Either way the lab gets a user namespace: as root,
+   * root in the lab is host id `rootIdBase` (and the 65535 ids after it).
+   */
   privileged: boolean;
   /** Unprivileged: map the user's subordinate ids (`unshare --map-auto`). */
   subordinateIds: boolean;
+  /** As root: the first host id of the lab's ids. @default LAB_ROOT_ID_BASE */
+  rootIdBase?: number;
+  /** Size of each of the lab's tmpfs mounts (its writes, /tmp, /run, /dev/shm). @default 64m */
+  tmpfsSize?: string;
   /** How commands run: persistent shells (default) or one process per command. */
   execMode?: "server" | "spawn";
 }
@@ -63,23 +76,17 @@ interface Holder {
 }
 
 function holderArgv(o: SandboxLabOptions, id: string): string[] {
-  const userns = o.privileged
-    ? []
-    : ["--user", ...(o.subordinateIds ? ["--map-auto"] : []), "--map-root-user"];
+  const ids = o.privileged
+    ? `map:${o.rootIdBase ?? LAB_ROOT_ID_BASE}`
+    : o.subordinateIds
+      ? "auto"
+      : "one";
   return [
-    "unshare",
-    ...userns,
-    "--net",
-    "--mount",
-    "--pid",
-    "--uts",
-    "--fork",
-    "--kill-child",
-    "--",
     "sh",
     "-c",
+    LAUNCH_SCRIPT,
+    "course-launch",
     INIT_SCRIPT,
-    "course-lab",
     `${o.runtimeDir}/labs`,
     id,
     labHostname(o.label),
@@ -87,8 +94,13 @@ function holderArgv(o: SandboxLabOptions, id: string): string[] {
     o.privileged ? "root" : "user",
     o.label.replace(/[\0\n]/g, " "),
     o.key.replace(/[\0\n]/g, " "),
+    ids,
+    o.tmpfsSize ?? DEFAULT_TMPFS_SIZE,
   ];
 }
+
+/** Each tmpfs of a lab (its writes over the host's files, /tmp, /run, /dev/shm). */
+export const DEFAULT_TMPFS_SIZE = "64m";
 
 function holderFailure(id: string, lines: string[], stderr: string): LabError {
   const said = [...lines.filter((l) => !l.startsWith("ready")), ...stderr.split("\n")]
@@ -196,7 +208,9 @@ class SandboxLab implements Lab {
       "nsenter",
       "-t",
       String(holder.pid),
-      ...(o.privileged ? [] : ["--user", "--preserve-credentials"]),
+      // Root enters as root of the lab (nsenter sets ids 0 and drops supplementary groups);
+      // a user keeps their credentials (a one-id map forbids setgroups).
+      ...(o.privileged ? ["--user"] : ["--user", "--preserve-credentials"]),
       "--net",
       "--mount",
       "--pid",
