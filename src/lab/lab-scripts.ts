@@ -63,7 +63,8 @@ wait $p
 /**
  * PID 1 of a lab's PID namespace (run by sh under `unshare`, in the lab's user namespace).
  * Arguments: 1 labs dir, 2 lab id, 3 hostname, 4 persistent (1|0), 5 mode (root|user), 6 label,
- * 7 key, 8 id map (map:BASE|auto|one), 9 size of each tmpfs (e.g. 64m), 10 this script.
+ * 7 key, 8 id map (map:BASE|auto|one), 9 size of each tmpfs (e.g. 64m), 10 process limit,
+ * 11 this script.
  *
  * It writes the lab's record (`ID.lab`) while it still sees the host's files as the user course
  * runs as. As root it then waits for its id map, becomes root *of the lab* (setpriv: host id
@@ -96,11 +97,12 @@ cd /
 case $8 in
   map:*)
     until read -r m </proc/self/uid_map && [ -n "$m" ]; do :; done
-    exec setpriv --reuid=0 --regid=0 --clear-groups -- sh -c "${D}10}" course-lab-world "$@" ;;
+    exec setpriv --reuid=0 --regid=0 --clear-groups -- sh -c "${D}11}" course-lab-world "$@" ;;
 esac
 fi
 cd /
 read -r hpid _ </proc/self/stat
+ulimit -p "${D}10}" || fail "cannot limit the lab to ${D}10} processes"
 mount -t tmpfs -o "mode=0755,size=$9" course-lab /tmp || fail "cannot mount the lab's tmpfs"
 # Which top-level directories have host filesystems mounted below them (no overlay for them).
 nested=

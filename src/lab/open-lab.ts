@@ -75,7 +75,7 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
           hint: "Use --lab vagrant (a Linux VM) or --lab ssh://USER@HOST.",
         });
       }
-      const { openSandboxLab } = await import("./sandbox-lab.js");
+      const { labLimits, openSandboxLab } = await import("./sandbox-lab.js");
       const privileged = process.getuid?.() === 0;
       return openSandboxLab({
         ...options,
@@ -83,6 +83,7 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
         runtimeDir: dir,
         privileged,
         subordinateIds: !privileged && hasSubordinateIds(),
+        ...labLimits(),
       });
     }
     case "host": {

@@ -40,6 +40,8 @@ mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg 2>/dev/null && for k in /tmp/c
   [ -e "$k" ] && echo 1 > "$k" 2>/dev/null && echo "ESCAPED cgroup.kill $k"
 done
 df -k /tmp /run /dev/shm | awk 'NR > 1 && $2 > 1048576 { print "ESCAPED tmpfs of " $2 " KiB at " $6 }'
+sh -c 'n=0; while [ $n -lt 3000 ]; do sleep 60 & n=$((n + 1)); done' >/dev/null 2>&1
+[ "$(pgrep -c -x sleep)" -lt 3000 ] || echo ESCAPED 3000 processes
 echo tried
 `;
 
