@@ -23,7 +23,7 @@ mkdir -p ${dir}/etc && cp -a /etc/. ${dir}/etc/ 2>/dev/null || true
 rm -f ${dir}/etc/resolv.conf && ln -s /run/systemd/resolve/stub-resolv.conf ${dir}/etc/resolv.conf
 mount --bind ${dir}/etc /etc
 mkdir -p /run/course
-sleep 5 | sh -c "$(cat ${dir}/launch.sh)" course-launch "$(cat ${dir}/init.sh)" /run/course/labs symtest symtest 0 root l k map:${LAB_ROOT_ID_BASE} 8m >/dev/null &
+sleep 5 | sh -c "$(cat ${dir}/launch.sh)" course-launch "$(cat ${dir}/init.sh)" /run/course/labs symtest symtest 0 root l k map:${LAB_ROOT_ID_BASE} 8m 64 >/dev/null &
 for i in $(seq 100); do [ -s /run/course/labs/symtest.lab ] && break; sleep 0.02; done
 sleep 0.2
 P=$(sed -n "s/^pid=//p" /run/course/labs/symtest.lab)
