@@ -23,40 +23,49 @@ export const LAB_ID_COUNT = 65536;
  * user namespace (INIT_SCRIPT's argument 8 says which ids it maps): as root, root in the lab is
  * an unprivileged id range on the host (`map:BASE`), so its capabilities cover only the lab's
  * own namespaces. newuidmap would want root to have subordinate ids, so root writes the maps
- * itself, from outside, as soon as unshare has made the namespace (the holder waits for them).
+ * itself, from outside: the holder says `unshared PID` once it is in the namespace and waits on
+ * a fifo (`ID.go`) until they are written. No polling: on a busy machine a waiting loop takes
+ * the CPU from the very process it waits for.
  *
- * The launcher then waits for the lab to end (unshare ends with its holder when the launcher
- * does not wait), and for an ephemeral lab removes its record (the holder cannot: it no longer
- * sees the host). The maps are not written by a child of unshare: unshare would take its end
- * for the lab's.
+ * The launcher relays the holder's output and waits for the lab to end, then for an ephemeral
+ * lab removes its record (the holder cannot: it no longer sees the host).
  */
 export const LAUNCH_SCRIPT = String.raw`
 h=$1
 shift
 exec 3<&0 </dev/null
-mapids() {
-  while [ "/proc/$1/ns/user" -ef /proc/self/ns/user ]; do :; done
-  m="0 ${D}2#map:} ${LAB_ID_COUNT}"
-  { printf '%s\n' "$m" >"/proc/$1/uid_map" && printf '%s\n' "$m" >"/proc/$1/gid_map"; } 2>/dev/null && return
-  printf 'error cannot map the ids %s into the lab\n' "$m"
-  kill -KILL "$1" 2>/dev/null
-}
 case $8 in
   map:*)
     userns="--user --keep-caps"
+    go=$1/$2.go
+    [ -p "$go" ] || mkfifo -m 600 "$go" || { printf 'error cannot make %s\n' "$go"; exit 1; }
     # A user namespace cannot load kernel modules: load what the course needs from here.
     for mod in bridge veth nf_nat; do
       [ -d "/sys/module/$mod" ] || { modprobe -a -q bridge veth nf_nat iptable_nat nft_chain_nat 2>/dev/null; break; }
     done ;;
-  auto) userns="--user --map-auto --map-root-user" ;;
-  *) userns="--user --map-root-user" ;;
+  auto) userns="--user --map-auto --map-root-user" go= ;;
+  *) userns="--user --map-root-user" go= ;;
 esac
-unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&- &
-p=$!
-exec 3<&-
-case $8 in map:*) mapids $p "$8" ;; esac
-exec >/dev/null 2>&1
-wait $p
+if [ -n "$go" ]; then
+  m="0 ${D}8#map:} ${LAB_ID_COUNT}"
+  unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&- |
+    while IFS= read -r l; do
+      case $l in
+        "unshared "*)
+          p=${D}l#unshared }
+          if { printf '%s\n' "$m" >"/proc/$p/uid_map" && printf '%s\n' "$m" >"/proc/$p/gid_map"; } 2>/dev/null; then
+            printf 'go\n' >"$go"
+          else
+            printf 'error cannot map the ids %s into the lab\n' "$m"
+            kill -KILL "$p" 2>/dev/null
+          fi ;;
+        *) printf '%s\n' "$l" ;;
+      esac
+    done
+  rm -f -- "$go"
+else
+  unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&-
+fi
 [ "$4" = 1 ] || rm -f -- "$1/$2.lab"
 `;
 
@@ -68,11 +77,12 @@ wait $p
  *
  * It writes the lab's record (`ID.lab`) while it still sees the host's files as the user course
  * runs as. As root it then waits for its id map, becomes root *of the lab* (setpriv: host id
- * BASE, no supplementary groups) and runs itself again ($0 = course-lab-world).
+ * BASE, no supplementary groups) and runs itself again ($0 = course-lab-world[-named]).
  *
  * Then it builds the lab's own root on a tmpfs and pivots into it, so nothing of the host's
- * mounts, /proc or /dev is left to reach (not even by `umount`): every top-level directory of
- * the host is an overlay (host files below, the lab's writes on the tmpfs above, gone with the
+ * mounts, /proc or /dev is left to reach (not even by `umount`): each of the host's usual
+ * top-level directories (/usr, /etc, /var, /opt, /srv, /home, /root; /bin, /lib… as they are,
+ * directories or links) is an overlay (host files below, the lab's writes on the tmpfs above, gone with the
  * lab), or a read-only bind when host filesystems are mounted below it (an overlay cannot show
  * them); a private /dev with the usual character devices; a fresh /proc, /sys, /run (and
  * /run/netns for `ip netns add`), /tmp and /dev/shm, each a tmpfs of its own size; and
@@ -88,7 +98,7 @@ wait $p
  */
 export const INIT_SCRIPT = String.raw`
 fail() { printf 'error %s\n' "$*"; exit 1; }
-if [ "$0" != course-lab-world ]; then
+if [ "${D}0#course-lab-world}" = "$0" ]; then
 cd "$1" 2>/dev/null || { mkdir -p -m 700 "$1" && cd "$1"; } || fail "cannot use the lab records directory $1"
 read -r hpid _ _ hppid _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ hstart _ </proc/self/stat
 printf 'pid=%s\nppid=%s\nstart=%s\npersistent=%s\nmode=%s\nhostname=%s\nlabel=%s\nkey=%s\n' \
@@ -96,8 +106,13 @@ printf 'pid=%s\nppid=%s\nstart=%s\npersistent=%s\nmode=%s\nhostname=%s\nlabel=%s
 cd /
 case $8 in
   map:*)
-    until read -r m </proc/self/uid_map && [ -n "$m" ]; do :; done
-    exec setpriv --reuid=0 --regid=0 --clear-groups -- sh -c "${D}11}" course-lab-world "$@" ;;
+    # Still host uid 0 (with capabilities in the lab's namespaces only): the one moment the
+    # hostname can be set without starting hostname(1).
+    w=course-lab-world
+    { printf '%s\n' "$3" >/proc/sys/kernel/hostname; } 2>/dev/null && w=course-lab-world-named
+    printf 'unshared %s\n' "$hpid"
+    read -r _ <"$1/$2.go" || fail "got no id map"
+    exec setpriv --reuid=0 --regid=0 --clear-groups -- sh -c "${D}11}" "$w" "$@" ;;
 esac
 fi
 cd /
@@ -110,9 +125,8 @@ while read -r _ _ _ _ mp _; do
   case $mp in /*/*) t=${D}mp#/}; nested="$nested ${D}t%%/*} " ;; esac
 done </proc/self/mountinfo
 dirs= links= fstab='/tmp/r /tmp/r none bind 0 0'
-for e in /*; do
-  n=${D}e#/}
-  case $n in proc | sys | dev | run | tmp | lost+found | *[!A-Za-z0-9._+-]*) continue ;; esac
+for n in bin sbin lib lib32 lib64 libx32 usr etc var opt srv home root; do
+  e=/$n
   if [ -L "$e" ]; then
     links="$links $e"
   elif [ -d "$e" ]; then
@@ -156,7 +170,7 @@ cd /tmp/r && pivot_root . . && umount -l . && cd / || fail "cannot switch to the
 case $resolv in
   /run/*) mkdir -p "${D}resolv%/*}" && printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$resolv" ;;
 esac
-hostname "$3" || fail "cannot set the lab's hostname"
+[ "$0" = course-lab-world-named ] || hostname "$3" || fail "cannot set the lab's hostname"
 # Kernel defaults for the lab's network (a new network namespace copies the host's IPv4/IPv6
 # settings, e.g. ip_forward=1 on a Docker or libvirt host).
 persistent=$4
