@@ -38,6 +38,7 @@ case $8 in
   map:*)
     userns="--user --keep-caps"
     go=$1/$2.go
+    [ -d "$1" ] || mkdir -p -m 700 "$1" || { printf 'error cannot make %s\n' "$1"; exit 1; }
     [ -p "$go" ] || mkfifo -m 600 "$go" || { printf 'error cannot make %s\n' "$go"; exit 1; }
     # A user namespace cannot load kernel modules: load what the course needs from here.
     for mod in bridge veth nf_nat; do
