@@ -4,7 +4,7 @@
  * Command modules are imported lazily so that `course --help` stays close to `node -e 0`.
  */
 import { Command, CommanderError, Option } from "commander";
-import type { CommandContext, GlobalOptions } from "./cli/context.js";
+import type { CommandContext, GlobalOptions } from "./context.js";
 import { CourseError, ExitCode, LessonError } from "./errors.js";
 
 const EXIT_CODES = `

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promi
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CommandContext } from "./cli/context.js";
+import type { CommandContext } from "./context.js";
 import { LessonError, UsageError } from "./errors.js";
 import { suggestion } from "./lesson/did-you-mean.js";
 import type { CourseSource, LessonSource } from "./lesson/parse-course.js";
@@ -121,10 +121,13 @@ function cacheDir(): string {
 async function cacheKey(dir: string): Promise<string | undefined> {
   try {
     const hash = createHash("sha256").update(`${CACHE_FORMAT}\0${dir}\0`);
+    // The check kinds' grammar is part of the parser too.
     const parserDir = fileURLToPath(new URL("./lesson/", import.meta.url));
+    const kindsDir = fileURLToPath(new URL("./checks/kinds/", import.meta.url));
     for (const [base, names] of [
       [dir, (await readdir(dir)).sort()],
       [parserDir, (await readdir(parserDir)).sort()],
+      [kindsDir, (await readdir(kindsDir)).sort()],
     ] as const) {
       for (const name of names) {
         if (base === dir && !/\.md$/i.test(name) && name !== "course.yaml") continue;

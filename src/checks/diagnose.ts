@@ -14,8 +14,8 @@ import {
   nsLabel,
   vethPeer,
 } from "./facts.js";
+import { unicastRoutes } from "./kinds/route.js";
 import { ipv4InCidr, ipv4ToNumber } from "./resolve.js";
-import { unicastRoutes } from "./route-check.js";
 
 export type Layer =
   | "namespace"

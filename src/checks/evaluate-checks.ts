@@ -9,8 +9,6 @@
 import { randomBytes } from "node:crypto";
 import type { Lab } from "../lab/types.js";
 import type { Check, CheckSpec } from "../lesson/types.js";
-import { addrCheck } from "./addr-check.js";
-import { captureCheck } from "./capture-check.js";
 import { diagnose } from "./diagnose.js";
 import {
   type ExtraCommand,
@@ -20,43 +18,12 @@ import {
   type LabFacts,
   missingNamespace,
 } from "./facts.js";
-import { fdbCheck } from "./fdb-check.js";
-import { iptablesCheck } from "./iptables-check.js";
-import { linkCheck } from "./link-check.js";
-import { listenCheck } from "./listen-check.js";
-import { neighCheck } from "./neigh-check.js";
-import { netnsCheck } from "./netns-check.js";
-import { pingCheck } from "./ping-check.js";
-import { routeCheck } from "./route-check.js";
-import { runCheck } from "./run-check.js";
-import { sysctlCheck } from "./sysctl-check.js";
-import { tcpCheck } from "./tcp-check.js";
+import { moduleOf } from "./kinds/registry.js";
 import type { CheckResult, Outcome, ProbeKind, ProbeOutput, StateKind } from "./types.js";
-
-type Kind<K extends CheckSpec["kind"]> = Extract<CheckSpec, { kind: K }>;
-
-const stateKinds: { [K in CheckSpec["kind"]]?: StateKind<Kind<K>> } = {
-  netns: netnsCheck,
-  link: linkCheck,
-  addr: addrCheck,
-  route: routeCheck,
-  neigh: neighCheck,
-  fdb: fdbCheck,
-  sysctl: sysctlCheck,
-  iptables: iptablesCheck,
-  listen: listenCheck,
-};
-
-const probeKinds: { [K in CheckSpec["kind"]]?: ProbeKind<Kind<K>> } = {
-  ping: pingCheck,
-  tcp: tcpCheck,
-  run: runCheck,
-  capture: captureCheck,
-};
 
 /** Whether a check is answered from the snapshot (true) or by acting in the lab (false). */
 export function isStateCheck(spec: CheckSpec): boolean {
-  return stateKinds[spec.kind] !== undefined;
+  return !moduleOf(spec).probes;
 }
 
 export interface EvaluateOptions {
@@ -69,10 +36,17 @@ export interface EvaluateOptions {
 }
 
 function stateKind(spec: CheckSpec): StateKind<CheckSpec> | undefined {
-  return stateKinds[spec.kind] as StateKind<CheckSpec> | undefined;
+  const module = moduleOf(spec);
+  return module.probes ? undefined : module.state;
 }
 function probeKind(spec: CheckSpec): ProbeKind<CheckSpec> | undefined {
-  return probeKinds[spec.kind] as ProbeKind<CheckSpec> | undefined;
+  const module = moduleOf(spec);
+  return module.probes ? module.probe : undefined;
+}
+/** Probes that run alone, after the others (capture). */
+function alone(spec: CheckSpec): boolean {
+  const module = moduleOf(spec);
+  return module.probes && module.alone === true;
 }
 
 /** What the snapshot must contain for these state checks. */
@@ -184,11 +158,9 @@ export async function evaluateChecks(
     isStateCheck(check.spec) ? [{ check, index }] : [],
   );
   const probes = checks.flatMap((check, index) =>
-    !isStateCheck(check.spec) && check.spec.kind !== "capture" ? [{ check, index }] : [],
+    !isStateCheck(check.spec) && !alone(check.spec) ? [{ check, index }] : [],
   );
-  const captures = checks.flatMap((check, index) =>
-    check.spec.kind === "capture" ? [{ check, index }] : [],
-  );
+  const captures = checks.flatMap((check, index) => (alone(check.spec) ? [{ check, index }] : []));
 
   // Everything in ONE round trip: probes (concurrently), then captures (one after the other:
   // tcpdump would see the other probes' packets), and the snapshot for the state checks.
@@ -257,11 +229,13 @@ export async function evaluateChecks(
   });
 
   if (options.diagnose !== false) {
+    // A failed probe that was going somewhere (ping, tcp) gets the diagnosis of its path.
+    const targetOf = (check: Check) => {
+      const module = moduleOf(check.spec);
+      return module.probes ? module.target?.(check.spec, check.ns ?? null) : undefined;
+    };
     const failed = final.filter(
-      (r) =>
-        !r.passed &&
-        !r.check.negate &&
-        (r.check.spec.kind === "ping" || r.check.spec.kind === "tcp"),
+      (r) => !r.passed && !r.check.negate && targetOf(r.check) !== undefined,
     );
     if (failed.length > 0) {
       const more = await gatherFacts(lab, {
@@ -271,12 +245,8 @@ export async function evaluateChecks(
         timeout,
       });
       for (const r of failed) {
-        const spec = r.check.spec;
-        if (spec.kind !== "ping" && spec.kind !== "tcp") continue;
-        const target =
-          spec.kind === "ping"
-            ? { from: r.check.ns ?? null, ip: spec.ip }
-            : { from: r.check.ns ?? null, ip: spec.host, port: spec.port };
+        const target = targetOf(r.check);
+        if (target === undefined) continue;
         const d = diagnose(more, target);
         if (d !== undefined) r.diagnosis = d.sentence;
       }

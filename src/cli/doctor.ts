@@ -1,8 +1,8 @@
-import pc from "picocolors";
+import { type CommandContext, useColor } from "../context.js";
 import { runDoctorChecks } from "../lab/doctor-checks.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import { runtimeDir } from "../paths.js";
-import { type CommandContext, useColor } from "./context.js";
+import { renderDoctorReport } from "../render/render-doctor-report.js";
 
 /**
  * `course doctor [--json]`: check that this machine can run sandbox labs, and print the exact
@@ -27,22 +27,6 @@ export async function doctorCommand(
     ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks }, null, 2)}\n`);
     return failed ? 1 : 0;
   }
-  const color = useColor(ctx);
-  const paint = (s: string, f: (t: string) => string) => (color ? f(s) : s);
-  for (const c of checks) {
-    const mark =
-      c.status === "ok"
-        ? paint("ok  ", pc.green)
-        : c.status === "warn"
-          ? paint("warn", pc.yellow)
-          : paint("FAIL", pc.red);
-    ctx.stdout.write(`${mark} ${c.name}: ${c.detail}\n`);
-    if (c.fix) ctx.stdout.write(`     fix: ${c.fix}\n`);
-  }
-  ctx.stdout.write(
-    failed
-      ? "\nSome checks failed: run the fix commands above, then `course doctor` again.\n"
-      : "\nThis machine can run course labs.\n",
-  );
+  ctx.stdout.write(renderDoctorReport(checks, useColor(ctx)));
   return failed ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /** `course graph [LESSON] [--format text|mermaid|dot|svg] [--output FILE]`: draw a lesson's lab. */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { type CommandContext, debugOption, useColor } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { readLabGraph, renderGraph } from "../graph/draw-lab.js";
@@ -10,7 +11,6 @@ import type { Course, Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { firstOpenLesson } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
-import { type CommandContext, debugOption, useColor } from "./context.js";
 
 const FORMATS: readonly GraphFormat[] = ["text", "mermaid", "dot", "svg"];
 

@@ -1,4 +1,6 @@
 /** `course hint LESSON [STEP]`: the next hint of a step the learner has not seen yet. */
+
+import { type CommandContext, useColor } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import type { Lesson, Step } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
@@ -6,7 +8,6 @@ import { lessonProgressOf, takeNextHint } from "../progress/lesson-progress.js";
 import { lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { renderMarkdown } from "../render/render-markdown.js";
-import { type CommandContext, useColor } from "./context.js";
 
 /** Parse a step argument (`2`, `step-2`, `step 2`) against a lesson. */
 export function parseStep(lesson: Lesson, arg: string): Step {

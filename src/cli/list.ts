@@ -2,13 +2,14 @@
  * `course list [--json]`: the lessons of the course, one row each. Rows are plain data built by
  * `listRows`; columns are a list, so a new column (progress) is one more entry.
  */
-import pc from "picocolors";
+
+import { type CommandContext, useColor } from "../context.js";
 import { ExitCode } from "../errors.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { displayPath, type LoadCourseOptions, loadCourse } from "../load-course.js";
 import { type LessonStateName, lessonStates } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
-import { type CommandContext, useColor } from "./context.js";
+import { type ListColumn, renderTable } from "../render/render-table.js";
 
 /** One lesson as `course list` shows it. */
 export interface ListRow {
@@ -37,13 +38,6 @@ export function listRows(course: Course): ListRow[] {
   return course.lessons.map(listRow);
 }
 
-export interface ListColumn<Row> {
-  header: string;
-  value: (row: Row) => string;
-  /** Right-align (numbers). */
-  right?: boolean;
-}
-
 export const LIST_COLUMNS: ListColumn<ListRow>[] = [
   { header: "#", value: (r) => String(r.position), right: true },
   { header: "ID", value: (r) => r.id },
@@ -56,24 +50,6 @@ export const LIST_COLUMNS: ListColumn<ListRow>[] = [
     right: true,
   },
 ];
-
-/** A plain text table: a header line, then one line a row, columns padded to fit. */
-export function renderTable<Row>(rows: Row[], columns: ListColumn<Row>[], color = false): string {
-  const c = color ? pc : pc.createColors(false);
-  const cells = rows.map((row) => columns.map((col) => col.value(row)));
-  const widths = columns.map((col, i) =>
-    Math.max(col.header.length, ...cells.map((r) => (r[i] ?? "").length)),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => {
-        const width = widths[i] ?? 0;
-        return columns[i]?.right ? v.padStart(width) : v.padEnd(width);
-      })
-      .join("  ")
-      .trimEnd();
-  return [c.bold(line(columns.map((col) => col.header))), ...cells.map(line)].join("\n");
-}
 
 export interface ListOptions {
   json?: boolean;

@@ -5,9 +5,9 @@
  */
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { displayPath } from "../load-course.js";
-import type { CommandContext } from "./context.js";
 
 /** Ids an author may choose: lowercase words joined by `-`, the form lesson files use. */
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { lessonLabKey } from "../flows/lesson-lab.js";
 import { destroySandboxLabs, listSandboxLabs } from "../lab/lab-records.js";
@@ -9,7 +10,6 @@ import { sandboxLabId } from "../lab/sandbox-lab.js";
 import type { Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { runtimeDir } from "../paths.js";
-import type { CommandContext } from "./context.js";
 
 export interface ResetOptions {
   /** Every lab of this user (on this machine, for the sandbox and host labs). */

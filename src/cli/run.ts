@@ -1,11 +1,12 @@
 /** `course run LESSON [--count] [--graph]`: run every command in a fresh lab, then verify. */
+
+import { type CommandContext, debugOption, useColor } from "../context.js";
 import { learnerDriver } from "../flows/learner-driver.js";
 import { runExitCode, runLesson } from "../flows/run-lesson.js";
 import { drawLab } from "../graph/draw-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
-import { type CommandContext, debugOption, useColor } from "./context.js";
 
 export interface RunOptions {
   /** Count a pass as the lesson's completion. */

@@ -1,8 +1,8 @@
+import type { CommandContext } from "../context.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
-import type { CommandContext } from "./context.js";
 
 /** The lesson `course shell` and `course reset` act on: the named one, else the current one. */
 export async function currentLesson(

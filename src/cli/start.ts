@@ -1,10 +1,11 @@
 /** `course start [LESSON]`: the guided flow (src/flows/start.ts) on this terminal. */
+
+import { type CommandContext, debugOption, useColor } from "../context.js";
 import { learnerDriver } from "../flows/learner-driver.js";
 import { startFlow } from "../flows/start.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import { requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
-import { type CommandContext, debugOption, useColor } from "./context.js";
 import { inquirerPrompts } from "./prompts.js";
 
 /**

@@ -1,10 +1,11 @@
 /** `course status [--json]`: done / open / locked lessons with step progress. */
+
+import { type CommandContext, useColor } from "../context.js";
 import { ExitCode } from "../errors.js";
 import { requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
 import { statusReport } from "../progress/status-report.js";
-import { type CommandContext, useColor } from "./context.js";
-import { renderStatus } from "./render-status.js";
+import { renderStatus } from "../render/render-status.js";
 
 export interface StatusOptions {
   json?: boolean;

@@ -6,17 +6,17 @@
 import { watch as watchDir } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
+import { type CommandContext, useColor } from "../context.js";
 import { ExitCode, LessonError, UsageError } from "../errors.js";
 import { testCourse } from "../flows/test-course.js";
 import type { LessonDriver } from "../flows/test-lesson.js";
 import type { Lesson } from "../lesson/types.js";
 import { displayPath, requireCourse } from "../load-course.js";
-import { type CommandContext, useColor } from "./context.js";
-import { jsonReporter } from "./reporters/json-reporter.js";
-import { junitReporter } from "./reporters/junit-reporter.js";
-import { prettyReporter } from "./reporters/pretty-reporter.js";
-import type { Reporter, ReporterName, ReporterOptions } from "./reporters/reporter.js";
-import { tapReporter } from "./reporters/tap-reporter.js";
+import { jsonReporter } from "../render/reporters/json-reporter.js";
+import { junitReporter } from "../render/reporters/junit-reporter.js";
+import { prettyReporter } from "../render/reporters/pretty-reporter.js";
+import type { Reporter, ReporterName, ReporterOptions } from "../render/reporters/reporter.js";
+import { tapReporter } from "../render/reporters/tap-reporter.js";
 
 export interface TestCommandOptions {
   /** Lessons (and mutants) at once. @default the number of CPUs */

@@ -1,14 +1,16 @@
 /** `course verify LESSON [--json]`: check the learner's work in the lesson's lab. */
+
+import { type CommandContext, debugOption, useColor } from "../context.js";
 import { ExitCode } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
-import { renderVerifyReport, type VerifyReport, verifyLesson } from "../flows/verify.js";
+import { type VerifyReport, verifyLesson } from "../flows/verify.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
 import { assertOpen, lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { recordResult } from "../progress/record-result.js";
-import { type CommandContext, debugOption, useColor } from "./context.js";
+import { renderVerifyReport } from "../render/render-verify-report.js";
 
 export interface VerifyCommandOptions {
   json: boolean;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
-import { type CommandContext, debugOption } from "../cli/context.js";
+import { type CommandContext, debugOption } from "../context.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
 import { runCommandBlock } from "./lesson-lab.js";

@@ -5,7 +5,7 @@
  */
 import { relative } from "node:path";
 import { LabError } from "../errors.js";
-import { unmetNeeds } from "../lab/lab-needs.js";
+import { lackingNeed } from "../lab/lab-needs.js";
 import { openLab } from "../lab/open-lab.js";
 import type { ExecResult, Lab, LabSpec, OpenedLab } from "../lab/types.js";
 import type { CommandBlock, Course, Lesson } from "../lesson/types.js";
@@ -85,12 +85,7 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
   if (options.lesson.needs.length > 0) {
     // A lab that could host the lesson may still lack it (no Docker engine answers there):
     // refuse before the setup runs, and forget the lab so a later run starts afresh.
-    const lacking = unmetNeeds(
-      options.lesson.needs,
-      await opened.lab.capabilities(),
-      options.lesson.id,
-      opened.lab.description,
-    );
+    const lacking = await lackingNeed(opened.lab, options.lesson.needs, options.lesson.id);
     if (lacking !== undefined) {
       await (opened.created ? opened.lab.destroy() : opened.lab.close()).catch(() => {});
       throw lacking;

@@ -3,8 +3,9 @@
  * all pass before its commands, and must all pass after them; at the end every check of every
  * step must still hold. Returns data; reporters print it.
  */
+import { isProbe } from "../checks/kinds/registry.js";
 import { LabLacksError } from "../errors.js";
-import { unmetNeeds } from "../lab/lab-needs.js";
+import { lackingNeed } from "../lab/lab-needs.js";
 import type { ExecResult, Lab } from "../lab/types.js";
 import type { Check, CommandBlock, Lesson, Step } from "../lesson/types.js";
 
@@ -91,9 +92,6 @@ export interface LessonTestResult {
   settleMs: Record<number, number>;
 }
 
-/** Checks that probe (they take time when they fail) are evaluated only when state checks pass. */
-const PROBES = new Set(["ping", "tcp", "capture", "run"]);
-
 /**
  * Seconds a probe gets where only "does some check fail?" is asked (before a step, and in
  * mutants). In a lab a ping answers in microseconds, so a ping that has not answered in this
@@ -113,8 +111,8 @@ export async function allPass(
   checks: Check[],
   lesson: Lesson,
 ): Promise<{ allPassed: boolean; outcomes: CheckOutcome[]; evaluated: number }> {
-  const state = checks.filter((c) => !PROBES.has(c.spec.kind));
-  const probes = checks.filter((c) => PROBES.has(c.spec.kind));
+  const state = checks.filter((c) => !isProbe(c.spec));
+  const probes = checks.filter((c) => isProbe(c.spec));
   const outcomes: CheckOutcome[] = [];
   let evaluated = 0;
   if (state.length > 0) {
@@ -269,12 +267,7 @@ export async function prepareLab(
   }
   try {
     if (lesson.needs.length > 0) {
-      const reason = unmetNeeds(
-        lesson.needs,
-        await lab.capabilities(),
-        lesson.id,
-        lab.description,
-      )?.reason;
+      const reason = (await lackingNeed(lab, lesson.needs, lesson.id))?.reason;
       if (reason !== undefined) {
         result.status = "skipped";
         result.skipReason = reason;
@@ -389,9 +382,7 @@ async function runSteps(
         allPassed = false;
       } else {
         const rest =
-          knownBefore === undefined
-            ? step.checks
-            : step.checks.filter((c) => PROBES.has(c.spec.kind));
+          knownBefore === undefined ? step.checks : step.checks.filter((c) => isProbe(c.spec));
         const before = await allPass(driver, lab, rest, lesson);
         result.checksRun += before.evaluated;
         allPassed = before.allPassed;
@@ -429,7 +420,7 @@ async function runSteps(
       result.settleMs[step.index] = performance.now() - started;
     }
     if (next === undefined) break; // the end-of-lesson evaluation covers this step's checks
-    const nextState = next.checks.filter((c) => !PROBES.has(c.spec.kind));
+    const nextState = next.checks.filter((c) => !isProbe(c.spec));
     if (step.checks.length === 0 && nextState.length === 0) continue;
     const outcomes = await driver.evaluate(lab, [...step.checks, ...nextState], lesson, {
       diagnose: true,

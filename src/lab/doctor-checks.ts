@@ -2,7 +2,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
+import { KERNEL_FEATURES } from "../lesson/needs.js";
+import { detectFeatures } from "./lab-features.js";
+import { FEATURE_FIX } from "./lab-needs.js";
 import { hasSubordinateIds, openLab } from "./open-lab.js";
+import type { Lab } from "./types.js";
 
 /** One finding of `course doctor`. */
 export interface DoctorCheck {
@@ -104,6 +108,26 @@ function moduleAvailable(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Which kernel features lessons may need (`needs:`) this lab has, tried in a scratch namespace
+ * inside it: a lesson that needs a missing one is skipped by `course test` and refused by
+ * `course start`, so the doctor says which, and where to run them instead.
+ */
+export async function kernelFeaturesCheck(lab: Lab): Promise<DoctorCheck> {
+  const found = await detectFeatures(lab, KERNEL_FEATURES);
+  const have = found.filter((f) => f.available).map((f) => f.need);
+  const missing = found.filter((f) => !f.available);
+  if (missing.length === 0) {
+    return { name: "lesson needs", status: "ok", detail: `the kernel has ${have.join(", ")}` };
+  }
+  return {
+    name: "lesson needs",
+    status: "warn",
+    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` and refused by \`course start\``,
+    fix: FEATURE_FIX,
+  };
 }
 
 /** What `runDoctorChecks` looks at; tests replace the machine's answers. */
@@ -262,6 +286,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
                 : "see the kernel modules check above, or run course as root",
             },
       );
+      checks.push(await kernelFeaturesCheck(lab));
     } finally {
       await lab.destroy();
     }

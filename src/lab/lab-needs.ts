@@ -4,7 +4,8 @@
  * namespaces, which a sandbox (its own network namespace and /run) can never show.
  */
 import { LabLacksError } from "../errors.js";
-import type { LabCapabilities, LabKind } from "./types.js";
+import { detectFeatures, isKernelFeature } from "./lab-features.js";
+import type { Lab, LabCapabilities, LabKind } from "./types.js";
 
 /** How to run a lesson that needs docker: the same words everywhere they are said. */
 export const DOCKER_FIX =
@@ -37,6 +38,39 @@ export function assertLabCanMeet(kind: LabKind, needs: readonly string[], label:
     {
       hint: `${DOCKER_FIX[0]?.toUpperCase()}${DOCKER_FIX.slice(1)}.`,
     },
+  );
+}
+
+/** How to run a lesson whose kernel feature this machine lacks. */
+export const FEATURE_FIX =
+  "run it in the Vagrant VM (`course --lab vagrant …`), whose kernel has every feature a lesson may need";
+
+/**
+ * The first of `needs` that `lab` lacks, as a LabLacksError (exit 4 for start/verify, a skip
+ * with its reason for `course test`); undefined when the lab has them all. Docker is asked of
+ * the lab; kernel features are tried in a scratch namespace inside it (one round trip).
+ */
+export async function lackingNeed(
+  lab: Lab,
+  needs: readonly string[],
+  label: string,
+): Promise<LabLacksError | undefined> {
+  if (needs.includes("docker")) {
+    const docker = unmetNeeds(["docker"], await lab.capabilities(), label, lab.description);
+    if (docker !== undefined) return docker;
+  }
+  const features = needs.filter(isKernelFeature);
+  if (features.length === 0) return undefined;
+  const missing = (await detectFeatures(lab, features)).filter((f) => !f.available);
+  const first = missing[0];
+  if (first === undefined) return undefined;
+  const names = missing.map((m) => m.need).join(", ");
+  const why = missing.map((m) => `${m.need}: ${m.detail}`).join("; ");
+  return new LabLacksError(
+    `lesson \`${label}\` needs ${names}, which the kernel of the ${lab.description} lacks (${why})`,
+    first.need,
+    `needs ${names}, which this kernel lacks (${why}): ${FEATURE_FIX}`,
+    { hint: `${FEATURE_FIX[0]?.toUpperCase()}${FEATURE_FIX.slice(1)}.` },
   );
 }
 

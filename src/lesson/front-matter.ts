@@ -5,10 +5,8 @@
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
 import { suggestion } from "./did-you-mean.js";
+import { KNOWN_NEEDS } from "./needs.js";
 import type { Position, Problem } from "./types.js";
-
-/** Capabilities a lab may offer; version 1 of the format knows one. */
-export const KNOWN_NEEDS = ["docker"] as const;
 
 /** Seconds per command or check when the front matter does not say. */
 export const DEFAULT_TIMEOUT = 30;

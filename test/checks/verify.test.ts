@@ -2,8 +2,9 @@
 // its commands ran, step by step, with found/expected lines and the step's hint.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { renderVerifyReport, verifyLesson } from "../../src/flows/verify.js";
+import { verifyLesson } from "../../src/flows/verify.js";
 import { loadCourse } from "../../src/load-course.js";
+import { renderVerifyReport } from "../../src/render/render-verify-report.js";
 import { destroyLabsAfterEach, labWith } from "./helpers.js";
 
 destroyLabsAfterEach();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { junitReporter, xmlEscape } from "../../src/cli/reporters/junit-reporter.js";
 import type { LessonTestResult, TestProblem } from "../../src/flows/test-lesson.js";
 import type { Lesson } from "../../src/lesson/types.js";
+import { junitReporter, xmlEscape } from "../../src/render/reporters/junit-reporter.js";
 import { parseXml } from "./well-formed-xml.js";
 
 const lesson = (id: string, position: number): Lesson => ({

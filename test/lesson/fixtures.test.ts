@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import { describe, expect, test } from "vitest";
-import { lint } from "../../src/cli/lint.js";
+import { lint } from "../../src/flows/lint-course.js";
 import { testContext } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");

@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import type { CommandContext } from "../../src/cli/context.js";
+import type { CommandContext } from "../../src/context.js";
 
 /** A command context writing to buffers, for calling command functions directly. */
 export function testContext(cwd: string, lessons?: string): CommandContext & { out: () => string } {

@@ -2,10 +2,21 @@
  * `neigh IP [lladdr MAC|IFACE] [dev DEV]`: a usable neighbour (ARP/NDP) entry exists (`ip -j
  * neigh`). FAILED and INCOMPLETE entries are not answers, so they do not count.
  */
-import type { CheckSpec } from "../lesson/types.js";
-import { type IpNeighbour, namespaceFacts, nsLabel } from "./facts.js";
-import { normalizeIP, resolveMac } from "./resolve.js";
-import type { StateKind } from "./types.js";
+import {
+  type Args,
+  devAttribute,
+  ipArg,
+  type LineContext,
+  macRef,
+  need,
+  parseAttributes,
+  valueAttribute,
+} from "../../lesson/check-grammar.js";
+import type { CheckSpec } from "../../lesson/types.js";
+import { type IpNeighbour, namespaceFacts, nsLabel } from "../facts.js";
+import { normalizeIP, resolveMac } from "../resolve.js";
+import type { StateKind } from "../types.js";
+import type { CheckKindModule } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "neigh" }>;
 
@@ -15,7 +26,7 @@ export function usableNeighbour(n: IpNeighbour): boolean {
   return n.lladdr !== undefined && !state.includes("FAILED") && !state.includes("INCOMPLETE");
 }
 
-export const neighCheck: StateKind<Spec> = {
+const state: StateKind<Spec> = {
   evaluate(spec, { facts, ns }) {
     const mac = spec.lladdr === undefined ? undefined : resolveMac(facts, spec.lladdr, ns);
     const devNote = spec.dev === undefined ? "" : ` on ${spec.dev.dev}`;
@@ -55,4 +66,37 @@ export const neighCheck: StateKind<Spec> = {
     } else found = `no neighbour entry for ${spec.ip} in ${nsLabel(ns)}`;
     return { held: false, expected, found };
   },
+};
+
+const KEYWORDS = ["lladdr", "dev"];
+
+function parseNeigh(args: Args, ctx: LineContext): Spec | undefined {
+  const ipWord = need(args, ctx, "the neighbour's IP");
+  const ip = ipWord && ipArg(ipWord, ctx);
+  if (ip === undefined) return undefined;
+  const spec: Spec = { kind: "neigh", ip };
+  const ok = parseAttributes(args, ctx, KEYWORDS, {
+    lladdr: valueAttribute(
+      args,
+      ctx,
+      "the MAC (or an interface) after `lladdr`",
+      (w) => macRef(w, ctx),
+      (lladdr) => {
+        spec.lladdr = lladdr;
+      },
+    ),
+    dev: devAttribute(args, ctx, (dev) => {
+      spec.dev = dev;
+    }),
+  });
+  return ok ? spec : undefined;
+}
+
+export const neighCheckKind: CheckKindModule<Spec> = {
+  name: "neigh",
+  form: "neigh IP [lladdr MAC|IFACE] [dev DEV]",
+  keywords: KEYWORDS,
+  probes: false,
+  parse: parseNeigh,
+  state,
 };

@@ -4,16 +4,19 @@
  * stops as soon as a packet line contains TEXT, or when the time is up.
  */
 
-import { quoteShellWord } from "../lab/ssh-quote.js";
-import type { CheckSpec } from "../lesson/types.js";
-import { inNetNamespace } from "./facts.js";
-import type { ProbeKind } from "./types.js";
+import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { type Args, ifaceRef, type LineContext, need } from "../../lesson/check-grammar.js";
+import { suggestion } from "../../lesson/did-you-mean.js";
+import type { CheckSpec } from "../../lesson/types.js";
+import { inNetNamespace } from "../facts.js";
+import type { ProbeKind } from "../types.js";
+import type { CheckKindModule } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "capture" }>;
 
 const SEP = "@@capture-trigger";
 
-export const captureCheck: ProbeKind<Spec> = {
+const probe: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
     // `NS:DEV` captures in NS; a plain DEV in the check's namespace.
     const tcpdump = inNetNamespace(
@@ -68,4 +71,46 @@ export const captureCheck: ProbeKind<Spec> = {
           : `${lines.length} packet line(s), none containing "${spec.text}" (first: ${lines[0]?.trim()})${trigNote}`,
     };
   },
+};
+
+function parseCapture(args: Args, ctx: LineContext): Spec | undefined {
+  const devWord = need(args, ctx, "the interface DEV");
+  const dev = devWord && ifaceRef(devWord, ctx);
+  if (dev === undefined) return undefined;
+  const whileWord = need(args, ctx, '"while"');
+  if (whileWord === undefined) return undefined;
+  if (whileWord.text !== "while" || whileWord.quoted) {
+    return ctx.error(
+      whileWord,
+      `capture: expected "while", found "${whileWord.text}"${suggestion(whileWord.text, ["while"])}${ctx.form}`,
+      "unknown-keyword",
+    );
+  }
+  const cmd = need(args, ctx, "the COMMAND (in double quotes)");
+  if (cmd === undefined) return undefined;
+  if (cmd.text.trim() === "") return ctx.error(cmd, `capture: the COMMAND is empty${ctx.form}`);
+  const seesWord = need(args, ctx, '"sees"');
+  if (seesWord === undefined) return undefined;
+  if (seesWord.text !== "sees" || seesWord.quoted) {
+    const hint = cmd.quoted ? "" : ' (quote a COMMAND of several words: "ping -c1 10.0.0.2")';
+    return ctx.error(
+      seesWord,
+      `capture: expected "sees", found "${seesWord.text}"${suggestion(seesWord.text, ["sees"])}${hint}${ctx.form}`,
+      "unknown-keyword",
+    );
+  }
+  const textWord = need(args, ctx, "the TEXT to look for");
+  if (textWord === undefined) return undefined;
+  if (textWord.text === "") return ctx.error(textWord, `capture: the TEXT is empty${ctx.form}`);
+  return { kind: "capture", dev, command: cmd.text, text: textWord.text };
+}
+
+export const captureCheckKind: CheckKindModule<Spec> = {
+  name: "capture",
+  form: 'capture DEV while "COMMAND" sees "TEXT"',
+  keywords: ["while", "sees"],
+  probes: true,
+  alone: true,
+  parse: parseCapture,
+  probe,
 };

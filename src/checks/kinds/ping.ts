@@ -3,10 +3,12 @@
  * `ping` in the check's namespace; it stops at the first reply, so a passing ping is quick.
  */
 
-import { quoteShellWord } from "../lab/ssh-quote.js";
-import type { CheckSpec } from "../lesson/types.js";
-import { inNetNamespace } from "./facts.js";
-import type { ProbeKind } from "./types.js";
+import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { type Args, ipArg, type LineContext, need } from "../../lesson/check-grammar.js";
+import type { CheckSpec } from "../../lesson/types.js";
+import { inNetNamespace } from "../facts.js";
+import type { ProbeKind } from "../types.js";
+import type { CheckKindModule } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "ping" }>;
 
@@ -23,7 +25,7 @@ export function pingSummary(output: string): string {
   return telling ?? (lines.at(-1) || "no output");
 }
 
-export const pingCheck: ProbeKind<Spec> = {
+const probe: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
     // With a deadline (-w), `-c 1` waits for ONE reply, sending a request every second until
     // then: up to 3 tries, and it stops at the first reply.
@@ -37,4 +39,17 @@ export const pingCheck: ProbeKind<Spec> = {
       return { held: false, expected, found: "no reply before the timeout" };
     return { held: false, expected, found: `no reply (${pingSummary(out.stdout + out.stderr)})` };
   },
+};
+
+export const pingCheckKind: CheckKindModule<Spec> = {
+  name: "ping",
+  form: "ping IP",
+  probes: true,
+  parse(args: Args, ctx: LineContext) {
+    const w = need(args, ctx, "the IP to ping");
+    const ip = w && ipArg(w, ctx);
+    return ip === undefined ? undefined : { kind: "ping", ip };
+  },
+  probe,
+  target: (spec, ns) => ({ from: ns, ip: spec.ip }),
 };

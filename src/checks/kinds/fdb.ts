@@ -2,10 +2,12 @@
  * `fdb BR MAC|IFACE [port DEV]`: bridge BR has learned that MAC (on that port), from
  * `bridge -j fdb`. Permanent entries and `self` entries are the bridge's own, not learned.
  */
-import type { CheckSpec } from "../lesson/types.js";
-import type { FdbEntry } from "./facts.js";
-import { resolveIface, resolveMac } from "./resolve.js";
-import type { StateKind } from "./types.js";
+import { type Args, ifaceRef, type LineContext, macRef, need } from "../../lesson/check-grammar.js";
+import type { CheckSpec } from "../../lesson/types.js";
+import type { FdbEntry } from "../facts.js";
+import { resolveIface, resolveMac } from "../resolve.js";
+import type { StateKind } from "../types.js";
+import type { CheckKindModule } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "fdb" }>;
 
@@ -14,7 +16,7 @@ export function learnedEntry(e: FdbEntry, bridge: string): boolean {
   return e.master === bridge && e.state !== "permanent" && !(e.flags ?? []).includes("self");
 }
 
-export const fdbCheck: StateKind<Spec> = {
+const state: StateKind<Spec> = {
   evaluate(spec, { facts, ns }) {
     const br = resolveIface(facts, spec.bridge, ns);
     const mac = resolveMac(facts, spec.mac, ns);
@@ -36,4 +38,30 @@ export const fdbCheck: StateKind<Spec> = {
     } else found = `${br.label} has learned no MAC yet`;
     return { held, expected, found };
   },
+};
+
+export const fdbCheckKind: CheckKindModule<Spec> = {
+  name: "fdb",
+  form: "fdb BR MAC|IFACE [port DEV]",
+  keywords: ["port"],
+  probes: false,
+  parse(args: Args, ctx: LineContext) {
+    const brWord = need(args, ctx, "the bridge BR");
+    const bridge = brWord && ifaceRef(brWord, ctx, "bridge");
+    if (bridge === undefined) return undefined;
+    const macWord = need(args, ctx, "the MAC (or an interface standing for its MAC)");
+    const mac = macWord && macRef(macWord, ctx);
+    if (mac === undefined) return undefined;
+    const spec: Spec = { kind: "fdb", bridge, mac };
+    const kw = args.peek();
+    if (kw?.text === "port" && !kw.quoted) {
+      args.next();
+      const portWord = need(args, ctx, "the port DEV after `port`");
+      const port = portWord && ifaceRef(portWord, ctx, "port");
+      if (port === undefined) return undefined;
+      spec.port = port;
+    }
+    return spec;
+  },
+  state,
 };

@@ -1,12 +1,15 @@
 /** `addr DEV CIDR`: the address with that prefix length is on DEV (`ip -j addr`). */
-import type { CheckSpec } from "../lesson/types.js";
-import { addressesOf } from "./facts.js";
-import { normalizeCidr, resolveIface } from "./resolve.js";
-import type { StateKind } from "./types.js";
+import { type Args, ifaceRef, type LineContext, need } from "../../lesson/check-grammar.js";
+import { parseCidr } from "../../lesson/check-values.js";
+import type { CheckSpec } from "../../lesson/types.js";
+import { addressesOf } from "../facts.js";
+import { normalizeCidr, resolveIface } from "../resolve.js";
+import type { StateKind } from "../types.js";
+import type { CheckKindModule } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "addr" }>;
 
-export const addrCheck: StateKind<Spec> = {
+const state: StateKind<Spec> = {
   evaluate(spec, { facts, ns }) {
     const dev = resolveIface(facts, spec.dev, ns);
     const expected = `${spec.cidr} on ${dev.label}`;
@@ -28,4 +31,21 @@ export const addrCheck: StateKind<Spec> = {
           : `${dev.label} has ${have.join(", ")}`,
     };
   },
+};
+
+export const addrCheckKind: CheckKindModule<Spec> = {
+  name: "addr",
+  form: "addr DEV CIDR",
+  probes: false,
+  parse(args: Args, ctx: LineContext) {
+    const devWord = need(args, ctx, "the interface DEV");
+    const dev = devWord && ifaceRef(devWord, ctx);
+    if (dev === undefined) return undefined;
+    const cidrWord = need(args, ctx, "the address CIDR (e.g. 10.0.0.1/24)");
+    const cidr = cidrWord && ctx.value(cidrWord, parseCidr(cidrWord.text), "address");
+    return cidr === undefined
+      ? undefined
+      : { kind: "addr", dev, cidr: `${cidr.ip}/${cidr.prefix}` };
+  },
+  state,
 };

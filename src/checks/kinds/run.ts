@@ -1,0 +1,108 @@
+/**
+ * `run "COMMAND" [exit N] [stdout "TEXT"] [stdout ~ /REGEX/]`: the command, run by bash in the
+ * check's namespace, exits N (default 0) and its standard output matches every pattern.
+ */
+
+import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { type Args, type LineContext, need } from "../../lesson/check-grammar.js";
+import { parseInteger, parseRegex } from "../../lesson/check-values.js";
+import type { Word } from "../../lesson/check-words.js";
+import { suggestion } from "../../lesson/did-you-mean.js";
+import type { CheckSpec, TextMatch } from "../../lesson/types.js";
+import { inNamespace } from "../facts.js";
+import type { ProbeKind } from "../types.js";
+import type { CheckKindModule } from "./types.js";
+
+type Spec = Extract<CheckSpec, { kind: "run" }>;
+
+const clip = (s: string, n = 200) => {
+  const one = s.trim().replaceAll("\n", "⏎");
+  return one.length > n ? `${one.slice(0, n)}…` : one;
+};
+
+const probe: ProbeKind<Spec> = {
+  script(spec, ns, timeout) {
+    return `timeout ${timeout} ${inNamespace(ns, `bash -c ${quoteShellWord(spec.command)}`)}`;
+  },
+  judge(spec, out, _ns, timeout) {
+    const wants = [
+      `exit ${spec.exit}`,
+      ...spec.stdout.map((m) =>
+        "text" in m ? `stdout "${m.text}"` : `stdout ~ /${m.regex}/${m.flags}`,
+      ),
+    ];
+    const expected = wants.join(", ");
+    const problems: string[] = [];
+    if (out.exitCode === 124 && spec.exit !== 124) problems.push(`no exit within ${timeout} s`);
+    else if (out.exitCode !== spec.exit) {
+      problems.push(
+        `exit ${out.exitCode}${out.stderr.trim() ? ` (stderr: ${clip(out.stderr, 120)})` : ""}`,
+      );
+    }
+    const unmatched = spec.stdout.filter((m) =>
+      "text" in m ? !out.stdout.includes(m.text) : !new RegExp(m.regex, m.flags).test(out.stdout),
+    );
+    if (unmatched.length > 0) {
+      problems.push(out.stdout.trim() === "" ? "no output" : `stdout "${clip(out.stdout)}"`);
+    }
+    return {
+      held: problems.length === 0,
+      expected,
+      found: problems.length === 0 ? expected : problems.join(", "),
+    };
+  },
+};
+
+const KEYWORDS = ["exit", "stdout"];
+
+function parseRun(args: Args, ctx: LineContext): Spec | undefined {
+  const cmd = need(args, ctx, "the COMMAND (in double quotes)");
+  if (cmd === undefined) return undefined;
+  if (cmd.text.trim() === "") return ctx.error(cmd, `run: the COMMAND is empty${ctx.form}`);
+  let exit: number | undefined;
+  const stdout: TextMatch[] = [];
+  while (!args.done) {
+    const kw = args.next() as Word;
+    if (kw.text === "exit" && !kw.quoted) {
+      if (exit !== undefined) return ctx.error(kw, `run: "exit" is given twice`);
+      const w = need(args, ctx, "the exit status after `exit`");
+      const n = w && ctx.value(w, parseInteger(w.text, 0, 255), "exit status");
+      if (n === undefined) return undefined;
+      exit = n;
+    } else if (kw.text === "stdout" && !kw.quoted) {
+      const w = need(args, ctx, 'the "TEXT" or ~ /REGEX/ after `stdout`');
+      if (w === undefined) return undefined;
+      if (w.text === "~" && !w.quoted) {
+        const r = need(args, ctx, "the /REGEX/ after `stdout ~`");
+        const re = r && ctx.value(r, parseRegex(r.text), "regular expression");
+        if (re === undefined) return undefined;
+        stdout.push(re);
+      } else {
+        if (!w.quoted && w.text.startsWith("/") && w.text.length > 1) {
+          ctx.warn(
+            w,
+            `run: "${w.text}" is matched as plain text; write stdout ~ ${w.text} for a regular expression`,
+            "regex-as-text",
+          );
+        }
+        stdout.push({ text: w.text });
+      }
+    } else {
+      return ctx.error(
+        kw,
+        `run: unexpected "${kw.text}"${suggestion(kw.text, KEYWORDS)}${cmd.quoted ? "" : ' (quote a COMMAND of several words: run "ip link show")'}${ctx.form}`,
+        "unknown-keyword",
+      );
+    }
+  }
+  return { kind: "run", command: cmd.text, exit: exit ?? 0, stdout };
+}
+
+export const runCheckKind: CheckKindModule<Spec> = {
+  name: "run",
+  form: 'run "COMMAND" [exit N] [stdout "TEXT"] [stdout ~ /REGEX/]',
+  keywords: KEYWORDS,
+  probes: true,
+  parse: parseRun,
+  probe,
+};

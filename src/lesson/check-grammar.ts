@@ -1,0 +1,199 @@
+/**
+ * The shared grammar of check arguments: a cursor over the words, the problems of one line with
+ * exact columns, and the argument forms several kinds share (an interface, a MAC or an interface
+ * standing for it, an IP, `KEYWORD VALUE` attributes). Each kind's own grammar lives in its
+ * module under `checks/kinds/`. Pure.
+ */
+import { looksLikeMac, type Parsed, parseIfaceRef, parseIP, parseMac } from "./check-values.js";
+import type { Word } from "./check-words.js";
+import { suggestion } from "./did-you-mean.js";
+import type { IfaceRef, MacRef, Position, Problem } from "./types.js";
+
+/** Collects problems with exact columns for one line. */
+export class LineContext {
+  readonly problems: Problem[] = [];
+  constructor(
+    private readonly at: Position,
+    /** The kind being parsed (named in messages). */
+    readonly kind: string | undefined,
+    /** Its form as the lesson format writes it (quoted in messages). */
+    private readonly kindForm: string | undefined,
+  ) {}
+
+  /** An error at the word's column (or at a 0-based offset in the line). */
+  error(where: Word | number, message: string, rule = "bad-check"): undefined {
+    this.push("error", where, message, rule);
+    return undefined;
+  }
+
+  warn(where: Word | number, message: string, rule: string): void {
+    this.push("warning", where, message, rule);
+  }
+
+  private push(severity: Problem["severity"], where: Word | number, message: string, rule: string) {
+    const offset = typeof where === "number" ? where : where.offset;
+    this.problems.push({
+      file: this.at.file,
+      line: this.at.line,
+      column: this.at.column + offset,
+      severity,
+      message,
+      rule,
+    });
+  }
+
+  /** ` — expected "FORM"`, appended to argument errors. */
+  get form(): string {
+    return this.kindForm === undefined ? "" : `; expected "${this.kindForm}"`;
+  }
+
+  /** Validate a word with a parser; report `WHAT "WORD" is not ...: reason` on failure. */
+  value<T>(word: Word, parsed: Parsed<T>, what: string): T | undefined {
+    if (parsed.ok) return parsed.value;
+    return this.error(word, `${this.kind}: ${what} "${word.text}" is invalid: ${parsed.reason}`);
+  }
+}
+
+/** A cursor over a check's argument words. */
+export class Args {
+  private i = 0;
+  constructor(
+    readonly words: Word[],
+    private readonly kindWord: Word,
+  ) {}
+  get done(): boolean {
+    return this.i >= this.words.length;
+  }
+  peek(): Word | undefined {
+    return this.words[this.i];
+  }
+  next(): Word | undefined {
+    const w = this.words[this.i];
+    if (w) this.i++;
+    return w;
+  }
+  /** Where to report "missing": just after the last word seen. */
+  get end(): number {
+    const last = this.words[this.i - 1] ?? this.kindWord;
+    return last.offset + Math.max(1, last.text.length + (last.quoted ? 2 : 0));
+  }
+  rest(): Word[] {
+    const r = this.words.slice(this.i);
+    this.i = this.words.length;
+    return r;
+  }
+}
+
+/** Take the next word as a required argument named `what`, or report it missing. */
+export function need(args: Args, ctx: LineContext, what: string): Word | undefined {
+  const w = args.next();
+  if (w === undefined) return ctx.error(args.end, `${ctx.kind}: ${what} is missing${ctx.form}`);
+  return w;
+}
+
+/** `DEV` or `NS:DEV`. */
+export function ifaceRef(w: Word, ctx: LineContext, what = "interface"): IfaceRef | undefined {
+  const parsed = ctx.value(w, parseIfaceRef(w.text), what);
+  if (parsed === undefined) return undefined;
+  return parsed.ns === undefined ? { dev: parsed.dev } : { ns: parsed.ns, dev: parsed.dev };
+}
+
+/** A MAC, or an interface standing for its MAC. */
+export function macRef(w: Word, ctx: LineContext): MacRef | undefined {
+  if (looksLikeMac(w.text)) {
+    const mac = ctx.value(w, parseMac(w.text), "MAC");
+    return mac === undefined ? undefined : { mac };
+  }
+  const ref = parseIfaceRef(w.text);
+  if (!ref.ok) {
+    return ctx.error(
+      w,
+      `${ctx.kind}: "${w.text}" is neither a MAC address (6 hex pairs like 02:42:ac:11:00:03) nor an interface (DEV or NS:DEV)`,
+    );
+  }
+  const iface = ref.value.ns === undefined ? { dev: ref.value.dev } : ref.value;
+  return { iface: iface as IfaceRef };
+}
+
+/** An IPv4 or IPv6 address (canonical text). */
+export function ipArg(w: Word, ctx: LineContext, what = "address"): string | undefined {
+  return ctx.value(w, parseIP(w.text), what)?.ip;
+}
+
+/** One optional attribute after a check's arguments; `read` takes what follows its keyword. */
+export interface Attribute {
+  /** What "given twice" is judged by, when not the keyword itself (`up` and `down` share one). */
+  key?: string;
+  /** Reads the attribute's value into the spec; false when it failed (the problem is recorded). */
+  read: (kw: Word) => boolean;
+}
+
+/**
+ * Read `KEYWORD VALUE...` attributes until the line ends: an unknown or quoted keyword, or one
+ * given twice, is an error. `other` reads a word that is no keyword (link's `KEY=VALUE`), or
+ * returns undefined to call it unknown. False when any problem stopped it.
+ */
+export function parseAttributes(
+  args: Args,
+  ctx: LineContext,
+  keywords: readonly string[],
+  attributes: Record<string, Attribute>,
+  other?: (w: Word) => boolean | undefined,
+): boolean {
+  const seen = new Set<string>();
+  while (!args.done) {
+    const kw = args.next() as Word;
+    // Own properties only, so a keyword like "constructor" is unknown rather than inherited.
+    const attribute =
+      !kw.quoted && Object.hasOwn(attributes, kw.text) ? attributes[kw.text] : undefined;
+    if (attribute === undefined) {
+      const read = other?.(kw);
+      if (read !== undefined) {
+        if (!read) return false;
+        continue;
+      }
+      ctx.error(
+        kw,
+        `${ctx.kind}: unknown attribute "${kw.text}"${suggestion(kw.text, keywords)}${ctx.form}`,
+        "unknown-keyword",
+      );
+      return false;
+    }
+    const key = attribute.key ?? kw.text;
+    if (seen.has(key)) {
+      ctx.error(kw, `${ctx.kind}: "${key}" is given twice`);
+      return false;
+    }
+    seen.add(key);
+    if (!attribute.read(kw)) return false;
+  }
+  return true;
+}
+
+/** An attribute whose value is the next word, converted (or reported) by `convert`. */
+export function valueAttribute<T>(
+  args: Args,
+  ctx: LineContext,
+  what: string,
+  convert: (w: Word) => T | undefined,
+  store: (value: T) => void,
+): Attribute {
+  return {
+    read: () => {
+      const w = need(args, ctx, what);
+      const value = w && convert(w);
+      if (value === undefined) return false;
+      store(value);
+      return true;
+    },
+  };
+}
+
+/** The `dev DEV` attribute (route, neigh, lookup). */
+export function devAttribute(
+  args: Args,
+  ctx: LineContext,
+  store: (dev: IfaceRef) => void,
+): Attribute {
+  return valueAttribute(args, ctx, "the interface after `dev`", (w) => ifaceRef(w, ctx), store);
+}
