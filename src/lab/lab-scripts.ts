@@ -27,8 +27,9 @@ export const LAB_ID_COUNT = 65536;
  * a fifo (`ID.go`) until they are written. No polling: on a busy machine a waiting loop takes
  * the CPU from the very process it waits for.
  *
- * The launcher relays the holder's output and waits for the lab to end, then for an ephemeral
- * lab removes its record (the holder cannot: it no longer sees the host).
+ * The launcher then waits for the lab to end and, for an ephemeral lab, removes its record (the
+ * holder cannot: it no longer sees the host); a persistent lab without maps to write needs no
+ * launcher (DESTROY_SCRIPT removes its record).
  */
 export const LAUNCH_SCRIPT = String.raw`
 h=$1
@@ -49,6 +50,9 @@ case $8 in
 esac
 if [ -n "$go" ]; then
   m="0 ${D}8#map:} ${LAB_ID_COUNT}"
+  # The holder's stdout is this pipe until its ids are mapped, then fd 4 (this launcher's
+  # stdout): the relay ends as soon as it has written the maps.
+  exec 4>&1
   unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&- |
     while IFS= read -r l; do
       case $l in
@@ -56,14 +60,16 @@ if [ -n "$go" ]; then
           p=${D}l#unshared }
           if { printf '%s\n' "$m" >"/proc/$p/uid_map" && printf '%s\n' "$m" >"/proc/$p/gid_map"; } 2>/dev/null; then
             printf 'go\n' >"$go"
-          else
-            printf 'error cannot map the ids %s into the lab\n' "$m"
-            kill -KILL "$p" 2>/dev/null
-          fi ;;
+            break
+          fi
+          printf 'error cannot map the ids %s into the lab\n' "$m"
+          kill -KILL "$p" 2>/dev/null ;;
         *) printf '%s\n' "$l" ;;
       esac
     done
   rm -f -- "$go"
+elif [ "$4" = 1 ]; then
+  exec unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&-
 else
   unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&-
 fi
@@ -113,6 +119,7 @@ case $8 in
     { printf '%s\n' "$3" >/proc/sys/kernel/hostname; } 2>/dev/null && w=course-lab-world-named
     printf 'unshared %s\n' "$hpid"
     read -r _ <"$1/$2.go" || fail "got no id map"
+    exec >&4 4>&-
     exec setpriv --reuid=0 --regid=0 --clear-groups -- sh -c "${D}11}" "$w" "$@" ;;
 esac
 fi
