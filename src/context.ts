@@ -36,6 +36,15 @@ export function debugOption(ctx: CommandContext): { debug?: (line: string) => vo
   };
 }
 
+/** `{ onWarning }` writing `course: warning: MESSAGE` to stderr: what a lab says the user must know. */
+export function warnOption(ctx: CommandContext): { onWarning: (message: string) => void } {
+  return {
+    onWarning: (message: string) => {
+      ctx.stderr.write(`course: warning: ${message}\n`);
+    },
+  };
+}
+
 /** Whether to colour output written to `stream`: NO_COLOR and FORCE_COLOR win, then `--[no-]color`, then TTY. */
 export function useColor(ctx: CommandContext, stream: { isTTY?: boolean } = ctx.stdout): boolean {
   if (ctx.global.color !== undefined) return ctx.global.color;

@@ -5,15 +5,17 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandContext } from "./context.js";
+import { displayPath } from "./display-path.js";
 import { LessonError, UsageError } from "./errors.js";
 import { suggestion } from "./lesson/did-you-mean.js";
 import type { CourseSource, LessonSource } from "./lesson/parse-course.js";
 import type { Course, Lesson, Problem } from "./lesson/types.js";
+import { cacheDir } from "./paths.js";
+import { writeAtomically } from "./write-atomically.js";
 
 /** The course shipped inside the package: `lessons/` next to `dist/`. */
 export function shippedLessonsDir(): string {
@@ -31,21 +33,16 @@ export function defaultLessonsDir(cwd: string): string {
   return shippedLessonsDir();
 }
 
-/** `FILE` relative to `cwd` when it is inside it, else unchanged. */
-export function displayPath(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
-}
-
 export interface LoadCourseOptions {
   /** `--lessons DIR`; default: `defaultLessonsDir(cwd)`. */
   lessons?: string;
   cwd: string;
   /**
-   * Reuse the last parse of an unchanged directory (kept under `$XDG_CACHE_HOME/course`).
-   * `course lint` turns it off so that it always parses. @default true
+   * Reuse the last parse of an unchanged directory, kept in this directory (the CLI passes
+   * `cacheDir(env)`: `$XDG_CACHE_HOME/course`). `course lint` passes none so that it always
+   * parses. @default none: always parse
    */
-  cache?: boolean;
+  cacheDir?: string;
   /**
    * Lesson files, directories, or lesson names (`lesson-3`, `3`, an id). Files are parsed in
    * the context of their directory's course (so `requires` resolves), but only the named
@@ -108,12 +105,6 @@ async function readCourseDir(dir: string): Promise<{ source: CourseSource; probl
 /** Bump when the cached shape changes. */
 const CACHE_FORMAT = 1;
 
-/** `$XDG_CACHE_HOME/course`, else `~/.cache/course`. */
-function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "course");
-}
-
 /**
  * What a parse of `dir` depends on: every lesson file and `course.yaml` (name, size, mtime,
  * ctime) and the parser's own files (so a new build never reads an old result).
@@ -143,13 +134,13 @@ async function cacheKey(dir: string): Promise<string | undefined> {
 
 async function parseDir(
   dir: string,
-  cache = true,
+  cacheDir: string | undefined,
 ): Promise<{ course: Course; problems: Problem[] }> {
   // The parser (unified, micromark, yaml) is most of `course list`'s start-up: when nothing
   // changed since the last run, reuse its result instead of loading it.
-  const key = cache ? await cacheKey(dir) : undefined;
+  const key = cacheDir !== undefined ? await cacheKey(dir) : undefined;
   const cacheFile = join(
-    cacheDir(),
+    cacheDir ?? "",
     `parse-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.json`,
   );
   if (key !== undefined) {
@@ -168,9 +159,7 @@ async function parseDir(
   if (key !== undefined) {
     try {
       await mkdir(dirname(cacheFile), { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify({ key, ...parsed }));
-      await rename(tmp, cacheFile);
+      await writeAtomically(cacheFile, JSON.stringify({ key, ...parsed }));
     } catch {
       // A cache that cannot be written only costs speed.
     }
@@ -209,7 +198,7 @@ export async function loadCourse(
   const lessonsDir =
     options.lessons !== undefined ? resolve(cwd, options.lessons) : defaultLessonsDir(cwd);
   const paths = options.paths ?? [];
-  const cache = options.cache !== false;
+  const cache = options.cacheDir;
   if (paths.length === 0) return parseDir(lessonsDir, cache);
 
   // Group the requested lessons by directory; each directory is parsed once as a course.
@@ -276,7 +265,7 @@ export async function loadCourse(
  * Warnings are ignored here; `course lint` shows them.
  */
 export async function requireCourse(ctx: CommandContext, paths?: string[]): Promise<Course> {
-  const options: LoadCourseOptions = { cwd: ctx.cwd };
+  const options: LoadCourseOptions = { cwd: ctx.cwd, cacheDir: cacheDir(ctx.env) };
   if (ctx.global.lessons !== undefined) options.lessons = ctx.global.lessons;
   if (paths !== undefined) options.paths = paths;
   const { course, problems } = await loadCourse(options);

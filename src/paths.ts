@@ -8,6 +8,11 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), ".local", "state", "course");
 }
 
+/** Where the parse cache lives: `$XDG_CACHE_HOME/course`, else `~/.cache/course`. */
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "course");
+}
+
 /**
  * Where lab records live: `$COURSE_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/course`, else a
  * per-user directory under the system temp dir.

@@ -4,7 +4,7 @@
  * graph draws it. The raw entries keep iproute2's field names so that they read like its docs.
  */
 import { randomBytes } from "node:crypto";
-import { quoteShellWord } from "../lab/ssh-quote.js";
+import { shellQuote } from "../lab/shell-quote.js";
 import type { Lab } from "../lab/types.js";
 
 /** One entry of `ip -j -d link show`. */
@@ -151,7 +151,7 @@ export interface GatherOptions {
 
 /** `cmd` run inside named namespace `ns` (or as is in the host namespace). */
 export function inNamespace(ns: string | null | undefined, cmd: string): string {
-  return ns === null || ns === undefined ? cmd : `ip netns exec ${quoteShellWord(ns)} ${cmd}`;
+  return ns === null || ns === undefined ? cmd : `ip netns exec ${shellQuote(ns)} ${cmd}`;
 }
 
 /**
@@ -162,7 +162,7 @@ export function inNamespace(ns: string | null | undefined, cmd: string): string 
 export function inNetNamespace(ns: string | null | undefined, cmd: string): string {
   return ns === null || ns === undefined
     ? cmd
-    : `nsenter --net=${quoteShellWord(`/run/netns/${ns}`)} -- ${cmd}`;
+    : `nsenter --net=${shellQuote(`/run/netns/${ns}`)} -- ${cmd}`;
 }
 
 /** The namespace a probe's error output says it could not enter, if any. */
@@ -206,7 +206,7 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
   ];
   const inner: string[] = [];
   for (const key of options.sysctls ?? []) {
-    inner.push(`sec "$ns" ${quoteShellWord(`sysctl:${key}`)} sysctl -n ${quoteShellWord(key)}`);
+    inner.push(`sec "$ns" ${shellQuote(`sysctl:${key}`)} sysctl -n ${shellQuote(key)}`);
   }
   if (options.iptables === true) {
     inner.push('sec "$ns" filter iptables -w -S', 'sec "$ns" nat iptables -w -t nat -S');
@@ -217,7 +217,7 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
   if (inner.length > 0) {
     // One process inside the namespace for everything that must be read from there.
     const body = [sec, 'ns="$1"', ...inner].join("\n");
-    lines.push(`  "\${x[@]}" bash -c ${quoteShellWord(body)} _ "$ns" 2>/dev/null`);
+    lines.push(`  "\${x[@]}" bash -c ${shellQuote(body)} _ "$ns" 2>/dev/null`);
   }
   lines.push("}");
   // Every namespace and every extra command runs concurrently, each into a file of its own;
@@ -229,12 +229,12 @@ export function buildFactsScript(nonce: string, options: GatherOptions = {}): st
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion
     lines.push('for f in /run/netns/*; do [ -e "$f" ] && bg dump "${f##*/}"; done');
   } else {
-    for (const ns of options.namespaces) lines.push(`bg dump ${quoteShellWord(ns)}`);
+    for (const ns of options.namespaces) lines.push(`bg dump ${shellQuote(ns)}`);
   }
   for (const extra of options.extras ?? []) {
     const script = `{ ${extra.script}\n} 2>&1`;
-    const run = inNamespace(extra.ns, `bash -c ${quoteShellWord(script)}`);
-    lines.push(`bg sec - ${quoteShellWord(`extra:${extra.id}`)} ${run}`);
+    const run = inNamespace(extra.ns, `bash -c ${shellQuote(script)}`);
+    lines.push(`bg sec - ${shellQuote(`extra:${extra.id}`)} ${run}`);
   }
   lines.push('wait; for i in $(seq 1 $j); do cat "$d/$i"; done; rm -rf "$d"');
   return `${lines.join("\n")}\n`;

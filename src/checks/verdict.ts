@@ -1,14 +1,12 @@
 /** How a check's verdict reads: `lessons/03-bridge.md:42: c1: neigh 172.18.0.3: found …, expected …`. */
-import { relative } from "node:path";
+import { displayPath } from "../display-path.js";
 import { splitCheckWords } from "../lesson/check-words.js";
 import type { Check } from "../lesson/types.js";
 import type { CheckResult } from "./types.js";
 
 /** `FILE:LINE`, relative to `cwd` when the file is inside it. */
 export function checkLocation(check: Check, cwd: string): string {
-  const rel = relative(cwd, check.file);
-  const file = rel !== "" && !rel.startsWith("..") ? rel : check.file;
-  return `${file}:${check.line}`;
+  return `${displayPath(check.file, cwd)}:${check.line}`;
 }
 
 /** The check's subject as written: `[NS:] [not] KIND FIRST-ARG` (`c1: neigh 172.18.0.3`). */

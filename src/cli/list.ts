@@ -4,9 +4,11 @@
  */
 
 import { type CommandContext, useColor } from "../context.js";
+import { displayPath } from "../display-path.js";
 import { ExitCode } from "../errors.js";
 import type { Course, Lesson } from "../lesson/types.js";
-import { displayPath, type LoadCourseOptions, loadCourse } from "../load-course.js";
+import { type LoadCourseOptions, loadCourse } from "../load-course.js";
+import { cacheDir } from "../paths.js";
 import { type LessonStateName, lessonStates } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { type ListColumn, renderTable } from "../render/render-table.js";
@@ -60,7 +62,7 @@ export interface ListOptions {
  * stderr and exit 2, so that a script notices.
  */
 export async function listCommand(ctx: CommandContext, options: ListOptions = {}): Promise<number> {
-  const load: LoadCourseOptions = { cwd: ctx.cwd };
+  const load: LoadCourseOptions = { cwd: ctx.cwd, cacheDir: cacheDir(ctx.env) };
   if (ctx.global.lessons !== undefined) load.lessons = ctx.global.lessons;
   const { course, problems } = await loadCourse(load);
   const rows = listRows(course);

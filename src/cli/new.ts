@@ -6,8 +6,8 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { CommandContext } from "../context.js";
+import { displayPath } from "../display-path.js";
 import { UsageError } from "../errors.js";
-import { displayPath } from "../load-course.js";
 
 /** Ids an author may choose: lowercase words joined by `-`, the form lesson files use. */
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;

@@ -1,4 +1,4 @@
-import type { CommandContext } from "../context.js";
+import { type CommandContext, warnOption } from "../context.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Course, Lesson } from "../lesson/types.js";
@@ -40,7 +40,8 @@ export async function shellCommand(
     course,
     lesson,
     persistent: true,
-    onWarning: (m) => ctx.stderr.write(`course: warning: ${m}\n`),
+    cwd: ctx.cwd,
+    ...warnOption(ctx),
     ...(debug ? { debug } : {}),
   });
   const { lab } = opened;

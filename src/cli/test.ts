@@ -7,11 +7,12 @@ import { watch as watchDir } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import { type CommandContext, useColor } from "../context.js";
+import { displayPath } from "../display-path.js";
 import { ExitCode, LessonError, UsageError } from "../errors.js";
 import { testCourse } from "../flows/test-course.js";
 import type { LessonDriver } from "../flows/test-lesson.js";
 import type { Lesson } from "../lesson/types.js";
-import { displayPath, requireCourse } from "../load-course.js";
+import { requireCourse } from "../load-course.js";
 import { jsonReporter } from "../render/reporters/json-reporter.js";
 import { junitReporter } from "../render/reporters/junit-reporter.js";
 import { prettyReporter } from "../render/reporters/pretty-reporter.js";
@@ -55,7 +56,7 @@ function parseJobs(text: string | undefined): number {
 
 /** The lab driver, imported only when lessons are actually run. */
 async function driverFor(ctx: CommandContext): Promise<LessonDriver> {
-  const { defaultDriver } = await import("../flows/lesson-driver.js");
+  const { defaultDriver } = await import("../flows/test-driver.js");
   return defaultDriver(ctx);
 }
 

@@ -2,8 +2,8 @@
  * The real parts behind the learner's flows: the lesson's persistent lab (src/flows/lesson-lab.ts),
  * command fences run with their fence semantics, and the check evaluator (src/flows/verify.ts).
  */
-import { relative } from "node:path";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
+import { displayPath } from "../display-path.js";
 import type { LabSpec } from "../lab/types.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
 import type { LearnerDriver, StepVerdict } from "./learner-types.js";
@@ -16,9 +16,11 @@ export interface LearnerDriverOptions {
   persistent?: boolean;
   /** Where lab records live. @default runtimeDir() */
   runtimeDir?: string;
-  /** `file:line` places relative to this directory. @default process.cwd() */
+  /** `file:line` places relative to this directory. @default none: absolute paths */
   cwd?: string;
   debug?: (line: string) => void;
+  /** Told what the user must know about a lab (see `openLessonLab`). @default not told */
+  onWarning?: (message: string) => void;
 }
 
 /** The driver for real labs of `spec`. */
@@ -29,14 +31,13 @@ export function learnerDriver(o: LearnerDriverOptions): LearnerDriver {
       course: o.course,
       lesson,
       persistent: o.persistent ?? true,
+      ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
+      ...(o.onWarning === undefined ? {} : { onWarning: o.onWarning }),
       ...(o.runtimeDir === undefined ? {} : { runtimeDir: o.runtimeDir }),
       ...(o.debug === undefined ? {} : { debug: o.debug }),
     });
-  const cwd = o.cwd ?? process.cwd();
-  const where = (file: string, line: number) => {
-    const rel = relative(cwd, file);
-    return `${rel !== "" && !rel.startsWith("..") ? rel : file}:${line}`;
-  };
+  const where = (file: string, line: number) =>
+    `${o.cwd === undefined ? file : displayPath(file, o.cwd)}:${line}`;
   return {
     async openLab(lesson, options) {
       const opened = await open(lesson);

@@ -3,12 +3,13 @@
  * hidden `setup` fences run once when the lab is created; and command fences run with the
  * semantics of the lesson format.
  */
-import { relative } from "node:path";
+import { displayPath } from "../display-path.js";
 import { LabError } from "../errors.js";
 import { lackingNeed } from "../lab/lab-needs.js";
 import { openLab } from "../lab/open-lab.js";
 import type { ExecResult, Lab, LabSpec, OpenedLab } from "../lab/types.js";
 import type { CommandBlock, Course, Lesson } from "../lesson/types.js";
+import { takeFailedLine, traceFence } from "./fence-trace.js";
 
 export interface OpenLessonLabOptions {
   spec: LabSpec;
@@ -19,9 +20,12 @@ export interface OpenLessonLabOptions {
   /** Where lab records live. @default runtimeDir() */
   runtimeDir?: string;
   debug?: (line: string) => void;
+  /** `file:line` places in errors are relative to this directory when inside it. @default none: absolute paths */
+  cwd?: string;
   /**
-   * Told what the user must know about the lab (e.g. that `host` changes the real network).
-   * @default written to standard error as `course: warning: ...`
+   * Told what the user must know about the lab (e.g. that `host` changes the real network);
+   * the CLI writes it to standard error as `course: warning: ...` (`warnOption`).
+   * @default not told
    */
   onWarning?: (message: string) => void;
   /** Live output of the setup fences (for `--debug` or a spinner). */
@@ -31,12 +35,6 @@ export interface OpenLessonLabOptions {
 /** The key that finds a lesson's lab again across CLI runs: course directory + lesson id. */
 export function lessonLabKey(course: Course, lesson: Lesson): string {
   return `${course.dir}#${lesson.id}`;
-}
-
-/** `lessons/03-bridge.md:12`, relative to the current directory when inside it. */
-function where(file: string, line: number): string {
-  const rel = relative(process.cwd(), file);
-  return `${rel !== "" && !rel.startsWith("..") ? rel : file}:${line}`;
 }
 
 function tail(text: string, lines = 10): string {
@@ -62,9 +60,7 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       ...(options.runtimeDir === undefined ? {} : { runtimeDir: options.runtimeDir }),
       ...(options.debug === undefined ? {} : { debug: options.debug }),
     });
-  const warn =
-    options.onWarning ??
-    ((message: string) => process.stderr.write(`course: warning: ${message}\n`));
+  const warn = options.onWarning ?? (() => {});
   const setup = options.lesson.setup.filter((b) => !b.options.noRun);
   let opened = await open();
   // Only a sandbox lab has a private /run to hold the mark (the host lab is this machine).
@@ -100,7 +96,7 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
     try {
       // The ERR trap names the line that failed (relative to the fence), so the error can
       // point at it; `exit N` fires no trap and the fence's own line is named instead.
-      result = await opened.lab.exec(`${LINE_PROBE}\n${block.code}`, {
+      result = await opened.lab.exec(traceFence(block.code), {
         timeout: blockTimeout(block, options.lesson),
         background: block.options.background,
         ...(options.onOutput ? { onOutput: options.onOutput } : {}),
@@ -109,13 +105,13 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       await opened.lab.destroy().catch(() => {});
       throw error;
     }
-    const { stderr, line } = failedLine(result.stderr);
+    const { stderr, line } = takeFailedLine(result.stderr);
     if (result.exitCode !== 0 && !block.options.allowFail) {
       await opened.lab.destroy().catch(() => {});
       const output = tail(`${result.stdout}${stderr}`);
       const at = line === undefined ? block.line : block.codeLine + line - 1;
       throw new LabError(
-        `the setup of lesson \`${options.lesson.id}\` failed at ${where(block.file, at)}: ${
+        `the setup of lesson \`${options.lesson.id}\` failed at ${options.cwd === undefined ? block.file : displayPath(block.file, options.cwd)}:${at}: ${
           result.timedOut ? "timed out" : `exit status ${result.exitCode}`
         }${output === "" ? "" : `\n${output}`}`,
         {
@@ -142,19 +138,6 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
  * found without it was interrupted while being set up and is built again.
  */
 const READY_MARK = "/run/.course-setup-done";
-
-/** Prepended to setup fences: on failure, prints the failing line of the fence to stderr. */
-const LINE_PROBE = `__course_l0=$LINENO; trap 'echo "@@course-failed-line $((LINENO - __course_l0))" >&2' ERR`;
-
-/** Take the probe's marker out of stderr. */
-function failedLine(stderr: string): { stderr: string; line: number | undefined } {
-  let line: number | undefined;
-  const rest = stderr.replace(/^@@course-failed-line (\d+)\n/gm, (_, n: string) => {
-    line ??= Number(n);
-    return "";
-  });
-  return { stderr: rest, line };
-}
 
 /** Seconds a command fence may run: its `timeout=N`, else the lesson's timeout. */
 export function blockTimeout(block: CommandBlock, lesson: Lesson): number {

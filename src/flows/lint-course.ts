@@ -1,7 +1,8 @@
 /** `course lint`'s work: every problem of the course at once, sorted, paths shown relative to the cwd. */
 import type { CommandContext } from "../context.js";
+import { displayPath } from "../display-path.js";
 import type { Problem } from "../lesson/types.js";
-import { displayPath, type LoadCourseOptions, loadCourse } from "../load-course.js";
+import { type LoadCourseOptions, loadCourse } from "../load-course.js";
 
 export interface LintSummary {
   errors: number;
@@ -19,7 +20,7 @@ export interface LintReport {
 /** Lint a course (or the given lesson files and directories). File paths are relative to `ctx.cwd` when inside it. */
 export async function lint(ctx: CommandContext, paths: string[] = []): Promise<LintReport> {
   // Lint always parses: it is how an instructor checks their edits.
-  const options: LoadCourseOptions = { cwd: ctx.cwd, paths, cache: false };
+  const options: LoadCourseOptions = { cwd: ctx.cwd, paths };
   if (ctx.global.lessons !== undefined) options.lessons = ctx.global.lessons;
   const { course, problems } = await loadCourse(options);
   const fileOrder = new Map<string, number>();

@@ -8,6 +8,7 @@ import { LabLacksError } from "../errors.js";
 import { lackingNeed } from "../lab/lab-needs.js";
 import type { ExecResult, Lab } from "../lab/types.js";
 import type { Check, CommandBlock, Lesson, Step } from "../lesson/types.js";
+import { takeFailedLine, traceFence } from "./fence-trace.js";
 
 /** The verdict on one check, as the check evaluator gives it. */
 export interface CheckOutcome {
@@ -177,14 +178,6 @@ export async function allPassWithin(
   }
 }
 
-/**
- * Prefixed to a fence's script, on its first line (so line numbers stay): when a command fails,
- * print which line of the script it was on (relative to the first line, whatever wrapper the
- * lab puts around the script) and its status, so the failure can name the exact line.
- */
-const TRACE = `__course_l0=$LINENO; trap '__course_s=$?; echo "course-failed-at:$((LINENO - __course_l0 + 1)):$__course_s" >&2' ERR; `;
-const TRACE_LINE = /^course-failed-at:(\d+):(\d+)$/m;
-
 /** Run a fence as `course run` would, traced so that a failure names its line. */
 export function runFence(
   driver: LessonDriver,
@@ -193,12 +186,12 @@ export function runFence(
   lesson: Lesson,
 ): Promise<ExecResult> {
   const plain = block.options.background || block.options.allowFail;
-  return driver.runBlock(lab, plain ? block : { ...block, code: TRACE + block.code }, lesson);
+  return driver.runBlock(lab, plain ? block : { ...block, code: traceFence(block.code) }, lesson);
 }
 
 /** The last lines of a command's output, for "found". */
 export function outputTail(result: ExecResult, lines = 5): string {
-  const clean = (t: string) => t.replace(new RegExp(TRACE_LINE.source, "gm"), "").trim();
+  const clean = (t: string) => takeFailedLine(t).stderr.trim();
   const text = (clean(result.stderr) || clean(result.stdout)).split("\n");
   const tail = text.slice(-lines).join("\n");
   return tail === "" ? "(no output)" : tail;
@@ -218,8 +211,8 @@ export function blockProblem(
   const what = result.timedOut
     ? `timed out after ${seconds} s`
     : `exited with status ${result.exitCode}`;
-  const traced = result.timedOut ? null : TRACE_LINE.exec(result.stderr);
-  const offset = traced?.[1] === undefined ? undefined : Number(traced[1]) - 1;
+  const traced = result.timedOut ? undefined : takeFailedLine(result.stderr).line;
+  const offset = traced === undefined ? undefined : traced - 1;
   const command = offset === undefined ? undefined : block.code.split("\n")[offset]?.trim();
   const line = offset === undefined || !command ? block.line : block.codeLine + offset;
   const problem: TestProblem = {

@@ -5,8 +5,16 @@
  */
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import type { CheckResult } from "../checks/types.js";
+import { type CommandContext, debugOption, warnOption } from "../context.js";
+import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
 import type { Lesson, Step } from "../lesson/types.js";
+import { findLesson, requireCourse } from "../load-course.js";
+import { lessonProgressOf } from "../progress/lesson-progress.js";
+import { assertOpen } from "../progress/lesson-states.js";
+import { openProgress } from "../progress/open-progress.js";
+import { recordResult } from "../progress/record-result.js";
+import { openLessonLab } from "./lesson-lab.js";
 
 export interface StepReport {
   index: number;
@@ -68,5 +76,76 @@ export async function verifyLesson(
       steps.every((s) => s.passed || s.results.length === 0) && results.every((r) => r.passed),
     roundTrips: lab.roundTrips - before,
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** What `course verify LESSON` found and what it changed in the learner's progress. */
+export interface VerifyOutcome {
+  lesson: Lesson;
+  report: VerifyReport;
+  progress: {
+    /** The lesson is complete (now or before). */
+    complete: boolean;
+    /** This verify completed it. */
+    completedNow: boolean;
+    /** Ids of the lessons this verify unlocked. */
+    unlocked: string[];
+  };
+  /** The lessons this verify unlocked. */
+  unlocked: Lesson[];
+}
+
+/**
+ * `course verify LESSON`: refuse a locked lesson (exit 3, before any lab is made), verify the
+ * lesson in its persistent lab, record the result in the learner's progress.
+ */
+export async function verifyCourseLesson(
+  ctx: CommandContext,
+  lessonName: string,
+): Promise<VerifyOutcome> {
+  const course = await requireCourse(ctx);
+  const lesson = findLesson(course, lessonName);
+  // A locked lesson exits 3 naming what to finish first, before any lab is made.
+  const store = openProgress(ctx);
+  const before = await store.read();
+  assertOpen(course, before, lesson);
+  const seen = lessonProgressOf(before, course, lesson)?.hintsSeen ?? {};
+  const debugging = debugOption(ctx);
+  // A lesson whose `needs` this lab cannot meet is refused here (LabLacksError, exit 4).
+  const { lab } = await openLessonLab({
+    spec: labSpecFromOption(ctx.global.lab),
+    course,
+    lesson,
+    persistent: true,
+    cwd: ctx.cwd,
+    ...warnOption(ctx),
+    ...debugging,
+  });
+  let report: VerifyReport;
+  try {
+    report = await verifyLesson(lab, lesson, {
+      // The failure shows the learner's next unseen hint (the last one once all are seen).
+      hintIndex: (step) =>
+        Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
+    });
+  } finally {
+    await lab.close();
+  }
+  debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
+  const recorded = await recordResult(store, course, lesson, {
+    passed: report.steps.filter((s) => s.passed).map((s) => s.index),
+    failed: report.steps.filter((s) => !s.passed && s.results.length > 0).map((s) => s.index),
+    complete: report.passed,
+    solvedBy: "learner",
+  });
+  return {
+    lesson,
+    report,
+    progress: {
+      complete: recorded.entry.completedAt !== undefined,
+      completedNow: recorded.completedNow,
+      unlocked: recorded.unlocked.map((l) => l.id),
+    },
+    unlocked: recorded.unlocked,
   };
 }

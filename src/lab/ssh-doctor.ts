@@ -1,6 +1,7 @@
 import { CourseError } from "../errors.js";
 import type { DoctorCheck } from "./doctor-checks.js";
-import { openLabMachine, openRemoteLab } from "./ssh-lab.js";
+import { openLabMachine } from "./lab-machine.js";
+import { openRemoteLab } from "./ssh-lab.js";
 import type { SshTransport } from "./ssh-transport.js";
 import type { LabSpec } from "./types.js";
 

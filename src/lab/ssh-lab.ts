@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import { runtimeDir as defaultRuntimeDir } from "../paths.js";
 import { openSandboxLab } from "./sandbox-lab.js";
-import { splitSshOptions } from "./ssh-quote.js";
+import { splitSshOptions } from "./split-ssh-options.js";
 import { parseSshTarget, SshTransport } from "./ssh-transport.js";
 import type {
   ExecOptions,
@@ -9,7 +9,6 @@ import type {
   Lab,
   LabCapabilities,
   LabKind,
-  LabSpec,
   OpenedLab,
   OpenLabOptions,
 } from "./types.js";
@@ -47,47 +46,6 @@ export async function openSshLab(options: SshLabOptions): Promise<OpenedLab> {
   });
   await transport.connect();
   return openRemoteLab(options, transport, "ssh", remoteRuntimeDir(env));
-}
-
-/**
- * The machine behind an `ssh` or `vagrant` lab spec, without opening a lab: a connected
- * transport and the directory of lab records there, for commands that look at every lab on
- * it (`course reset --all`: `listSandboxLabs(transport, recordsDir)`). A vagrant VM that is
- * not running is booted first, as for any vagrant lab command.
- * @throws LabError when the machine cannot be reached.
- */
-export async function openLabMachine(
-  spec: LabSpec,
-  options: { runtimeDir?: string; env?: NodeJS.ProcessEnv; debug?: (line: string) => void } = {},
-): Promise<{ transport: SshTransport; recordsDir: string }> {
-  const env = options.env ?? process.env;
-  const runtimeDir = options.runtimeDir ?? defaultRuntimeDir(env);
-  const debug = options.debug === undefined ? {} : { debug: options.debug };
-  let transport: SshTransport;
-  if (spec.kind === "vagrant") {
-    // Imported here: vagrant-lab imports this module.
-    const { vagrantTransport } = await import("./vagrant-lab.js");
-    transport = await vagrantTransport({
-      spec,
-      key: "",
-      label: "",
-      persistent: true,
-      runtimeDir,
-      env,
-      ...debug,
-    });
-  } else if (spec.kind === "ssh" && spec.target !== undefined) {
-    transport = new SshTransport({
-      target: parseSshTarget(spec.target),
-      options: splitSshOptions(env.COURSE_SSH_OPTS ?? ""),
-      runtimeDir,
-      ...debug,
-    });
-    await transport.connect();
-  } else {
-    throw new UsageError(`openLabMachine: not a remote lab: ${spec.kind}`);
-  }
-  return { transport, recordsDir: remoteRuntimeDir(env) };
 }
 
 /**

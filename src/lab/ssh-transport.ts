@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LabError, UsageError } from "../errors.js";
-import { sshQuote } from "./ssh-quote.js";
+import { shellJoin } from "./shell-quote.js";
 import type { Transport } from "./transport.js";
 
 /** Where an ssh lab lives: `USER@HOST[:PORT]`, any part of which the user's ssh config may fill in. */
@@ -139,7 +139,7 @@ export class SshTransport implements Transport {
       "fi",
     ].join("\n");
     const result = await this.collect(
-      [...this.baseArgs("auto"), "-T", "--", sshQuote(["sh", "-c", probe])],
+      [...this.baseArgs("auto"), "-T", "--", shellJoin(["sh", "-c", probe])],
       "connect",
     );
     if (result.exitCode === 255 || !result.stdout.includes("course-uid=")) {
@@ -194,9 +194,9 @@ export class SshTransport implements Transport {
     const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
     const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
     // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
-    args.push("-o", "LogLevel=ERROR", "--", sshQuote(remote));
+    args.push("-o", "LogLevel=ERROR", "--", shellJoin(remote));
     this.sessions++;
-    this.options.debug?.(`ssh ${this.name}: ${sshQuote(argv.map(brief))}`);
+    this.options.debug?.(`ssh ${this.name}: ${shellJoin(argv.map(brief))}`);
     return spawn(this.options.ssh ?? "ssh", args, {
       stdio: options.stdio,
       detached: options.detached === true,

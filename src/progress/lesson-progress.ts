@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import type { Course, Lesson } from "../lesson/types.js";
-import type { CourseProgress, LessonProgress, ProgressFile } from "./progress-store.js";
+import type { CourseProgress, LessonProgress, ProgressFile } from "./progress-file.js";
 
 /** The key a course's progress is kept under: its directory, resolved. */
 export function courseKey(course: Pick<Course, "dir">): string {

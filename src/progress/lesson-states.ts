@@ -5,7 +5,7 @@
 import { LockedError } from "../errors.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { isComplete, lessonProgressOf } from "./lesson-progress.js";
-import type { LessonProgress, ProgressFile } from "./progress-store.js";
+import type { LessonProgress, ProgressFile } from "./progress-file.js";
 
 export type LessonStateName = "done" | "open" | "locked";
 

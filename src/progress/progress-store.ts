@@ -8,48 +8,12 @@ import { constants, promises as fs } from "node:fs";
 import { join } from "node:path";
 import { CourseError, ExitCode } from "../errors.js";
 import { stateDir } from "../paths.js";
+import { writeAtomically } from "../write-atomically.js";
+import type { ProgressFile } from "./progress-file.js";
 import { validateProgress } from "./validate-progress.js";
 
 /** The version of the file this code writes. A newer file is refused, never rewritten. */
 export const PROGRESS_FORMAT_VERSION = 1;
-
-/** Progress in one lesson. Absent from the file = not started. */
-export interface LessonProgress {
-  /** Step positions (1-based) whose checks passed, sorted. */
-  stepsPassed: number[];
-  /** How many steps the lesson had when last recorded; an edited lesson is reconciled on read. */
-  stepCount: number;
-  /** The step the guided flow was on (to resume there). */
-  currentStep?: number;
-  /** Check runs (verify, "check my work"), passed or not. */
-  attempts: number;
-  /** ISO times. */
-  firstAt: string;
-  lastAt: string;
-  /** Set when every check of the lesson passed and it counts as complete. */
-  completedAt?: string;
-  /**
-   * Who made the checks pass: the learner, or `course run` (which counts as complete only with
-   * `--count`).
-   */
-  solvedBy?: "learner" | "runner";
-  /** Per step (as a string key), how many hints the learner has seen. */
-  hintsSeen: Record<string, number>;
-}
-
-/** Progress in one course, keyed by lesson id (so renumbering or editing a lesson keeps it). */
-export interface CourseProgress {
-  /** The course directory it was recorded for (for humans reading the file). */
-  dir: string;
-  title?: string;
-  lessons: Record<string, LessonProgress>;
-}
-
-export interface ProgressFile {
-  formatVersion: number;
-  /** Keyed by course directory (absolute path). */
-  courses: Record<string, CourseProgress>;
-}
 
 /** The progress file is newer than this `course` understands, or cannot be read. Exit 2. */
 export class ProgressError extends CourseError {
@@ -265,29 +229,5 @@ async function readIfExists(file: string): Promise<string | undefined> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
-  }
-}
-
-/** Write `file` so that readers see the old or the new content, never a mix or a truncation. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const handle = await fs.open(temp, "w", 0o644);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-  const dir = await fs.open(join(file, ".."), "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }

@@ -7,7 +7,8 @@ import {
   recordChecks,
 } from "./lesson-progress.js";
 import { newlyUnlocked } from "./lesson-states.js";
-import type { LessonProgress, ProgressStore } from "./progress-store.js";
+import type { LessonProgress } from "./progress-file.js";
+import type { ProgressStore } from "./progress-store.js";
 
 /** What recording a check run changed. */
 export interface RecordedResult {

@@ -1,7 +1,7 @@
 /** `course status` as data: every lesson's state, for printing or `--json`. */
 import type { Course } from "../lesson/types.js";
 import { firstOpenLesson, type LessonStateName, lessonStates } from "./lesson-states.js";
-import type { ProgressFile } from "./progress-store.js";
+import type { ProgressFile } from "./progress-file.js";
 
 export interface StatusLesson {
   position: number;

@@ -5,7 +5,7 @@
  * replaced: unknown keys are dropped, integers are safe integers, optional keys may be absent
  * but not `null`. A property test checks it against an equivalent zod schema.
  */
-import type { CourseProgress, LessonProgress, ProgressFile } from "./progress-store.js";
+import type { CourseProgress, LessonProgress, ProgressFile } from "./progress-file.js";
 
 type Obj = Record<string, unknown>;
 

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { displayPath } from "../../src/display-path.js";
 import { LessonError, UsageError } from "../../src/errors.js";
 import {
   defaultLessonsDir,
-  displayPath,
   findLesson,
   loadCourse,
   requireCourse,
@@ -102,18 +102,19 @@ describe("the parse cache", () => {
     mkdirSync(dir);
     const file = join(dir, "01-a.md");
     writeFileSync(file, "---\ntitle: First\n---\n\n## S\n\n```check\nnetns a\n```\n");
-    const first = await loadCourse({ cwd: tmp, lessons: dir });
+    const cacheDir = join(tmp, "cache", "course");
+    const first = await loadCourse({ cwd: tmp, lessons: dir, cacheDir });
     expect(first.course.lessons[0]?.title).toBe("First");
-    const again = await loadCourse({ cwd: tmp, lessons: dir });
+    const again = await loadCourse({ cwd: tmp, lessons: dir, cacheDir });
     expect(again).toEqual(first);
     writeFileSync(file, "---\ntitle: Second, longer\n---\n\n## S\n\n```check\nnetns a\n```\n");
-    const changed = await loadCourse({ cwd: tmp, lessons: dir });
+    const changed = await loadCourse({ cwd: tmp, lessons: dir, cacheDir });
     expect(changed.course.lessons[0]?.title).toBe("Second, longer");
     writeFileSync(join(dir, "02-b.md"), "---\ntitle: B\n---\n");
-    const added = await loadCourse({ cwd: tmp, lessons: dir });
+    const added = await loadCourse({ cwd: tmp, lessons: dir, cacheDir });
     expect(added.course.lessons.map((l) => l.id)).toEqual(["a", "b"]);
     expect(added.problems.map((p) => p.rule)).toEqual(["no-steps"]);
-    const uncached = await loadCourse({ cwd: tmp, lessons: dir, cache: false });
+    const uncached = await loadCourse({ cwd: tmp, lessons: dir });
     expect(uncached).toEqual(added);
   });
 });

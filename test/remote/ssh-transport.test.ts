@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LabError, UsageError } from "../../src/errors.js";
-import { splitSshOptions, sshQuote } from "../../src/lab/ssh-quote.js";
+import { shellJoin } from "../../src/lab/shell-quote.js";
+import { splitSshOptions } from "../../src/lab/split-ssh-options.js";
 import { parseSshTarget, SshTransport } from "../../src/lab/ssh-transport.js";
 import { startSshd, type TestSshd } from "../helpers/sshd.js";
 
@@ -126,7 +127,7 @@ describe("SshTransport against a real sshd", () => {
       ),
       { numRuns: 40 },
     );
-    expect(sshQuote(["a b", "c"])).toBe("'a b' c");
+    expect(shellJoin(["a b", "c"])).toBe("'a b' c");
   });
 
   test("as root: commands run as they are; exit status and stdin pass through", async () => {

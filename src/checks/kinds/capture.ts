@@ -4,7 +4,7 @@
  * stops as soon as a packet line contains TEXT, or when the time is up.
  */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import { type Args, ifaceRef, type LineContext, need } from "../../lesson/check-grammar.js";
 import { suggestion } from "../../lesson/did-you-mean.js";
 import type { CheckSpec } from "../../lesson/types.js";
@@ -21,16 +21,16 @@ const probe: ProbeKind<Spec> = {
     // `NS:DEV` captures in NS; a plain DEV in the check's namespace.
     const tcpdump = inNetNamespace(
       spec.dev.ns ?? ns,
-      `tcpdump -n -l --immediate-mode -i ${quoteShellWord(spec.dev.dev)}`,
+      `tcpdump -n -l --immediate-mode -i ${shellQuote(spec.dev.dev)}`,
     );
-    const text = quoteShellWord(spec.text);
+    const text = shellQuote(spec.text);
     // Polling a file keeps this plain bash; 50 ms is well under a packet's round trip budget.
     return [
       "c=$(mktemp -d)",
       `${tcpdump} >"$c/cap" 2>"$c/err" & tp=$!`,
       `for i in $(seq 250); do grep -q "listening on" "$c/err" && break; kill -0 $tp 2>/dev/null || break; sleep 0.02; done`,
       `if ! kill -0 $tp 2>/dev/null; then cat "$c/err"; rm -rf "$c"; exit 3; fi`,
-      `timeout ${timeout} bash -c ${quoteShellWord(spec.command)} >"$c/trig" 2>&1 & tr=$!`,
+      `timeout ${timeout} bash -c ${shellQuote(spec.command)} >"$c/trig" 2>&1 & tr=$!`,
       `end=$((SECONDS + ${timeout})); seen=1; grace=0`,
       "while :; do",
       `  if grep -qF -- ${text} "$c/cap"; then seen=0; break; fi`,

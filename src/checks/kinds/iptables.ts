@@ -4,7 +4,7 @@
  * `xt` entries). `iptables [-t TABLE] -P CHAIN TARGET`: the policy, from `iptables -S CHAIN`.
  */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import { type Args, type LineContext, need } from "../../lesson/check-grammar.js";
 import type { Word } from "../../lesson/check-words.js";
 import { suggestion } from "../../lesson/did-you-mean.js";
@@ -18,11 +18,11 @@ const MARK = "@@rules";
 
 const state: StateKind<Spec> = {
   needs(spec, ns) {
-    const t = quoteShellWord(spec.table);
-    const c = quoteShellWord(spec.chain);
+    const t = shellQuote(spec.table);
+    const c = shellQuote(spec.chain);
     const script =
       spec.mode === "rule"
-        ? `iptables -w -t ${t} -C ${c} ${spec.rule.map(quoteShellWord).join(" ")} 2>&1; rc=$?; echo ${MARK}; iptables -w -t ${t} -S ${c} 2>&1; exit $rc`
+        ? `iptables -w -t ${t} -C ${c} ${spec.rule.map(shellQuote).join(" ")} 2>&1; rc=$?; echo ${MARK}; iptables -w -t ${t} -S ${c} 2>&1; exit $rc`
         : `iptables -w -t ${t} -S ${c} 2>&1`;
     const extra = { id: "iptables", script };
     return { extras: [ns === null ? extra : { ...extra, ns }] };

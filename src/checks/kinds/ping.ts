@@ -3,7 +3,7 @@
  * `ping` in the check's namespace; it stops at the first reply, so a passing ping is quick.
  */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import { type Args, ipArg, type LineContext, need } from "../../lesson/check-grammar.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { inNetNamespace } from "../facts.js";
@@ -30,7 +30,7 @@ const probe: ProbeKind<Spec> = {
     // With a deadline (-w), `-c 1` waits for ONE reply, sending a request every second until
     // then: up to 3 tries, and it stops at the first reply.
     const deadline = Math.max(1, Math.min(3, timeout));
-    return `${inNetNamespace(ns, `ping -n -c 1 -i 1 -W 1 -w ${deadline} ${quoteShellWord(spec.ip)}`)} 2>&1`;
+    return `${inNetNamespace(ns, `ping -n -c 1 -i 1 -W 1 -w ${deadline} ${shellQuote(spec.ip)}`)} 2>&1`;
   },
   judge(spec, out) {
     const expected = `a reply from ${spec.ip}`;

@@ -3,7 +3,7 @@
  * check's namespace, exits N (default 0) and its standard output matches every pattern.
  */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import { type Args, type LineContext, need } from "../../lesson/check-grammar.js";
 import { parseInteger, parseRegex } from "../../lesson/check-values.js";
 import type { Word } from "../../lesson/check-words.js";
@@ -22,7 +22,7 @@ const clip = (s: string, n = 200) => {
 
 const probe: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
-    return `timeout ${timeout} ${inNamespace(ns, `bash -c ${quoteShellWord(spec.command)}`)}`;
+    return `timeout ${timeout} ${inNamespace(ns, `bash -c ${shellQuote(spec.command)}`)}`;
   },
   judge(spec, out, _ns, timeout) {
     const wants = [

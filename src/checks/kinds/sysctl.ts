@@ -1,6 +1,6 @@
 /** `sysctl KEY VALUE`: `sysctl -n KEY`, run in the check's namespace, prints VALUE. */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import { type Args, type LineContext, need } from "../../lesson/check-grammar.js";
 import { parseSysctlKey } from "../../lesson/check-values.js";
 import type { CheckSpec } from "../../lesson/types.js";
@@ -13,7 +13,7 @@ const squash = (s: string) => s.trim().split(/\s+/).join(" ");
 
 const state: StateKind<Spec> = {
   needs(spec, ns) {
-    const extra = { id: "value", script: `sysctl -n ${quoteShellWord(spec.key)} 2>&1` };
+    const extra = { id: "value", script: `sysctl -n ${shellQuote(spec.key)} 2>&1` };
     return { extras: [ns === null ? extra : { ...extra, ns }] };
   },
   evaluate(spec, ctx) {

@@ -1,6 +1,6 @@
 /** `tcp HOST:PORT`: a TCP connection opens, from the check's namespace (bash's /dev/tcp). */
 
-import { quoteShellWord } from "../../lab/ssh-quote.js";
+import { shellQuote } from "../../lab/shell-quote.js";
 import { type Args, type LineContext, need } from "../../lesson/check-grammar.js";
 import { parseHostPort } from "../../lesson/check-values.js";
 import type { CheckSpec } from "../../lesson/types.js";
@@ -17,7 +17,7 @@ const probe: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
     const t = Math.min(timeout, TCP_CONNECT_SECONDS);
     const open = `exec 3<>/dev/tcp/${spec.host}/${spec.port}`;
-    return `timeout ${t} ${inNetNamespace(ns, `bash -c ${quoteShellWord(open)}`)} 2>&1`;
+    return `timeout ${t} ${inNetNamespace(ns, `bash -c ${shellQuote(open)}`)} 2>&1`;
   },
   judge(spec, out, _ns, timeout) {
     const expected = `a TCP connection to ${spec.host}:${spec.port}`;

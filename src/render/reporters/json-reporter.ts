@@ -1,6 +1,7 @@
 /** `--reporter json`: one JSON document at the end, for scripts. */
+
+import { displayPath } from "../../display-path.js";
 import type { TestProblem } from "../../flows/test-lesson.js";
-import { displayPath } from "../../load-course.js";
 import { type Reporter, type ReporterOptions, summarize } from "./reporter.js";
 
 /** Bump when a field changes meaning or goes away; new fields do not bump it. */

@@ -3,8 +3,9 @@
  * testcase a lesson; a failed lesson has one `<failure>` naming its first problem, with every
  * problem in its text; mutation warnings go to `<system-out>`.
  */
+
+import { displayPath } from "../../display-path.js";
 import type { LessonTestResult, TestProblem } from "../../flows/test-lesson.js";
-import { displayPath } from "../../load-course.js";
 import { problemLines, type Reporter, type ReporterOptions, summarize } from "./reporter.js";
 
 /**

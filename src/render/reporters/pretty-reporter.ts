@@ -1,6 +1,6 @@
 /** The default `course test` output: one line a lesson, its problems under it, a summary. */
 import pc from "picocolors";
-import { displayPath } from "../../load-course.js";
+import { displayPath } from "../../display-path.js";
 import { problemLines, type Reporter, type ReporterOptions, summarize } from "./reporter.js";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

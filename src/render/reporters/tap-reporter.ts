@@ -1,7 +1,7 @@
 /** `--reporter tap`: TAP version 14, one test point a lesson, YAML diagnostics for failures. */
 import { stringify } from "yaml";
+import { displayPath } from "../../display-path.js";
 import type { TestProblem } from "../../flows/test-lesson.js";
-import { displayPath } from "../../load-course.js";
 import type { Reporter, ReporterOptions } from "./reporter.js";
 
 /** TAP descriptions end at `#` (a directive) and must stay on one line. */

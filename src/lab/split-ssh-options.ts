@@ -1,24 +1,5 @@
 import { UsageError } from "../errors.js";
 
-/** Characters that never need quoting for a POSIX shell. */
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/**
- * Quote one word for a POSIX shell. ssh joins the remote argv with spaces and hands the
- * result to the remote user's login shell, so every word must survive that shell unchanged.
- */
-export function quoteShellWord(word: string): string {
-  if (word === "") return "''";
-  if (SAFE.test(word)) return word;
-  // Inside single quotes nothing is special except the quote itself: end, escape, reopen.
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The command line that makes the remote login shell run exactly `argv`. */
-export function sshQuote(argv: readonly string[]): string {
-  return argv.map(quoteShellWord).join(" ");
-}
-
 /**
  * Split `COURSE_SSH_OPTS` into words the way a POSIX shell would (without expansions):
  * blanks separate words, `'…'` is literal, `"…"` honours `\"`, `\\`, `\$` and `` \` ``,
