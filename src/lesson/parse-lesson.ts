@@ -37,6 +37,7 @@ export const FENCE_OPTIONS = [
   "allow-fail",
   "timeout",
   "show",
+  "no-mutate",
 ] as const;
 
 export interface ParseLessonOptions {
@@ -352,7 +353,8 @@ class LessonParser {
     // Skip the container prefix (`> `, list indent) and the fence characters.
     const fence = /[`~]{3,}/.exec(source.slice(fenceAt));
     let cursor = fence ? fenceAt + fence.index + fence[0].length : fenceAt;
-    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.split(/\s+/).filter((w) => w !== "");
+    // A double-quoted value is one word (`no-mutate="no route cache since Linux 3.6"`).
+    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];
     return words.map((word) => {
       const found = source.indexOf(word, cursor);
       const index = found === -1 ? cursor : found;
@@ -370,7 +372,9 @@ class LessonParser {
       show: false,
     };
     for (const { word, at } of this.infoWords(node).slice(1)) {
-      const [name = "", value] = word.split("=", 2);
+      const eq = word.indexOf("=");
+      const name = eq < 0 ? word : word.slice(0, eq);
+      const value = eq < 0 ? undefined : word.slice(eq + 1);
       switch (name) {
         case "setup":
           if (!inIntro) {
@@ -395,6 +399,20 @@ class LessonParser {
         case "show":
           options.show = true;
           break;
+        case "no-mutate": {
+          const reason = /^"(.*)"$/.exec(value ?? "")?.[1]?.trim();
+          if (reason === undefined || reason === "") {
+            this.report(
+              at,
+              "error",
+              "bad-no-mutate",
+              `\`${word}\`: say why \`course test --mutate\` must leave these commands alone: \`no-mutate="REASON"\` (e.g. \`no-mutate="no IPv4 route cache since Linux 3.6"\`)`,
+            );
+          } else {
+            options.noMutate = reason;
+          }
+          break;
+        }
         case "timeout": {
           const seconds = value === undefined ? Number.NaN : Number(value);
           if (value === undefined || !/^\d+(?:\.\d+)?$/.test(value) || !(seconds > 0)) {
@@ -414,7 +432,7 @@ class LessonParser {
             at,
             "error",
             "unknown-fence-option",
-            `unknown fence option \`${word}\`${suggestion(name, FENCE_OPTIONS)}; known: setup, no-run, background, allow-fail, show, timeout=N`,
+            `unknown fence option \`${word}\`${suggestion(name, FENCE_OPTIONS)}; known: setup, no-run, background, allow-fail, show, no-mutate="REASON", timeout=N`,
           );
       }
     }
