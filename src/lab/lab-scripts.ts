@@ -91,7 +91,8 @@ fi
  * top-level directories (/usr, /etc, /var, /opt, /srv, /home, /root; /bin, /lib… as they are,
  * directories or links) is an overlay (host files below, the lab's writes on the tmpfs above, gone with the
  * lab), or a read-only bind when host filesystems are mounted below it (an overlay cannot show
- * them); a private /dev with the usual character devices; a fresh /proc, /sys, /run (and
+ * them); a private /dev with the usual character devices (and the host's /dev/pts, so the
+ * terminal a shell runs on keeps its name: `tty`, `ssh -t`); a fresh /proc, /sys, /run (and
  * /run/netns for `ip netns add`), /tmp and /dev/shm, each a tmpfs of its own size; and
  * /etc/resolv.conf pointing at loopback. The lab's sysfs is mounted twice (also at /run/.sysfs):
  * `ip netns exec` unmounts /sys and mounts the namespace's own, which a user namespace may only
@@ -151,7 +152,7 @@ mkdir /tmp/u /tmp/w /tmp/r /tmp/r/dev $dirs || fail "cannot make the lab's direc
 cp -P --parents $links /dev/fd /dev/stdin /dev/stdout /dev/stderr /tmp/r || fail "cannot copy the host's symbolic links"
 for d in null zero full random urandom tty ptmx; do
   : >"/tmp/r/dev/$d" || fail "cannot make /dev/$d"
-  [ $d = ptmx ] || fstab="$fstab
+  fstab="$fstab
 /dev/$d /tmp/r/dev/$d none bind 0 0"
 done
 resolv=/etc/resolv.conf
@@ -163,8 +164,7 @@ elif [ -e $resolv ]; then
 /tmp/resolv.conf /tmp/r/etc/resolv.conf none bind 0 0"
 fi
 printf '%s\n' "$fstab" \
-  'course-devpts /tmp/r/dev/pts devpts newinstance,ptmxmode=0666,mode=0620,X-mount.mkdir 0 0' \
-  '/tmp/r/dev/pts/ptmx /tmp/r/dev/ptmx none bind 0 0' \
+  '/dev/pts /tmp/r/dev/pts none bind,nosuid,noexec,X-mount.mkdir 0 0' \
   'course-shm /tmp/r/dev/shm tmpfs mode=1777,size='"$9"',nosuid,nodev,X-mount.mkdir 0 0' \
   'course-proc /tmp/r/proc proc nosuid,nodev,noexec,X-mount.mkdir 0 0' \
   'course-sys /tmp/r/sys sysfs nosuid,nodev,noexec,X-mount.mkdir 0 0' \

@@ -294,7 +294,9 @@ class SandboxLab implements Lab {
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
     return labShell(
       this.o.transport,
-      [...this.prefix, "--wd=/tmp", "--", ...this.limit],
+      // nsenter opens --wd before it enters the lab: /tmp would be the host's (outside the lab's
+      // root, so `cd ..` could climb the host's tree). The holder's root leads to the lab's.
+      [...this.prefix, `--wd=/proc/${this.holder.pid}/root/tmp`, "--", ...this.limit],
       "/tmp",
       this.o.label,
       options,
