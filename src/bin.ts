@@ -14,6 +14,7 @@ Exit codes:
   2  usage error or lesson format error
   3  lesson locked: finish the lessons it requires first
   4  lab unavailable (namespaces, ssh or vagrant)
+  5  progress cannot be read or saved (state dir: permissions, read-only, full)
   130 interrupted (Ctrl-C); lab and progress are kept
 
 Environment:
@@ -257,6 +258,16 @@ function report(error: unknown): number {
     `course: this is a bug in course, not in your work. Please report it with the lines below.\n${detail}\n`,
   );
   return ExitCode.internal;
+}
+
+// A reader that went away (`course test | head -1`) ends the command quietly, as it ends `cat`:
+// no EPIPE stack trace, and no work on for output nobody reads.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE")
+      process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw error;
+  });
 }
 
 try {

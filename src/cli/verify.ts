@@ -4,6 +4,7 @@ import { ExitCode } from "../errors.js";
 import { verifyCourseLesson } from "../flows/verify.js";
 import { lessonLabel } from "../progress/lesson-states.js";
 import { renderVerifyReport } from "../render/render-verify-report.js";
+import { visibleData } from "../render/visible-text.js";
 
 export interface VerifyCommandOptions {
   json: boolean;
@@ -19,7 +20,11 @@ export async function verifyCommand(
   ctx.stdout.write(
     options.json
       ? `${JSON.stringify({ ...report, progress }, null, 2)}\n`
-      : renderVerifyReport(report, { cwd: ctx.cwd, color: useColor(ctx) }),
+      : // What the lab reported (names a learner chose) is shown, never obeyed by the terminal.
+        renderVerifyReport(visibleData(report, { keepNewlines: true }), {
+          cwd: ctx.cwd,
+          color: useColor(ctx),
+        }),
   );
   if (!options.json && report.passed) {
     const c = useColor(ctx) ? "\u001b[32m✓\u001b[39m" : "✓";

@@ -71,8 +71,10 @@ class HostLab implements Lab {
  * Open the host lab. Persistent host labs remember (a marker under the runtime dir) that the
  * lesson's setup ran, so `created` is true only the first time.
  */
-export async function openHostLab(o: OpenLabOptions & { runtimeDir: string }): Promise<OpenedLab> {
-  const id = sandboxLabId(o.key, o.label, o.persistent);
+export async function openHostLab(
+  o: OpenLabOptions & { runtimeDir: string; idSecret?: string },
+): Promise<OpenedLab> {
+  const id = sandboxLabId(o.key, o.label, o.persistent, o.idSecret);
   let created = true;
   let marker: string | undefined;
   if (o.persistent) {

@@ -8,6 +8,20 @@
 const D = "${";
 
 /**
+ * The holder's identity for its record, worked out by INIT_SCRIPT: `huid`, the host uid it runs
+ * as (its uid inside the lab translated through its uid_map: with a user namespace that is
+ * not the uid inside), and `hns`, the inode numbers of its namespaces (`nsids PID`).
+ */
+const HOLDER_IDENTITY = `
+while read -r k u _; do [ "$k" = Uid: ] && break; done </proc/self/status
+huid=
+while read -r i o n; do
+  [ "$u" -ge "$i" ] && [ "$u" -lt $((i + n)) ] && huid=$((o + u - i)) && break
+done </proc/self/uid_map
+hns=$(stat -L --printf '%i ' -- /proc/$hpid/ns/net /proc/$hpid/ns/mnt /proc/$hpid/ns/pid /proc/$hpid/ns/uts /proc/$hpid/ns/user)
+`;
+
+/**
  * The first id of the host range that root in a lab maps to when course runs as root:
  * 1610612736 (3 × 2^29), 65536 ids, far above the ranges `useradd` hands out (100000 onwards,
  * 65536 per user) and below the ranges systemd keeps for its containers (1879048192 and up).
@@ -109,8 +123,16 @@ fail() { printf 'error %s\n' "$*"; exit 1; }
 if [ "${D}0#course-lab-world}" = "$0" ]; then
 cd "$1" 2>/dev/null || { mkdir -p -m 700 "$1" && cd "$1"; } || fail "cannot use the lab records directory $1"
 read -r hpid _ _ hppid _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ hstart _ </proc/self/stat
-printf 'pid=%s\nppid=%s\nstart=%s\npersistent=%s\nmode=%s\nhostname=%s\nlabel=%s\nkey=%s\n' \
-  "$hpid" "$hppid" "$hstart" "$4" "$5" "$3" "$6" "$7" >"$2.lab" || fail "cannot write $1/$2.lab"
+${HOLDER_IDENTITY}
+# As root, the holder becomes root of the lab (host id BASE) before it runs anything else.
+case $8 in map:*) huid=${D}8#map:} ;; esac
+# Private (0600), and never through a file that is already there (noclobber: O_EXCL).
+umask 077
+set -C
+printf 'pid=%s\nppid=%s\nstart=%s\nuid=%s\nns=%s\npersistent=%s\nmode=%s\nhostname=%s\nlabel=%s\nkey=%s\n' \
+  "$hpid" "$hppid" "$hstart" "$huid" "$hns" "$4" "$5" "$3" "$6" "$7" >"$2.lab" || fail "cannot write $1/$2.lab"
+set +C
+umask 022
 cd /
 case $8 in
   map:*)
@@ -207,40 +229,68 @@ cat <&3 >/dev/null &
 wait $!
 `;
 
-/** Shell functions shared by the scripts below: `alive PID START` and `readrecord FILE`. */
+/**
+ * Shell functions shared by the scripts below. `trusted FILE` is the only way a record is
+ * believed (and its `pid` set): the record is a regular file (not a symlink) of ours that
+ * nobody else may write; its holder is alive (same start time), still the child of the
+ * `unshare` that made it, which is ours (the holder itself may run as a subordinate id of
+ * ours), runs as the host uid the record names, and still has the namespaces it recorded. The runtime dir is private already
+ * (ensurePrivateDir); this holds even if a record got there some other way, or a PID was reused.
+ */
 const RECORD_FUNCTIONS = `
-alive() {
-  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
-  read -r _ _ st _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ start _ <"/proc/$1/stat" || return 1
-  [ "$st" != Z ] && [ "$start" = "$2" ]
+umask 077
+# stat PID: sets st (state), pp (parent PID), start (start time) from /proc/PID/stat, read after
+# the command name, which may hold spaces and parentheses.
+pstat() {
+  [ -n "$1" ] && read -r l <"/proc/$1/stat" 2>/dev/null || return 1
+  set -- ${D}l##*) }
+  st=$1 pp=$2
+  shift 19
+  start=$1
 }
-readrecord() {
-  pid= start=
-  [ -r "$1" ] || return 1
+alive() {
+  pstat "$1" && [ "$st" != Z ] && [ "$start" = "$2" ]
+}
+trusted() {
+  pid= start= uid= ns= ppid= rstart=
+  [ -f "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || return 1
   while IFS='=' read -r k v; do
-    case $k in pid) pid=$v ;; start) start=$v ;; esac
+    case $k in pid) pid=$v ;; ppid) ppid=$v ;; start) rstart=$v ;; uid) uid=$v ;; ns) ns=$v ;; esac
   done <"$1"
+  case $pid$ppid$uid in '' | *[!0-9]*) return 1 ;; esac
+  alive "$pid" "$rstart" && [ "$pp" = "$ppid" ] || return 1
+  # Its parent is still the unshare that made it, and that is ours.
+  [ -O "/proc/$ppid" ] && read -r c <"/proc/$ppid/comm" && [ "$c" = unshare ] || return 1
+  while read -r k u _; do [ "$k" = Uid: ] && break; done <"/proc/$pid/status"
+  [ "$u" = "$uid" ] || return 1
+  set -- $(stat -L -c '%a %i' -- "$1" /proc/$pid/ns/net /proc/$pid/ns/mnt /proc/$pid/ns/pid /proc/$pid/ns/uts /proc/$pid/ns/user 2>/dev/null)
+  [ $# -eq 12 ] && [ $((0$1 & 022)) -eq 0 ] || return 1
+  [ "$4 $6 $8 ${D}10} ${D}12} " = "$ns" ]
 }
 `;
 
 /**
  * Open (or find) a persistent lab. Arguments: 1 labs dir, 2 lab id, then the holder's argv.
- * Prints `existing` and the record when the lab is alive, else starts the holder detached
- * and prints what it prints up to `ready PID`. A lock keeps two CLI runs from racing.
+ * Prints `existing` and the record when the lab is alive and its record `trusted`, else starts
+ * the holder detached and prints what it prints up to `ready PID`. A lock keeps two CLI runs
+ * from racing.
  */
 export const OPEN_PERSISTENT_SCRIPT = String.raw`
 ${RECORD_FUNCTIONS}
 labs=$1 id=$2
 shift 2
 cd "$labs" 2>/dev/null || { mkdir -p -m 700 "$labs" && cd "$labs"; } || exit 1
+[ -O . ] && [ ! -L "$labs" ] || { printf 'error the lab records directory %s is not yours\n' "$labs"; exit 1; }
 existing() {
-  readrecord "$id.lab" && alive "$pid" "$start" || return 1
+  trusted "$id.lab" || return 1
   printf 'existing\n'
   while IFS= read -r l; do printf '%s\n' "$l"; done <"$id.lab"
 }
 # Most opens find the lab alive: answer without the lock, then check again under it.
 existing && exit 0
-exec 8>"$id.lock"
+# Appending never truncates, and a lock that is a symlink is not followed at all.
+[ ! -L "$id.lock" ] || rm -f -- "$id.lock"
+exec 8>>"$id.lock"
 flock 8 || exit 1
 existing && exit 0
 rm -f -- "$id.lab" "$id.fstab" "$id.fifo"
@@ -257,14 +307,15 @@ exit 1
 
 /**
  * Destroy labs by id. Arguments: 1 labs dir, then ids. Kills each holder (PID 1 of the lab, so
- * the kernel ends every process of the lab) and waits until it is gone, then removes the record.
+ * the kernel ends every process of the lab) and waits until it is gone, then removes the record;
+ * a record that is not `trusted` is only removed: its PID is not ours to kill.
  */
 export const DESTROY_SCRIPT = `
 ${RECORD_FUNCTIONS}
 cd "$1" 2>/dev/null || exit 0
 shift
 for id in "$@"; do
-  if readrecord "$id.lab" && alive "$pid" "$start"; then
+  if trusted "$id.lab"; then
     kill -KILL "$pid" 2>/dev/null
     # The holder is gone within milliseconds: poll without starting processes first.
     n=0
@@ -279,7 +330,7 @@ done
 
 /**
  * List labs: for each record prints `lab ID alive|dead` then its record lines then `end`.
- * Records whose holder is gone are removed.
+ * Records that are not `trusted` (the holder is gone, or it is not the one recorded) are removed.
  */
 export const LIST_SCRIPT = String.raw`
 ${RECORD_FUNCTIONS}
@@ -287,7 +338,7 @@ cd "$1" 2>/dev/null || exit 0
 for f in *.lab; do
   [ -f "$f" ] || continue
   id=${D}f%.lab}
-  if readrecord "$f" && alive "$pid" "$start"; then
+  if trusted "$f"; then
     printf 'lab %s alive\n' "$id"
     while IFS= read -r l; do printf '%s\n' "$l"; done <"$f"
     printf 'end\n'

@@ -4,6 +4,7 @@ import { LabError, UsageError } from "../errors.js";
 import { runtimeDir } from "../paths.js";
 import { assertLabCanMeet } from "./lab-needs.js";
 import { localTransport } from "./local-transport.js";
+import { ensurePrivateDir, labIdSecret } from "./private-dir.js";
 import type { LabSpec, OpenedLab, OpenLabOptions } from "./types.js";
 
 /**
@@ -77,10 +78,12 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
       }
       const { labLimits, openSandboxLab } = await import("./sandbox-lab.js");
       const privileged = process.getuid?.() === 0;
+      ensurePrivateDir(dir);
       return openSandboxLab({
         ...options,
         transport: localTransport(),
         runtimeDir: dir,
+        idSecret: labIdSecret(dir),
         privileged,
         subordinateIds: !privileged && hasSubordinateIds(),
         ...labLimits(),
@@ -88,7 +91,8 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
     }
     case "host": {
       const { openHostLab } = await import("./host-lab.js");
-      return openHostLab({ ...options, runtimeDir: dir });
+      ensurePrivateDir(dir);
+      return openHostLab({ ...options, runtimeDir: dir, idSecret: labIdSecret(dir) });
     }
     case "ssh":
     case "vagrant": {

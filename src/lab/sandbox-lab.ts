@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { LabError, UsageError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
@@ -40,17 +40,31 @@ export interface SandboxLabOptions extends OpenLabOptions {
   processLimit?: number;
   /** How commands run: persistent shells (default) or one process per command. */
   execMode?: "server" | "spawn";
+  /** The key lab ids are derived with (`labIdSecret`); without it, a plain hash of the key. */
+  idSecret?: string;
 }
 
-/** A lab's id: the label (lesson id) plus a hash of its key; ephemeral labs add a unique tail. */
-export function sandboxLabId(key: string, label: string, persistent: boolean): string {
+/**
+ * A lab's id: the label (lesson id) plus a hash of its key, keyed with `secret` (a random key of
+ * the user's, `labIdSecret`) so that another user cannot work the id out from the course's
+ * path; ephemeral labs add a unique tail.
+ */
+export function sandboxLabId(
+  key: string,
+  label: string,
+  persistent: boolean,
+  secret?: string,
+): string {
   const name =
     label
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 24) || "lab";
-  const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
+  const hash = (secret === undefined ? createHash("sha256") : createHmac("sha256", secret))
+    .update(key)
+    .digest("hex")
+    .slice(0, 12);
   if (persistent) return `${name}-${hash}`;
   return `${name}-${hash}-e${process.pid}-${randomBytes(3).toString("hex")}`;
 }
@@ -339,7 +353,7 @@ class SandboxLab implements Lab {
 /** Open (or, for a persistent lab, find again) a sandbox lab. */
 export async function openSandboxLab(options: SandboxLabOptions): Promise<OpenedLab> {
   let o = options;
-  const id = sandboxLabId(o.key, o.label, o.persistent);
+  const id = sandboxLabId(o.key, o.label, o.persistent, o.idSecret);
   const started = performance.now();
   let holder: Holder;
   try {

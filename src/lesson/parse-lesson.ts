@@ -13,6 +13,7 @@ import { scanBlocks } from "./block-scan.js";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
+import { MAX_NESTING, tooDeeplyNested } from "./nesting-depth.js";
 import { parseCheckLine } from "./parse-check.js";
 import { FRONT_MATTER_FENCE, skeleton, uncutColumn, uncutValue } from "./skeleton.js";
 import type {
@@ -156,25 +157,6 @@ export function isHint(node: Blockquote): boolean {
   const first = node.children[0];
   if (first?.type !== "paragraph") return false;
   return HINT_MARKER.test(plainText(first));
-}
-
-/** Quotes and lists nested deeper than this are refused: no lesson needs them, and the
- * Markdown parser's time and stack grow with depth (100,000 `>` overflow the stack). */
-export const MAX_NESTING = 32;
-
-/** The first line whose blockquote/list markers nest deeper than `MAX_NESTING`, with the column. */
-function tooDeep(lines: readonly string[]): { line: number; column: number } | undefined {
-  const marker = /[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))/y;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    marker.lastIndex = 0;
-    let depth = 0;
-    while (marker.exec(line)) {
-      depth++;
-      if (depth > MAX_NESTING) return { line: i + 1, column: marker.lastIndex };
-    }
-  }
-  return undefined;
 }
 
 /** Drop leading and trailing blank lines (keep indentation of the first line). */
@@ -629,7 +611,7 @@ export function parseLesson(
     };
   }
   const parser = new LessonParser(text, file);
-  const deep = tooDeep(parser.lines);
+  const deep = tooDeeplyNested(parser.lines);
   if (deep) {
     return {
       problems: [
