@@ -76,7 +76,7 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
           hint: "Use --lab vagrant (a Linux VM) or --lab ssh://USER@HOST.",
         });
       }
-      const { openSandboxLab } = await import("./sandbox-lab.js");
+      const { labLimits, openSandboxLab } = await import("./sandbox-lab.js");
       const privileged = process.getuid?.() === 0;
       ensurePrivateDir(dir);
       return openSandboxLab({
@@ -86,6 +86,7 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
         idSecret: labIdSecret(dir),
         privileged,
         subordinateIds: !privileged && hasSubordinateIds(),
+        ...labLimits(),
       });
     }
     case "host": {
