@@ -171,6 +171,12 @@ course-$n /tmp/r$e overlay lowerdir=$e,upperdir=/tmp/u/$n,workdir=/tmp/w/$n,X-mo
   fi
 done
 mkdir /tmp/u /tmp/w /tmp/r /tmp/r/dev $dirs || fail "cannot make the lab's directories"
+# The files of /etc that tutorials edit (rt_tables, hosts…) start in the overlay's upper layer,
+# as the lab root's own copies, so a lesson may change them; other files of host ids the lab
+# does not map stay read-only (idmapped mounts, util-linux 2.39+, would lift that).
+[ -d /tmp/u/etc ] && (cd / && cp -a --no-preserve=ownership --parents etc/iproute2 etc/hosts \
+  etc/hostname etc/networks etc/ethers etc/sysctl.conf etc/sysctl.d etc/nftables.conf etc/iptables \
+  /tmp/u/ 2>/dev/null)
 cp -P --parents $links /dev/fd /dev/stdin /dev/stdout /dev/stderr /tmp/r || fail "cannot copy the host's symbolic links"
 for d in null zero full random urandom tty ptmx; do
   : >"/tmp/r/dev/$d" || fail "cannot make /dev/$d"

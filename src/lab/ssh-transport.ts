@@ -218,7 +218,7 @@ export class SshTransport implements Transport {
   command(argv: string[], options: { tty: boolean }): ProcessCommand {
     const remote = this.asRoot(argv);
     const args = [...this.baseArgs("auto"), options.tty ? "-tt" : "-T"];
-    args.push("-o", "LogLevel=ERROR", "--", shellJoin(remote));
+    args.push("-o", "LogLevel=ERROR", ...this.destination(), shellJoin(remote));
     this.sessions++;
     return { file: this.options.ssh ?? "ssh", args, env: process.env };
   }
