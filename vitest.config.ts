@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    include: ["test/**/*.test.ts"],
     // Lab tests start real namespaces and processes; give them room on a shared 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
