@@ -8,7 +8,6 @@ import type {
   Code,
   Heading,
   List,
-  Nodes,
   PhrasingContent,
   Root,
   RootContent,
@@ -18,6 +17,7 @@ import pc from "picocolors";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
+import { plainText } from "../lesson/plain-text.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -66,7 +66,7 @@ export function isHintQuote(node: Blockquote): boolean {
   const first = node.children[0];
   if (first?.type !== "paragraph") return false;
   const head = first.children[0];
-  const text = head?.type === "text" ? head.value : head?.type === "strong" ? plain(head) : "";
+  const text = head?.type === "text" ? head.value : head?.type === "strong" ? plainText(head) : "";
   return /^\s*(hint:|\[!tip\])/i.test(text);
 }
 
@@ -178,7 +178,7 @@ function list(node: List, ctx: Ctx, width: number): string {
 }
 
 function table(node: Table, ctx: Ctx): string {
-  const rows = node.children.map((row) => row.children.map((cell) => plain(cell)));
+  const rows = node.children.map((row) => row.children.map((cell) => plainText(cell)));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
@@ -288,7 +288,7 @@ function spans(
         out.push({ text: "\n", style });
         break;
       case "link": {
-        const text = plain(node);
+        const text = plainText(node);
         out.push(...spans(node.children, ctx, (s) => style(c.underline(c.blue(s)))));
         if (text !== node.url && `mailto:${text}` !== node.url) {
           out.push({ text: " ", style });
@@ -353,11 +353,4 @@ function prefixLines(text: string, first: string, rest: string): string {
     .split("\n")
     .map((l, i) => (i === 0 ? first : rest) + l)
     .join("\n");
-}
-
-/** The plain text of a node (for link text, table cells, hint detection). */
-function plain(node: Nodes): string {
-  if ("value" in node && typeof node.value === "string") return node.value;
-  if ("children" in node) return (node.children as Nodes[]).map(plain).join("");
-  return "";
 }

@@ -11,7 +11,8 @@ import fc from "fast-check";
 import type { Blockquote, Nodes, RootContent } from "mdast";
 import { expect, test } from "vitest";
 import { plainStart, scanBlocks } from "../../src/lesson/block-scan.js";
-import { isHint, markdownTree, parseLesson, scannedTree } from "../../src/lesson/parse-lesson.js";
+import { markdownTree, scannedTree } from "../../src/lesson/markdown-source.js";
+import { isHint, parseLesson } from "../../src/lesson/parse-lesson.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
