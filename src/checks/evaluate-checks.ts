@@ -18,7 +18,7 @@ import {
   type LabFacts,
   missingNamespace,
 } from "./facts.js";
-import { moduleOf } from "./kinds/registry.js";
+import { moduleOf, runsAlone } from "./kinds/registry.js";
 import type { CheckResult, Outcome, ProbeKind, ProbeOutput, StateKind } from "./types.js";
 
 /** Whether a check is answered from the snapshot (true) or by acting in the lab (false). */
@@ -42,11 +42,6 @@ function stateKind(spec: CheckSpec): StateKind<CheckSpec> | undefined {
 function probeKind(spec: CheckSpec): ProbeKind<CheckSpec> | undefined {
   const module = moduleOf(spec);
   return module.probes ? module.probe : undefined;
-}
-/** Probes that run alone, after the others (capture). */
-function alone(spec: CheckSpec): boolean {
-  const module = moduleOf(spec);
-  return module.probes && module.alone === true;
 }
 
 /** What the snapshot must contain for these state checks. */
@@ -132,7 +127,7 @@ function probeRequest(
 }
 
 function verdict(check: Check, outcome: Outcome, durationMs: number): CheckResult {
-  return {
+  const result: CheckResult = {
     check,
     passed: check.negate ? !outcome.held : outcome.held,
     held: outcome.held,
@@ -140,6 +135,8 @@ function verdict(check: Check, outcome: Outcome, durationMs: number): CheckResul
     found: outcome.found,
     durationMs,
   };
+  if (outcome.timedOut === true) result.timedOut = true;
+  return result;
 }
 
 /**
@@ -158,9 +155,11 @@ export async function evaluateChecks(
     isStateCheck(check.spec) ? [{ check, index }] : [],
   );
   const probes = checks.flatMap((check, index) =>
-    !isStateCheck(check.spec) && !alone(check.spec) ? [{ check, index }] : [],
+    !isStateCheck(check.spec) && !runsAlone(check.spec) ? [{ check, index }] : [],
   );
-  const captures = checks.flatMap((check, index) => (alone(check.spec) ? [{ check, index }] : []));
+  const captures = checks.flatMap((check, index) =>
+    runsAlone(check.spec) ? [{ check, index }] : [],
+  );
 
   // Everything in ONE round trip: probes (concurrently), then captures (one after the other:
   // tcpdump would see the other probes' packets), and the snapshot for the state checks.
@@ -209,6 +208,8 @@ export async function evaluateChecks(
         const outcome = kind.judge(check.spec, out.output, check.ns ?? null, timeout);
         if (gone !== undefined && !outcome.held)
           outcome.found = `no namespace "${gone}" in the lab`;
+        // `timeout` (and a lab round trip cut short) exit 124: no answer yet, not a "no".
+        if (!outcome.held && out.output.exitCode === 124) outcome.timedOut = true;
         results[index] = verdict(check, outcome, out.durationMs);
       }
     }

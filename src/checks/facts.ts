@@ -31,6 +31,8 @@ export interface IpLink {
     info_kind?: string;
     info_slave_kind?: string;
     info_slave_data?: { state?: string };
+    /** The kind's own details (`ip -d`): a vxlan's id, local, port, learning… */
+    info_data?: Record<string, unknown>;
   };
 }
 
@@ -58,6 +60,7 @@ export interface IpRoute {
   dev?: string;
   prefsrc?: string;
   scope?: string;
+  metric?: number;
   flags?: string[];
 }
 
@@ -74,6 +77,9 @@ export interface FdbEntry {
   mac: string;
   ifname?: string;
   master?: string;
+  /** A VXLAN entry's remote. */
+  dst?: string;
+  vlan?: number;
   flags?: string[];
   state?: string;
 }

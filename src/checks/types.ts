@@ -13,6 +13,8 @@ export interface Outcome {
   expected: string;
   /** What the lab shows, in words: `lladdr 02:42:ac:11:00:03`. */
   found: string;
+  /** A probe that did not hold because its time ran out (not because it was answered no). */
+  timedOut?: boolean;
 }
 
 /** The verdict on one check. */
@@ -26,6 +28,8 @@ export interface CheckResult {
   found: string;
   /** For a failed ping/tcp: the first broken layer, in one sentence. */
   diagnosis?: string;
+  /** A probe that did not hold because its time ran out. */
+  timedOut?: boolean;
   /** Milliseconds this check took (a state check: its share of the snapshot, 0). */
   durationMs: number;
 }

@@ -38,7 +38,9 @@ export function mutantsOf(lesson: Lesson): Mutant[] {
   for (const step of lesson.steps) {
     // A step without checks cannot kill a mutant of its own; lint already warns about it.
     for (const block of step.commands) {
-      if (block.options.noRun || block.options.show) continue;
+      if (block.options.noRun || block.options.show || block.options.noMutate !== undefined) {
+        continue;
+      }
       for (const command of splitCommands(block.code, block.codeLine)) {
         if (isReadOnlyCommand(command.text)) continue;
         mutants.push({ lesson, step, block, command });
@@ -46,6 +48,24 @@ export function mutantsOf(lesson: Lesson): Mutant[] {
     }
   }
   return mutants;
+}
+
+/** A fence `--mutate` leaves alone on the lesson's word (`no-mutate="REASON"`), for the report. */
+export interface LeftAlone {
+  line: number;
+  step: number;
+  reason: string;
+}
+
+/** The fences of a lesson that `--mutate` leaves alone, with their reasons. */
+export function leftAloneOf(lesson: Lesson): LeftAlone[] {
+  return lesson.steps.flatMap((step) =>
+    step.commands.flatMap((block) =>
+      block.options.noMutate === undefined || block.options.noRun
+        ? []
+        : [{ line: block.line, step: step.index, reason: block.options.noMutate }],
+    ),
+  );
 }
 
 /**
@@ -94,14 +114,18 @@ export async function runMutant(
         if (!(await run(s, actual))) return undefined;
       }
       if (mutated && s.checks.length > 0) {
+        // A check that only ran out of time did not catch the mutant: confirm it at full time.
+        const confirm = { confirmTimeouts: true };
         const verdict = hasBackground(s)
-          ? await allPassWithin(driver, lab, s.checks, lesson, settleBudget(baseline, s))
-          : await allPass(driver, lab, s.checks, lesson);
+          ? await allPassWithin(driver, lab, s.checks, lesson, settleBudget(baseline, s), confirm)
+          : await allPass(driver, lab, s.checks, lesson, confirm);
         if (!verdict.allPassed) return undefined;
       }
     }
     const all = lesson.steps.flatMap((s) => s.checks);
-    if (!(await allPass(driver, lab, all, lesson)).allPassed) return undefined;
+    if (!(await allPass(driver, lab, all, lesson, { confirmTimeouts: true })).allPassed) {
+      return undefined;
+    }
   } finally {
     await lab.destroy();
   }

@@ -4,7 +4,7 @@
  * as soon as it and every lesson before it are done, so reporters can stream.
  */
 import type { Lesson } from "../lesson/types.js";
-import { type Mutant, mutantsOf, runMutant } from "./mutate.js";
+import { leftAloneOf, type Mutant, mutantsOf, runMutant } from "./mutate.js";
 import {
   type LessonDriver,
   type LessonTestResult,
@@ -137,6 +137,9 @@ export async function testCourse(
       results.set(lesson, result);
       const mutants =
         options.mutate === true && result.status === "passed" ? mutantsOf(lesson) : [];
+      if (options.mutate === true && result.status === "passed") {
+        result.leftAlone = leftAloneOf(lesson);
+      }
       if (mutants.length === 0) {
         finish(lesson);
         return;

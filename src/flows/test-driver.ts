@@ -50,7 +50,14 @@ export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> 
       });
       return results.map((r): CheckOutcome => {
         const found = r.diagnosis === undefined ? r.found : `${r.found} (${r.diagnosis})`;
-        return { check: r.check, passed: r.passed, expected: r.expected, found };
+        const outcome: CheckOutcome = {
+          check: r.check,
+          passed: r.passed,
+          expected: r.expected,
+          found,
+        };
+        if (r.timedOut === true) outcome.timedOut = true;
+        return outcome;
       });
     },
   };

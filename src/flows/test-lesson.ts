@@ -3,7 +3,7 @@
  * all pass before its commands, and must all pass after them; at the end every check of every
  * step must still hold. Returns data; reporters print it.
  */
-import { isProbe } from "../checks/kinds/registry.js";
+import { answersAtOnce, isProbe, runsAlone } from "../checks/kinds/registry.js";
 import { LabLacksError } from "../errors.js";
 import { lackingNeed } from "../lab/lab-needs.js";
 import type { ExecResult, Lab } from "../lab/types.js";
@@ -18,6 +18,8 @@ export interface CheckOutcome {
   expected?: string;
   /** What the lab showed instead. */
   found?: string;
+  /** A probe whose time ran out before it was answered. */
+  timedOut?: boolean;
 }
 
 /**
@@ -84,6 +86,8 @@ export interface LessonTestResult {
   checksRun: number;
   /** Mutants run by `--mutate` (0 otherwise). */
   mutants: number;
+  /** Fences `--mutate` left alone (`no-mutate="REASON"`), with their reasons. */
+  leftAlone?: { line: number; step: number; reason: string }[];
   /** Milliseconds of lab time the mutants took, added up (they run in parallel). */
   mutantMs: number;
   /**
@@ -111,6 +115,7 @@ export async function allPass(
   lab: Lab,
   checks: Check[],
   lesson: Lesson,
+  options: { confirmTimeouts?: boolean } = {},
 ): Promise<{ allPassed: boolean; outcomes: CheckOutcome[]; evaluated: number }> {
   const state = checks.filter((c) => !isProbe(c.spec));
   const probes = checks.filter((c) => isProbe(c.spec));
@@ -126,22 +131,37 @@ export async function allPass(
   // Captures run one at a time (each watches an interface), so they come after the others: one
   // failure there spares every capture. A `not` probe passes when its probe fails, so cutting
   // it short could make it pass: it keeps the full timeout.
-  const quick = (c: Check) => c.spec.kind === "ping" || c.spec.kind === "tcp";
+  const quick = (c: Check) => answersAtOnce(c.spec);
+  const alone = (c: Check) => runsAlone(c.spec);
   const short = Math.min(lesson.timeout, QUICK_PROBE_SECONDS);
   const batches: { checks: Check[]; timeout?: number }[] = [
     { checks: probes.filter((c) => !c.negate && quick(c)), timeout: Math.min(short, 1) },
-    { checks: probes.filter((c) => !c.negate && c.spec.kind === "run"), timeout: short },
-    { checks: probes.filter((c) => !c.negate && c.spec.kind === "capture"), timeout: short },
+    { checks: probes.filter((c) => !c.negate && !quick(c) && !alone(c)), timeout: short },
+    { checks: probes.filter((c) => !c.negate && alone(c)), timeout: short },
     { checks: probes.filter((c) => c.negate) },
   ];
   for (const batch of batches) {
     if (batch.checks.length === 0) continue;
-    const options =
+    const evalOptions =
       batch.timeout === undefined
         ? { diagnose: false }
         : { diagnose: false, timeout: batch.timeout };
-    outcomes.push(...(await driver.evaluate(lab, batch.checks, lesson, options)));
+    const batchOutcomes = await driver.evaluate(lab, batch.checks, lesson, evalOptions);
     evaluated += batch.checks.length;
+    // A probe cut short is no answer: where a failure must be real (a mutant "caught"), the
+    // probes that ran out of time get their full timeout before they count.
+    const cut = batchOutcomes.filter((o) => !o.passed && o.timedOut === true);
+    if (options.confirmTimeouts === true && batch.timeout !== undefined && cut.length > 0) {
+      const again = await driver.evaluate(
+        lab,
+        cut.map((o) => o.check),
+        lesson,
+        { diagnose: false },
+      );
+      evaluated += again.length;
+      for (const o of again) batchOutcomes[batchOutcomes.findIndex((b) => b.check === o.check)] = o;
+    }
+    outcomes.push(...batchOutcomes);
     if (outcomes.some((o) => !o.passed)) return { allPassed: false, outcomes, evaluated };
   }
   return { allPassed: outcomes.every((o) => o.passed), outcomes, evaluated };
@@ -165,11 +185,12 @@ export async function allPassWithin(
   checks: Check[],
   lesson: Lesson,
   budgetMs = BACKGROUND_SETTLE_MS,
+  options: { confirmTimeouts?: boolean } = {},
 ): Promise<{ allPassed: boolean; evaluated: number }> {
   const deadline = performance.now() + Math.min(budgetMs, lesson.timeout * 1000);
   let evaluated = 0;
   for (;;) {
-    const attempt = await allPass(driver, lab, checks, lesson);
+    const attempt = await allPass(driver, lab, checks, lesson, options);
     evaluated += attempt.evaluated;
     if (attempt.allPassed || performance.now() >= deadline) {
       return { allPassed: attempt.allPassed, evaluated };

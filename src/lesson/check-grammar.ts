@@ -4,10 +4,17 @@
  * standing for it, an IP, `KEYWORD VALUE` attributes). Each kind's own grammar lives in its
  * module under `checks/kinds/`. Pure.
  */
-import { looksLikeMac, type Parsed, parseIfaceRef, parseIP, parseMac } from "./check-values.js";
+import {
+  looksLikeMac,
+  type Parsed,
+  parseIfaceRef,
+  parseInteger,
+  parseIP,
+  parseMac,
+} from "./check-values.js";
 import type { Word } from "./check-words.js";
 import { suggestion } from "./did-you-mean.js";
-import type { IfaceRef, MacRef, Position, Problem } from "./types.js";
+import type { IfaceRef, MacRef, Position, Problem, TableRef } from "./types.js";
 
 /** Collects problems with exact columns for one line. */
 export class LineContext {
@@ -196,4 +203,16 @@ export function devAttribute(
   store: (dev: IfaceRef) => void,
 ): Attribute {
   return valueAttribute(args, ctx, "the interface after `dev`", (w) => ifaceRef(w, ctx), store);
+}
+
+/** A routing table: a number, or a name (resolved against the lab's rt_tables when checked). */
+export function tableArg(w: Word, ctx: LineContext): TableRef | undefined {
+  if (/^\d+$/.test(w.text)) {
+    return ctx.value(w, parseInteger(w.text, 0, 4_294_967_295), "table");
+  }
+  if (!w.quoted && /^[A-Za-z_][\w.-]*$/.test(w.text)) return w.text;
+  return ctx.error(
+    w,
+    `${ctx.kind}: table "${w.text}" is invalid: expected a number or a name from /etc/iproute2/rt_tables (e.g. main, 100, John)`,
+  );
 }

@@ -58,6 +58,50 @@ export function ipv4Network(ip: string, prefix: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join(".");
 }
 
+/** The 8 groups of an IPv6 address as one 128-bit number. */
+function ipv6ToBigInt(ip: string): bigint {
+  let text = ip.toLowerCase();
+  // An embedded IPv4 tail (::ffff:10.0.0.1) is two groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4 !== null) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = "", tail] = text.split("::");
+  const h = head === "" ? [] : head.split(":");
+  const t = tail === undefined || tail === "" ? [] : tail.split(":");
+  const groups = [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g || "0", 16)), 0n);
+}
+
+/** The network address of a CIDR of either family (host bits cleared), in canonical text. */
+export function networkAddress(ip: string, prefix: number, family: 4 | 6): string {
+  if (family === 4) return ipv4Network(ip, prefix);
+  const n = ipv6ToBigInt(ip);
+  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(128 - prefix);
+  const net = n & mask;
+  const groups = Array.from({ length: 8 }, (_, i) =>
+    ((net >> BigInt(112 - i * 16)) & 0xffffn).toString(16),
+  );
+  // The shortest form: the longest run of zero groups becomes "::".
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === "0") j++;
+    if (j - i > best.len && j - i > 1) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  if (best.at < 0) return groups.join(":");
+  return `${groups.slice(0, best.at).join(":")}::${groups.slice(best.at + best.len).join(":")}`;
+}
+
+/** Whether an address (either family) is inside `net/prefix` of the same family. */
+export function inNetwork(ip: string, net: string, prefix: number): boolean {
+  const family = ip.includes(":") ? 6 : 4;
+  if ((net.includes(":") ? 6 : 4) !== family) return false;
+  return networkAddress(ip, prefix, family) === networkAddress(net, prefix, family);
+}
+
 const macPattern = /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/;
 
 /** Whether the word has the shape of a MAC address (6 hex pairs, `:` or `-`). */

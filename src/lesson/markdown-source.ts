@@ -225,7 +225,8 @@ export class MarkdownSource {
     // Skip the container prefix (`> `, list indent) and the fence characters.
     const fence = /[`~]{3,}/.exec(source.slice(fenceAt));
     let cursor = fence ? fenceAt + fence.index + fence[0].length : fenceAt;
-    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.split(/\s+/).filter((w) => w !== "");
+    // A double-quoted value is one word (`no-mutate="no route cache since Linux 3.6"`).
+    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];
     return words.map((word) => {
       const found = source.indexOf(word, cursor);
       const index = found === -1 ? cursor : found;

@@ -33,6 +33,7 @@ export const FENCE_OPTIONS = [
   "allow-fail",
   "timeout",
   "show",
+  "no-mutate",
 ] as const;
 
 export interface ParseLessonOptions {
@@ -118,7 +119,9 @@ class LessonParser {
       show: false,
     };
     for (const { word, at } of this.infoWords(node).slice(1)) {
-      const [name = "", value] = word.split("=", 2);
+      const eq = word.indexOf("=");
+      const name = eq < 0 ? word : word.slice(0, eq);
+      const value = eq < 0 ? undefined : word.slice(eq + 1);
       switch (name) {
         case "setup":
           if (!inIntro) {
@@ -143,6 +146,20 @@ class LessonParser {
         case "show":
           options.show = true;
           break;
+        case "no-mutate": {
+          const reason = /^"(.*)"$/.exec(value ?? "")?.[1]?.trim();
+          if (reason === undefined || reason === "") {
+            this.report(
+              at,
+              "error",
+              "bad-no-mutate",
+              `\`${word}\`: say why \`course test --mutate\` must leave these commands alone: \`no-mutate="REASON"\` (e.g. \`no-mutate="no IPv4 route cache since Linux 3.6"\`)`,
+            );
+          } else {
+            options.noMutate = reason;
+          }
+          break;
+        }
         case "timeout": {
           const seconds = value === undefined ? Number.NaN : Number(value);
           if (value === undefined || !/^\d+(?:\.\d+)?$/.test(value) || !(seconds > 0)) {
@@ -162,7 +179,7 @@ class LessonParser {
             at,
             "error",
             "unknown-fence-option",
-            `unknown fence option \`${word}\`${suggestion(name, FENCE_OPTIONS)}; known: setup, no-run, background, allow-fail, show, timeout=N`,
+            `unknown fence option \`${word}\`${suggestion(name, FENCE_OPTIONS)}; known: setup, no-run, background, allow-fail, show, no-mutate="REASON", timeout=N`,
           );
       }
     }

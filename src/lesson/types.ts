@@ -73,6 +73,12 @@ export interface CommandOptions {
   timeout?: number;
   /** Marked as only showing state (`show`): `course test --mutate` does not report it. */
   show: boolean;
+  /**
+   * `no-mutate="REASON"`: commands that change state but that `--mutate` must leave alone (a
+   * step no check can observe, such as flushing a cache the kernel no longer has); the report
+   * says so, with the reason.
+   */
+  noMutate?: string;
 }
 
 export interface CommandBlock extends Position {
@@ -101,6 +107,15 @@ export type MacRef = { mac: string } | { iface: IfaceRef };
 
 export type TextMatch = { text: string } | { regex: string; flags: string };
 
+/** A routing table: its number, or a name from the lab's `/etc/iproute2/rt_tables`. */
+export type TableRef = number | string;
+
+/** `KEY=VALUE` of a link check: compared with the link's `linkinfo.info_data[KEY]`. */
+export interface LinkInfoWant {
+  key: string;
+  value: string;
+}
+
 export type CheckSpec =
   | { kind: "netns"; name: string }
   | {
@@ -112,12 +127,57 @@ export type CheckSpec =
       mtu?: number;
       mac?: MacRef;
       peer?: IfaceRef;
+      /** `KEY=VALUE` words, in order. */
+      info?: LinkInfoWant[];
     }
-  | { kind: "addr"; dev: IfaceRef; cidr: string }
-  | { kind: "route"; dest: string; via?: string; dev?: IfaceRef }
-  | { kind: "ping"; ip: string }
+  /** `within`: `addr DEV in NET` (some address inside NET), else that exact address. */
+  | { kind: "addr"; dev: IfaceRef; cidr: string; within?: true }
+  | {
+      kind: "route";
+      dest: string;
+      via?: string;
+      dev?: IfaceRef;
+      /** Default: the main table. */
+      table?: TableRef;
+      metric?: number;
+    }
+  | {
+      kind: "lookup";
+      dest: string;
+      /** The question: `from`, `iif`, `mark`. */
+      from?: string;
+      iif?: string;
+      mark?: number;
+      /** The expected answer: `via`, `dev`, `src`, `table`. */
+      via?: string;
+      dev?: string;
+      src?: string;
+      table?: TableRef;
+    }
+  | {
+      kind: "rule";
+      /** A CIDR, or `all`. */
+      from?: string;
+      to?: string;
+      iif?: string;
+      fwmark?: number;
+      table: TableRef;
+      priority?: number;
+    }
+  /** `dev`: `ping ADDR%DEV` (a link-local IPv6 address is only meaningful on one link). */
+  | { kind: "ping"; ip: string; dev?: string }
   | { kind: "neigh"; ip: string; lladdr?: MacRef; dev?: IfaceRef }
-  | { kind: "fdb"; bridge: IfaceRef; mac: MacRef; port?: IfaceRef }
+  | {
+      kind: "fdb";
+      /** The bridge or VXLAN device. */
+      bridge: IfaceRef;
+      mac: MacRef;
+      port?: IfaceRef;
+      dst?: string;
+      vlan?: number;
+      /** Static entries (`self` included) rather than learned ones. */
+      permanent?: true;
+    }
   | { kind: "sysctl"; key: string; value: string }
   | { kind: "iptables"; table: string; mode: "rule"; chain: string; rule: string[] }
   | { kind: "iptables"; table: string; mode: "policy"; chain: string; target: string }

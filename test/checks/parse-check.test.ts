@@ -214,7 +214,7 @@ describe("parseCheckLine: addr", () => {
     expect(bad("addr veth0 10.0.0/24")).toMatch(/4 numbers separated by dots/);
     expect(bad("addr veth0 fd00:::1/64")).toMatch(/not a valid IPv6 address/);
     expect(bad("addr veth0")).toMatch(
-      /^11: addr: the address CIDR .* is missing; expected "addr DEV CIDR"/,
+      /^11: addr: the address CIDR .* is missing; expected "addr DEV CIDR \| addr DEV in NET"/,
     );
   });
 });
@@ -252,10 +252,12 @@ describe("parseCheckLine: ping", () => {
     expect(ok("ping ::1").spec).toEqual({ kind: "ping", ip: "::1" });
   });
   it("errors", () => {
-    expect(bad("ping")).toBe('5: ping: the IP to ping is missing; expected "ping IP"');
+    expect(bad("ping")).toBe(
+      '5: ping: the IP to ping is missing; expected "ping IP | ping ADDR%DEV"',
+    );
     expect(bad("ping example.com")).toMatch(/^6: ping: address "example.com" is invalid/);
     expect(bad("ping 10.0.0.1 10.0.0.2")).toBe(
-      '15: ping: unexpected "10.0.0.2"; expected "ping IP"',
+      '15: ping: unexpected "10.0.0.2"; expected "ping IP | ping ADDR%DEV"',
     );
   });
 });
@@ -303,10 +305,10 @@ describe("parseCheckLine: fdb", () => {
   });
   it("errors", () => {
     expect(bad("fdb br0")).toMatch(
-      /^8: fdb: the MAC \(or an interface standing for its MAC\) is missing; expected "fdb BR MAC\|IFACE \[port DEV\]"/,
+      /^8: fdb: the MAC \(or an interface standing for its MAC\) is missing; expected "fdb DEV MAC\|IFACE \[port DEV\] \[dst IP\] \[vlan N\] \[permanent\]"/,
     );
     expect(bad("fdb br0 aa:bb:cc:dd:ee:ff prot veth0")).toMatch(
-      /^27: fdb: unexpected "prot" \(did you mean "port"\?\)/,
+      /^27: fdb: unknown attribute "prot" \(did you mean "port"\?\)/,
     );
   });
 });

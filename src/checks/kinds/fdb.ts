@@ -1,11 +1,23 @@
 /**
- * `fdb BR MAC|IFACE [port DEV]`: bridge BR has learned that MAC (on that port), from
- * `bridge -j fdb`. Permanent entries and `self` entries are the bridge's own, not learned.
+ * `fdb DEV MAC|IFACE [port DEV] [dst IP] [vlan N] [permanent]`, from `bridge -j fdb`: DEV (a
+ * bridge or a VXLAN device) has that entry. Without `permanent`, a learned one (a bridge's
+ * permanent and `self` entries are its own, not learned; a VXLAN device's are all `self`); with
+ * it, a static one, `self` ones included (`fdb vxlan10 00:00:00:00:00:00 dst 10.0.0.2 permanent`).
  */
-import { type Args, ifaceRef, type LineContext, macRef, need } from "../../lesson/check-grammar.js";
+import {
+  type Args,
+  ifaceRef,
+  ipArg,
+  type LineContext,
+  macRef,
+  need,
+  parseAttributes,
+  valueAttribute,
+} from "../../lesson/check-grammar.js";
+import { parseInteger } from "../../lesson/check-values.js";
 import type { CheckSpec } from "../../lesson/types.js";
-import type { FdbEntry } from "../facts.js";
-import { resolveIface, resolveMac } from "../resolve.js";
+import { type FdbEntry, type IpLink, linkKind } from "../facts.js";
+import { normalizeIP, resolveIface, resolveMac } from "../resolve.js";
 import type { StateKind } from "../types.js";
 import type { CheckKindModule } from "./types.js";
 
@@ -13,55 +25,147 @@ type Spec = Extract<CheckSpec, { kind: "fdb" }>;
 
 /** A learned entry of bridge `bridge`: not permanent, not `self`. */
 export function learnedEntry(e: FdbEntry, bridge: string): boolean {
-  return e.master === bridge && e.state !== "permanent" && !(e.flags ?? []).includes("self");
+  return (
+    e.master === bridge &&
+    e.state !== "permanent" &&
+    e.state !== "static" &&
+    !(e.flags ?? []).includes("self")
+  );
+}
+
+/** A static entry of `dev`: permanent or static, on the bridge (`master`) or the device (`self`). */
+function staticEntry(e: FdbEntry, dev: string): boolean {
+  const own = e.master === dev || (e.ifname === dev && (e.flags ?? []).includes("self"));
+  return own && (e.state === "permanent" || e.state === "static");
+}
+
+/** A learned entry of a VXLAN device: its own (`self`), not static. */
+function learnedOnVxlan(e: FdbEntry, dev: string): boolean {
+  return e.ifname === dev && e.state !== "permanent" && e.state !== "static";
+}
+
+/** The link's kind, when there is a link. */
+function linkKindOf(link: IpLink | undefined): string | undefined {
+  return link === undefined ? undefined : linkKind(link);
+}
+
+function describeEntry(e: FdbEntry): string {
+  return [
+    e.mac,
+    e.ifname && `port ${e.ifname}`,
+    e.dst && `dst ${e.dst}`,
+    e.vlan !== undefined && `vlan ${e.vlan}`,
+    e.state,
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 const state: StateKind<Spec> = {
   evaluate(spec, { facts, ns }) {
     const br = resolveIface(facts, spec.bridge, ns);
     const mac = resolveMac(facts, spec.mac, ns);
-    const portNote = spec.port === undefined ? "" : ` on port ${spec.port.dev}`;
-    const expected = `bridge ${br.label} has learned ${mac.describe}${portNote}`;
+    const attrs = [
+      spec.port && `on port ${spec.port.dev}`,
+      spec.dst && `dst ${spec.dst}`,
+      spec.vlan !== undefined && `vlan ${spec.vlan}`,
+    ]
+      .filter(Boolean)
+      .join(" ");
+    const what = spec.permanent === true ? "a static entry for" : "learned";
+    const device = linkKindOf(br.link) === "bridge" ? "bridge " : "";
+    const expected = `${device}${br.label} has ${what} ${mac.describe}${attrs === "" ? "" : ` ${attrs}`}`;
     if (br.link === undefined || br.ns === undefined) {
       return { held: false, expected, found: br.missing ?? "" };
     }
     if (mac.mac === undefined) return { held: false, expected, found: mac.missing ?? "" };
-    const learned = br.ns.fdb.filter((e) => learnedEntry(e, br.link?.ifname ?? ""));
-    const forMac = learned.filter((e) => e.mac.toLowerCase() === mac.mac);
-    const held = forMac.some((e) => spec.port === undefined || e.ifname === spec.port.dev);
+    const dev = br.link.ifname;
+    const vxlan = linkKind(br.link) === "vxlan";
+    const entries = br.ns.fdb.filter((e) =>
+      spec.permanent === true
+        ? staticEntry(e, dev)
+        : vxlan
+          ? learnedOnVxlan(e, dev)
+          : learnedEntry(e, dev),
+    );
+    const forMac = entries.filter((e) => e.mac.toLowerCase() === mac.mac);
+    const held = forMac.some(
+      (e) =>
+        (spec.port === undefined || e.ifname === spec.port.dev) &&
+        (spec.dst === undefined ||
+          (e.dst !== undefined && normalizeIP(e.dst) === normalizeIP(spec.dst))) &&
+        (spec.vlan === undefined || e.vlan === spec.vlan),
+    );
     let found: string;
     if (held) found = expected;
-    else if (forMac.length > 0)
+    else if (forMac.length > 0 && spec.permanent !== true && !vxlan) {
       found = `${mac.mac} learned on port ${forMac.map((e) => e.ifname).join(", ")}`;
-    else if (learned.length > 0) {
-      found = `${br.label} has not learned ${mac.mac} (it knows ${learned.map((e) => `${e.mac} on ${e.ifname}`).join(", ")})`;
-    } else found = `${br.label} has learned no MAC yet`;
+    } else if (forMac.length > 0) found = forMac.map(describeEntry).join("; ");
+    else if (entries.length > 0 && spec.permanent !== true && !vxlan) {
+      found = `${br.label} has not learned ${mac.mac} (it knows ${entries.map((e) => `${e.mac} on ${e.ifname}`).join(", ")})`;
+    } else if (entries.length > 0) {
+      found = `${br.label} has no ${spec.permanent === true ? "static entry for" : "learned entry for"} ${mac.mac} (it has ${entries.map(describeEntry).join("; ")})`;
+    } else {
+      found =
+        spec.permanent === true
+          ? `${br.label} has no static entry`
+          : `${br.label} has learned no MAC yet`;
+    }
     return { held, expected, found };
   },
 };
 
+const KEYWORDS = ["port", "dst", "vlan", "permanent"];
+
 export const fdbCheckKind: CheckKindModule<Spec> = {
   name: "fdb",
-  form: "fdb BR MAC|IFACE [port DEV]",
-  keywords: ["port"],
+  form: "fdb DEV MAC|IFACE [port DEV] [dst IP] [vlan N] [permanent]",
+  keywords: KEYWORDS,
   probes: false,
   parse(args: Args, ctx: LineContext) {
-    const brWord = need(args, ctx, "the bridge BR");
-    const bridge = brWord && ifaceRef(brWord, ctx, "bridge");
+    const brWord = need(args, ctx, "the bridge or VXLAN device DEV");
+    const bridge = brWord && ifaceRef(brWord, ctx, "device");
     if (bridge === undefined) return undefined;
     const macWord = need(args, ctx, "the MAC (or an interface standing for its MAC)");
     const mac = macWord && macRef(macWord, ctx);
     if (mac === undefined) return undefined;
     const spec: Spec = { kind: "fdb", bridge, mac };
-    const kw = args.peek();
-    if (kw?.text === "port" && !kw.quoted) {
-      args.next();
-      const portWord = need(args, ctx, "the port DEV after `port`");
-      const port = portWord && ifaceRef(portWord, ctx, "port");
-      if (port === undefined) return undefined;
-      spec.port = port;
-    }
-    return spec;
+    const ok = parseAttributes(args, ctx, KEYWORDS, {
+      port: valueAttribute(
+        args,
+        ctx,
+        "the port DEV after `port`",
+        (w) => ifaceRef(w, ctx, "port"),
+        (port) => {
+          spec.port = port;
+        },
+      ),
+      dst: valueAttribute(
+        args,
+        ctx,
+        "the remote IP after `dst`",
+        (w) => ipArg(w, ctx, "dst"),
+        (dst) => {
+          spec.dst = dst;
+        },
+      ),
+      vlan: valueAttribute(
+        args,
+        ctx,
+        "the VLAN id after `vlan`",
+        (w) => ctx.value(w, parseInteger(w.text, 0, 4095), "VLAN id"),
+        (vlan) => {
+          spec.vlan = vlan;
+        },
+      ),
+      permanent: {
+        read: () => {
+          spec.permanent = true;
+          return true;
+        },
+      },
+    });
+    return ok ? spec : undefined;
   },
   state,
 };

@@ -3,6 +3,7 @@
  * `ip -j -d link`. `up`/`down` is the UP flag (administrative state), whatever the carrier. A
  * veth peer is resolved with its ifindex AND its namespace (see vethPeer), never the index alone.
  */
+import { isIP } from "node:net";
 import {
   type Args,
   type Attribute,
@@ -14,10 +15,11 @@ import {
   valueAttribute,
 } from "../../lesson/check-grammar.js";
 import { parseInteger } from "../../lesson/check-values.js";
+import type { Word } from "../../lesson/check-words.js";
 import { suggestion } from "../../lesson/did-you-mean.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { ifaceLabel, isUp, linkKind, vethPeer } from "../facts.js";
-import { resolveIface, resolveMac } from "../resolve.js";
+import { normalizeIP, resolveIface, resolveMac } from "../resolve.js";
 import type { StateKind } from "../types.js";
 import type { CheckKindModule } from "./types.js";
 
@@ -35,6 +37,7 @@ const state: StateKind<Spec> = {
     const mac = spec.mac === undefined ? undefined : resolveMac(facts, spec.mac, ns);
     if (mac !== undefined) wanted.push(`mac ${mac.describe}`);
     if (spec.peer !== undefined) wanted.push(`peer ${ifaceLabel(spec.peer.ns, spec.peer.dev)}`);
+    for (const want of spec.info ?? []) wanted.push(`${want.key}=${want.value}`);
     const expectedText = `interface ${dev.label}${wanted.length > 0 ? ` with ${wanted.join(", ")}` : ""}`;
     const link = dev.link;
     if (link === undefined || dev.ns === undefined) {
@@ -76,6 +79,15 @@ const state: StateKind<Spec> = {
             `peer ${peer.ns.name === null ? `${peer.link.ifname} in the lab host` : `${peer.ns.name}:${peer.link.ifname}`}`,
           );
         }
+      }
+    }
+    const data = link.linkinfo?.info_data ?? {};
+    for (const want of spec.info ?? []) {
+      const have = Object.hasOwn(data, want.key) ? data[want.key] : undefined;
+      if (have === undefined) {
+        found.push(`no ${want.key} (${linkKind(link)} details: ${infoText(data)})`);
+      } else if (!sameValue(have, want.value)) {
+        found.push(`${want.key}=${valueText(have)}`);
       }
     }
     return {
@@ -129,67 +141,128 @@ function parseLink(args: Args, ctx: LineContext): Spec | undefined {
       return true;
     },
   });
-  const ok = parseAttributes(args, ctx, KEYWORDS, {
-    up: state("up"),
-    down: state("down"),
-    type: {
-      read: () => {
-        const t = need(args, ctx, "the type after `type`");
-        if (t === undefined) return false;
-        if (!knownLinkTypes.includes(t.text)) {
-          ctx.warn(
-            t,
-            `link: unknown link type "${t.text}"${suggestion(t.text, knownLinkTypes)}; known types: ${knownLinkTypes.join(", ")}`,
-            "unknown-link-type",
-          );
-        }
-        spec.type = t.text;
-        return true;
+  const ok = parseAttributes(
+    args,
+    ctx,
+    KEYWORDS,
+    {
+      up: state("up"),
+      down: state("down"),
+      type: {
+        read: () => {
+          const t = need(args, ctx, "the type after `type`");
+          if (t === undefined) return false;
+          if (!knownLinkTypes.includes(t.text)) {
+            ctx.warn(
+              t,
+              `link: unknown link type "${t.text}"${suggestion(t.text, knownLinkTypes)}; known types: ${knownLinkTypes.join(", ")}`,
+              "unknown-link-type",
+            );
+          }
+          spec.type = t.text;
+          return true;
+        },
       },
+      master: valueAttribute(
+        args,
+        ctx,
+        "the bridge after `master`",
+        (w) => ifaceRef(w, ctx, "master"),
+        (master) => {
+          spec.master = master;
+        },
+      ),
+      mtu: valueAttribute(
+        args,
+        ctx,
+        "the MTU after `mtu`",
+        (w) => ctx.value(w, parseInteger(w.text, 1, 2_147_483_647), "MTU"),
+        (mtu) => {
+          spec.mtu = mtu;
+        },
+      ),
+      mac: valueAttribute(
+        args,
+        ctx,
+        "the MAC (or an interface) after `mac`",
+        (w) => macRef(w, ctx),
+        (mac) => {
+          spec.mac = mac;
+        },
+      ),
+      peer: valueAttribute(
+        args,
+        ctx,
+        "the interface after `peer`",
+        (w) => ifaceRef(w, ctx, "peer"),
+        (peer) => {
+          spec.peer = peer;
+        },
+      ),
     },
-    master: valueAttribute(
-      args,
-      ctx,
-      "the bridge after `master`",
-      (w) => ifaceRef(w, ctx, "master"),
-      (master) => {
-        spec.master = master;
-      },
-    ),
-    mtu: valueAttribute(
-      args,
-      ctx,
-      "the MTU after `mtu`",
-      (w) => ctx.value(w, parseInteger(w.text, 1, 2_147_483_647), "MTU"),
-      (mtu) => {
-        spec.mtu = mtu;
-      },
-    ),
-    mac: valueAttribute(
-      args,
-      ctx,
-      "the MAC (or an interface) after `mac`",
-      (w) => macRef(w, ctx),
-      (mac) => {
-        spec.mac = mac;
-      },
-    ),
-    peer: valueAttribute(
-      args,
-      ctx,
-      "the interface after `peer`",
-      (w) => ifaceRef(w, ctx, "peer"),
-      (peer) => {
-        spec.peer = peer;
-      },
-    ),
-  });
+    (w) => infoWord(w, ctx, spec),
+  );
   return ok ? spec : undefined;
+}
+
+/** `KEY=VALUE`: a word of `ip -d -j link`'s `info_data`, as iproute2 names it. */
+function infoWord(w: Word, ctx: LineContext, spec: Spec): boolean | undefined {
+  const eq = w.text.indexOf("=");
+  if (w.quoted || eq < 0) return undefined;
+  const key = w.text.slice(0, eq);
+  const value = w.text.slice(eq + 1);
+  if (!/^[a-z][a-z0-9_]*$/.test(key)) {
+    ctx.error(
+      w,
+      `link: "${key}" is not a detail name; write KEY=VALUE as \`ip -d -j link\` names it (id=10, learning=false)${ctx.form}`,
+    );
+    return false;
+  }
+  if (value === "") {
+    ctx.error(w, `link: ${key}= has no value; write ${key}=VALUE${ctx.form}`);
+    return false;
+  }
+  const info = spec.info ?? [];
+  if (info.some((i) => i.key === key)) {
+    ctx.error(w, `link: "${key}" is given twice`);
+    return false;
+  }
+  info.push({ key, value });
+  spec.info = info;
+  return true;
+}
+
+/**
+ * A detail compared as a value: booleans as true/false, numbers as numbers, addresses in one
+ * canonical form (10.0.0.1 = 10.0.0.1, fd00::1 = fd00:0::1), anything else as text.
+ */
+export function sameValue(have: unknown, want: string): boolean {
+  if (typeof have === "boolean")
+    return (want === "true" || want === "1") === have && /^(true|false|1|0)$/.test(want);
+  if (typeof have === "number") {
+    const n = /^0x[0-9a-f]+$/i.test(want) ? Number.parseInt(want, 16) : Number(want);
+    return want.trim() !== "" && n === have;
+  }
+  if (typeof have === "string") {
+    if (isIP(have) !== 0 && isIP(want) !== 0) return normalizeIP(have) === normalizeIP(want);
+    return have.toLowerCase() === want.toLowerCase();
+  }
+  return valueText(have) === want;
+}
+
+function valueText(value: unknown): string {
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** Every detail of a link, `key=value`, for "found" (the whole list: the one that differs shows). */
+function infoText(data: Record<string, unknown>): string {
+  const words = Object.entries(data).map(([k, v]) => `${k}=${valueText(v)}`);
+  return words.length === 0 ? "none" : words.join(" ");
 }
 
 export const linkCheckKind: CheckKindModule<Spec> = {
   name: "link",
-  form: "link DEV [up|down] [type T] [master BR] [mtu N] [mac MAC|IFACE] [peer IFACE]",
+  form: "link DEV [up|down] [type T] [master BR] [mtu N] [mac MAC|IFACE] [peer IFACE] [KEY=VALUE...]",
   keywords: KEYWORDS,
   probes: false,
   parse: parseLink,

@@ -11,10 +11,12 @@ import { fdbCheckKind } from "./fdb.js";
 import { iptablesCheckKind } from "./iptables.js";
 import { linkCheckKind } from "./link.js";
 import { listenCheckKind } from "./listen.js";
+import { lookupCheckKind } from "./lookup.js";
 import { neighCheckKind } from "./neigh.js";
 import { netnsCheckKind } from "./netns.js";
 import { pingCheckKind } from "./ping.js";
 import { routeCheckKind } from "./route.js";
+import { ruleCheckKind } from "./rule.js";
 import { runCheckKind } from "./run.js";
 import { sysctlCheckKind } from "./sysctl.js";
 import { tcpCheckKind } from "./tcp.js";
@@ -25,6 +27,8 @@ const registry: { [K in CheckKind]: CheckKindModule<Extract<CheckSpec, { kind: K
   link: linkCheckKind,
   addr: addrCheckKind,
   route: routeCheckKind,
+  lookup: lookupCheckKind,
+  rule: ruleCheckKind,
   ping: pingCheckKind,
   neigh: neighCheckKind,
   fdb: fdbCheckKind,
@@ -49,6 +53,18 @@ export function kindModule<K extends CheckKind>(
 /** The module of the kind of `spec`, typed for that spec. */
 export function moduleOf(spec: CheckSpec): CheckKindModule<CheckSpec> {
   return registry[spec.kind] as unknown as CheckKindModule<CheckSpec>;
+}
+
+/** A probe answered at once or never (ping, tcp in a lab): a second is plenty to decide. */
+export function answersAtOnce(spec: CheckSpec): boolean {
+  const module = moduleOf(spec);
+  return module.probes && module.instant === true;
+}
+
+/** A probe that runs alone, after the others (capture: tcpdump would see their packets). */
+export function runsAlone(spec: CheckSpec): boolean {
+  const module = moduleOf(spec);
+  return module.probes && module.alone === true;
 }
 
 /** Whether a check acts in the lab (ping, tcp, capture, run) rather than reading its state. */

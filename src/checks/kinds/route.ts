@@ -1,6 +1,8 @@
 /**
- * `route DEST [via GW] [dev DEV]`: a unicast route to DEST (`default` or a CIDR) exists with
- * those attributes, in any table (`ip -j route show table all`; local/broadcast entries ignored).
+ * `route DEST [via GW] [dev DEV] [table T] [metric N]`: a unicast route to DEST (`default` or a
+ * CIDR) exists with those attributes in table T, the main table when none is named: a route a
+ * learner put in main does not pass a check meant for table John (`ip -j route show table all`;
+ * local/broadcast entries ignored).
  */
 import {
   type Args,
@@ -9,13 +11,15 @@ import {
   type LineContext,
   need,
   parseAttributes,
+  tableArg,
   valueAttribute,
 } from "../../lesson/check-grammar.js";
-import { ipv4Network, parseCidr, parseIP } from "../../lesson/check-values.js";
+import { networkAddress, parseCidr, parseInteger, parseIP } from "../../lesson/check-values.js";
 import { suggestion } from "../../lesson/did-you-mean.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { type IpRoute, namespaceFacts, nsLabel } from "../facts.js";
 import { normalizeCidr, normalizeIP } from "../resolve.js";
+import { parseRtTables, RT_TABLES_EXTRA, tableNumber } from "../route-tables.js";
 import type { StateKind } from "../types.js";
 import type { CheckKindModule } from "./types.js";
 
@@ -34,39 +38,59 @@ export function unicastRoutes(routes: IpRoute[]): IpRoute[] {
 }
 
 const state: StateKind<Spec> = {
-  evaluate(spec, { facts, ns }) {
+  needs: (spec) => ({ extras: spec.table === undefined ? [] : [RT_TABLES_EXTRA] }),
+  evaluate(spec, { facts, ns, extra }) {
+    const inTable = spec.table === undefined ? "" : ` in table ${spec.table}`;
     const expected = [
       `a route to ${spec.dest}`,
       spec.via && `via ${spec.via}`,
       spec.dev && `dev ${spec.dev.ns === undefined ? "" : `${spec.dev.ns}:`}${spec.dev.dev}`,
+      spec.metric !== undefined && `metric ${spec.metric}`,
     ]
       .filter(Boolean)
-      .join(" ");
+      .join(" ")
+      .concat(inTable);
     const f = namespaceFacts(facts, ns);
     if (f === undefined || !f.exists) {
       return { held: false, expected, found: `no namespace "${ns}" in the lab` };
     }
+    const names = parseRtTables(extra(RT_TABLES_EXTRA.id)?.stdout);
+    const table = tableNumber(spec.table, names);
+    if (table === undefined) {
+      return {
+        held: false,
+        expected,
+        found: `no table named "${spec.table}" in the lab's /etc/iproute2/rt_tables`,
+      };
+    }
     const routes = unicastRoutes(f.routes);
     const want = normalizeCidr(spec.dest);
     const toDest = routes.filter((r) => normalizeCidr(r.dst) === want);
+    // `ip -j` leaves out the table of a main-table route.
+    const tableOk = (r: IpRoute) => tableNumber(r.table ?? "main", names) === table;
     const devOk = (r: IpRoute) =>
       spec.dev === undefined ||
       ((spec.dev.ns === undefined || spec.dev.ns === ns) && r.dev === spec.dev.dev);
     const viaOk = (r: IpRoute) =>
       spec.via === undefined ||
       (r.gateway !== undefined && normalizeIP(r.gateway) === normalizeIP(spec.via));
-    const held = toDest.some((r) => devOk(r) && viaOk(r));
+    const metricOk = (r: IpRoute) => spec.metric === undefined || (r.metric ?? 0) === spec.metric;
+    const held = toDest.some((r) => tableOk(r) && devOk(r) && viaOk(r) && metricOk(r));
     let found: string;
     if (held) found = expected;
-    else if (toDest.length > 0) found = toDest.map(describeRoute).join("; ");
-    else {
+    else if (toDest.length > 0) {
+      // The table is said when it matters: the check names one, or the route is elsewhere.
+      const where = (r: IpRoute) =>
+        spec.table !== undefined || !tableOk(r) ? ` in table ${r.table ?? "main"}` : "";
+      found = toDest.map((r) => `${describeRoute(r)}${metricText(r, spec)}${where(r)}`).join("; ");
+    } else {
       const v6 = spec.dest.includes(":");
-      const main = routes.filter(
-        (r) => (r.table === undefined || r.table === "main") && r.dst.includes(":") === v6,
-      );
-      found = `no route to ${spec.dest} in ${nsLabel(ns)}${
-        main.length > 0
-          ? ` (its routes: ${main.map(describeRoute).join("; ")})`
+      const same = routes.filter((r) => tableOk(r) && r.dst.includes(":") === v6);
+      const where =
+        spec.table === undefined ? nsLabel(ns) : `table ${spec.table} of ${nsLabel(ns)}`;
+      found = `no route to ${spec.dest} in ${where}${
+        same.length > 0
+          ? ` (its routes: ${same.map(describeRoute).join("; ")})`
           : " (it has no route)"
       }`;
     }
@@ -74,7 +98,12 @@ const state: StateKind<Spec> = {
   },
 };
 
-const KEYWORDS = ["via", "dev"];
+/** ` metric N`, when the check asks for one. */
+function metricText(r: IpRoute, spec: Spec): string {
+  return spec.metric === undefined ? "" : ` metric ${r.metric ?? 0}`;
+}
+
+const KEYWORDS = ["via", "dev", "table", "metric"];
 
 function parseRoute(args: Args, ctx: LineContext): Spec | undefined {
   const destWord = need(args, ctx, "the destination (default or a CIDR)");
@@ -99,14 +128,12 @@ function parseRoute(args: Args, ctx: LineContext): Spec | undefined {
         })();
     const cidr = ctx.value(destWord, parsed, "destination");
     if (cidr === undefined) return undefined;
-    if (cidr.family === 4) {
-      const network = ipv4Network(cidr.ip, cidr.prefix);
-      if (network !== cidr.ip) {
-        return ctx.error(
-          destWord,
-          `route: "${destWord.text}" has host bits set; a route's destination is a network: did you mean "${network}/${cidr.prefix}"?`,
-        );
-      }
+    const network = networkAddress(cidr.ip, cidr.prefix, cidr.family);
+    if (normalizeIP(network) !== normalizeIP(cidr.ip)) {
+      return ctx.error(
+        destWord,
+        `route: "${destWord.text}" has host bits set; a route's destination is a network: did you mean "${network}/${cidr.prefix}"?`,
+      );
     }
     dest = `${cidr.ip}/${cidr.prefix}`;
   }
@@ -124,13 +151,31 @@ function parseRoute(args: Args, ctx: LineContext): Spec | undefined {
     dev: devAttribute(args, ctx, (dev) => {
       spec.dev = dev;
     }),
+    table: valueAttribute(
+      args,
+      ctx,
+      "the table after `table`",
+      (w) => tableArg(w, ctx),
+      (table) => {
+        spec.table = table;
+      },
+    ),
+    metric: valueAttribute(
+      args,
+      ctx,
+      "the metric after `metric`",
+      (w) => ctx.value(w, parseInteger(w.text, 0, 4_294_967_295), "metric"),
+      (metric) => {
+        spec.metric = metric;
+      },
+    ),
   });
   return ok ? spec : undefined;
 }
 
 export const routeCheckKind: CheckKindModule<Spec> = {
   name: "route",
-  form: "route DEST [via GW] [dev DEV]",
+  form: "route DEST [via GW] [dev DEV] [table T] [metric N]",
   keywords: KEYWORDS,
   probes: false,
   parse: parseRoute,

@@ -45,6 +45,7 @@ export const tcpCheckKind: CheckKindModule<Spec> = {
   name: "tcp",
   form: "tcp HOST:PORT",
   probes: true,
+  instant: true,
   parse(args: Args, ctx: LineContext) {
     const w = need(args, ctx, "HOST:PORT");
     const hp = w && ctx.value(w, parseHostPort(w.text), "target");

@@ -37,6 +37,8 @@ export interface ProbeCheckKind<S extends CheckSpec> extends KindGrammar<S> {
   probe: ProbeKind<S>;
   /** Runs alone, after the other probes (tcpdump would see their packets). */
   alone?: boolean;
+  /** Answered at once or never in a lab (ping, tcp): `course test` gives it a second. */
+  instant?: boolean;
   /** Where a failed probe was going, for the diagnosis of its path. */
   target?(spec: S, ns: string | null): ProbeTarget;
 }

@@ -33,6 +33,13 @@ export function prettyReporter(options: ReporterOptions): Reporter {
         const [first, ...rest] = problemLines(warning, file, "    ", "warning: ");
         lines.push(c.yellow(first ?? ""), ...rest);
       }
+      for (const left of result.leftAlone ?? []) {
+        lines.push(
+          c.dim(
+            `    ${file}:${left.line}: step ${left.step}: left alone by --mutate: ${left.reason}`,
+          ),
+        );
+      }
       return `${lines.join("\n")}\n`;
     },
     end(report) {
@@ -42,7 +49,7 @@ export function prettyReporter(options: ReporterOptions): Reporter {
       if (s.notRun > 0) parts.push(`${s.notRun} not run (--bail)`);
       if (options.mutate) {
         parts.push(
-          `${s.mutants} mutants, ${s.warnings} unchecked command${s.warnings === 1 ? "" : "s"}`,
+          `${s.mutants} mutants, ${s.unchecked} unchecked command${s.unchecked === 1 ? "" : "s"}`,
         );
       }
       const lessons = plural(s.lessons + s.notRun, "lesson");

@@ -35,6 +35,12 @@ export function summarize(report: TestCourseReport) {
     skipped: count("skipped"),
     notRun: report.notRun.length,
     warnings: report.results.reduce((n, r) => n + r.warnings.length, 0),
+    // With --strict an unchecked command is a failure: count it wherever it was filed.
+    unchecked: report.results.reduce(
+      (n, r) =>
+        n + [...r.warnings, ...r.failures].filter((p) => p.rule === "unchecked-command").length,
+      0,
+    ),
     mutants: report.results.reduce((n, r) => n + r.mutants, 0),
     checks: report.results.reduce((n, r) => n + r.checksRun, 0),
     seconds: report.durationMs / 1000,
