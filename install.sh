@@ -8,6 +8,16 @@ cd "$(dirname "$0")"
 packages=(iproute2 iptables iputils-ping tcpdump ethtool bridge-utils net-tools uidmap
   python3 openssh-server openssh-client procps psmisc ruby tmux sudo)
 
+# For the test suite (`npm test`; a learner needs none of them, and may skip them with
+# COURSE_NO_TEST_PACKAGES=1): the browser tests of `course serve` drive Debian's Chromium
+# with playwright-core (test/web/).
+test_packages=(chromium)
+# For the real Vagrant VM test (`npm run test:vm`, not yet part of `npm test`; installed when
+# COURSE_VM_TEST=1): it builds a Debian 12 box offline and boots it with vagrant-libvirt under
+# QEMU (test/vm/, scripts/build-vagrant-box.sh).
+vm_test_packages=(vagrant vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu
+  qemu-system-x86 qemu-utils dnsmasq-base mmdebstrap fdisk)
+
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
@@ -18,6 +28,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "course: installing system packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# The test suite's packages, without their recommends (libvirt's would define a default
+# network that changes the host at every start).
+wanted=()
+[ "${COURSE_NO_TEST_PACKAGES:-}" = 1 ] || wanted+=("${test_packages[@]}")
+[ "${COURSE_VM_TEST:-}" = 1 ] && wanted+=("${vm_test_packages[@]}")
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "course: installing the test suite's packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then

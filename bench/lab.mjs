@@ -56,7 +56,7 @@ async function execOverhead(rounds) {
     "nsenter",
     "-t",
     String(record.pid),
-    ...(root ? [] : ["--user", "--preserve-credentials"]),
+    ...(root ? ["--user"] : ["--user", "--preserve-credentials"]),
     "--net",
     "--mount",
     "--pid",
@@ -137,11 +137,16 @@ async function hundredLabs(count) {
   const labs = await Promise.all(Array.from({ length: count }, () => open(false)));
   const created = performance.now() - t;
   const records = await listSandboxLabs(localTransport(), runtimeDir);
-  // A lab's processes: unshare (the record's ppid), its PID 1 and PID 1's children.
+  // A lab's processes: its launcher (an sh waiting for it), unshare (the record's ppid), its
+  // PID 1 and PID 1's children. Plus what its tmpfs mounts hold (directories, its fstab).
   let idle = { rss: 0, pss: 0, processes: 0 };
   for (const r of records) {
-    const ppid = Number(readFileSync(`/proc/${r.pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
-    for (const pid of [ppid, r.pid, ...children(r.pid)]) {
+    const parent = (pid) =>
+      Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+    const ppid = parent(r.pid);
+    const launcher = parent(ppid);
+    const own = launcher > 1 && launcher !== process.pid ? [launcher] : [];
+    for (const pid of [...own, ppid, r.pid, ...children(r.pid)]) {
       const m = memory(pid);
       idle = { rss: idle.rss + m.rss, pss: idle.pss + m.pss, processes: idle.processes + 1 };
     }

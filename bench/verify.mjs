@@ -121,6 +121,99 @@ try {
   await lab.destroy();
 }
 
+// The check forms of issue 15 (tunnels, tables, the kernel's decisions): 40 checks of the new
+// kinds, plus 2 link-local pings, in a lab with a VXLAN device, a named table and policy rules.
+const newSetup = `echo "200 John" >> /etc/iproute2/rt_tables
+ip netns add h1; ip netns add h2
+ip link add eth0 netns h1 type veth peer name eth0 netns h2
+ip -n h1 addr add 10.0.0.1/24 dev eth0; ip -n h2 addr add 10.0.0.2/24 dev eth0
+ip -n h1 addr add fe80::1/64 dev eth0 nodad; ip -n h2 addr add fe80::2/64 dev eth0 nodad
+ip -n h1 link set eth0 up; ip -n h2 link set eth0 up
+ip -n h1 link add vxlan10 type vxlan id 10 local 10.0.0.1 dstport 4789 dev eth0 nolearning
+bridge -n h1 fdb append 00:00:00:00:00:00 dev vxlan10 dst 10.0.0.2
+ip -n h1 link add mv0 link eth0 type macvlan mode bridge
+ip -n h1 route add default via 10.0.0.2 table John metric 5
+ip -n h1 route add 192.168.7.0/24 via 10.0.0.2 metric 7
+ip -n h1 rule add from 10.0.0.1 lookup John priority 100
+ip -n h1 rule add fwmark 3 lookup John priority 101
+`;
+const newKinds = [
+  "h1: link vxlan10 type vxlan id=10 local=10.0.0.1 port=4789 learning=false",
+  "h1: link mv0 type macvlan mode=bridge",
+  "h1: fdb vxlan10 00:00:00:00:00:00 dst 10.0.0.2 permanent",
+  "h1: route default via 10.0.0.2 table John metric 5",
+  "h1: route 192.168.7.0/24 via 10.0.0.2 metric 7",
+  "h1: route default table 200",
+  "h1: rule from 10.0.0.1 lookup John priority 100",
+  "h1: rule fwmark 3 lookup 200",
+  "h1: lookup 192.0.2.1 from 10.0.0.1 via 10.0.0.2 table John",
+  "h1: lookup 192.168.7.9 via 10.0.0.2 src 10.0.0.1",
+  "h1: addr eth0 in 10.0.0.0/24",
+  "h1: addr eth0 in fe80::/64",
+  "h2: addr eth0 in 10.0.0.0/24",
+  "h1: not route 192.168.7.0/24 table John",
+  "h1: lookup 192.168.7.1 dev eth0",
+  "h1: rule from all lookup main",
+  "h1: link eth0 up type veth peer h2:eth0",
+  "h2: link eth0 up",
+  "h1: route 10.0.0.0/24 dev eth0",
+  "h1: lookup 10.0.0.2 dev eth0",
+];
+const newChecks = [...newKinds, ...newKinds]; // 40
+const newSteps = [0, 1].map((i) => {
+  const lines = [...newChecks.slice(i * 20, i * 20 + 20), `h${i + 1}: ping fe80::${2 - i}%eth0`];
+  return `## Step ${i + 1}\n\n\`\`\`check\n${lines.join("\n")}\n\`\`\`\n`;
+});
+const newDir = mkdtempSync(join(tmpdir(), "course-bench-verify-new-"));
+writeFileSync(
+  join(newDir, "01-new.md"),
+  `---\ntitle: New kinds\n---\n\n\`\`\`sh setup\n${newSetup}\`\`\`\n\n${newSteps.join("\n")}`,
+);
+{
+  const loaded = await loadCourse({ cwd: newDir, lessons: newDir });
+  const bad = loaded.problems.filter((p) => p.severity === "error");
+  if (bad.length > 0) throw new Error(JSON.stringify(bad, null, 2));
+  const newLesson = loaded.course.lessons[0];
+  const { lab: newLab } = await openLab({
+    spec: { kind: "sandbox" },
+    key: `bench-verify-new-${process.pid}`,
+    label: "bench-verify-new",
+    persistent: false,
+  });
+  try {
+    const r = await newLab.exec(newSetup);
+    if (r.exitCode !== 0) throw new Error(r.stderr);
+    const times = [];
+    const trips = [];
+    for (let i = 0; i < runs + 2; i++) {
+      const report = await verifyLesson(newLab, newLesson);
+      if (!report.passed) {
+        const failed = report.steps.flatMap((s) => s.results).filter((x) => !x.passed);
+        throw new Error(
+          `verify failed: ${failed.map((f) => `${f.check.source}: ${f.found}`).join("\n")}`,
+        );
+      }
+      if (i >= 2) {
+        times.push(report.durationMs);
+        trips.push(report.roundTrips);
+      }
+    }
+    const m = median(times);
+    console.log(
+      `new kinds (link KEY=VALUE, fdb permanent, route table/metric, lookup, rule, addr in, ping %DEV): ${newLesson.steps.flatMap((s) => s.checks).length} checks`,
+    );
+    console.log(
+      `new kinds verify median: ${m.toFixed(0)} ms over ${runs} runs (min ${Math.min(...times)}, max ${Math.max(...times)}); round trips ${median(trips)} (max ${Math.max(...trips)})`,
+    );
+    console.log(
+      `target (new kinds): median <= 150 ms and <= 3 round trips: ${m <= 150 && Math.max(...trips) <= 3 ? "met" : "NOT met"}`,
+    );
+  } finally {
+    await newLab.destroy();
+    rmSync(newDir, { recursive: true, force: true });
+  }
+}
+
 // The same lesson through the built CLI (`course verify 1`, a persistent lab made once by the
 // first run from the lesson's setup): what a learner waits for, Node start-up included.
 const bin = resolve(import.meta.dirname, "../dist/bin.js");

@@ -30,6 +30,7 @@ export function tempCourse({ prefix, args = [], timeout }) {
     });
   return {
     dir,
+    env,
     course,
     dispose() {
       course("reset", "--all");

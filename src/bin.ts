@@ -15,6 +15,7 @@ Exit codes:
   2  usage error or lesson format error
   3  lesson locked: finish the lessons it requires first
   4  lab unavailable (namespaces, ssh or vagrant)
+  5  progress cannot be read or saved (state dir: permissions, read-only, full)
   130 interrupted (Ctrl-C); lab and progress are kept
 
 Environment:
@@ -107,9 +108,9 @@ function build(): Command {
   program
     .command("verify")
     .description("check your work in a lesson's lab; exits 0 when every check passes")
-    .argument("<lesson>", "lesson-3, 3, an id or a path")
+    .argument("[lesson]", "lesson-3, 3, an id or a path (default: the current lesson)")
     .option("--json", "machine-readable output")
-    .action(async (lesson: string, opts: { json?: boolean }) => {
+    .action(async (lesson: string | undefined, opts: { json?: boolean }) => {
       const { verifyCommand } = await import("./cli/verify.js");
       exit(await verifyCommand(context(program), lesson, { json: opts.json === true }));
     });
@@ -230,6 +231,21 @@ function build(): Command {
       exit(await graphCommand(context(program), lesson, opts));
     });
 
+  program
+    .command("serve")
+    .description("the course in a browser: lessons beside a terminal into their labs")
+    .option("--port <n>", "port to listen on; 0 picks a free one", "8765")
+    .option(
+      "--host <addr>",
+      "address to listen on (anything but loopback prints a warning)",
+      "127.0.0.1",
+    )
+    .option("--no-open", "do not open the browser")
+    .action(async (opts: { port: string; host: string; open: boolean }) => {
+      const { serveCommand } = await import("./cli/serve.js");
+      exit(await serveCommand(context(program), opts));
+    });
+
   return program;
 }
 
@@ -262,6 +278,16 @@ function report(error: unknown): number {
     `course: this is a bug in course, not in your work. Please report it with the lines below.\n${detail}\n`,
   );
   return ExitCode.internal;
+}
+
+// A reader that went away (`course test | head -1`) ends the command quietly, as it ends `cat`:
+// no EPIPE stack trace, and no work on for output nobody reads.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE")
+      process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw error;
+  });
 }
 
 try {

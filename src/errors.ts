@@ -7,6 +7,8 @@ export const ExitCode = {
   usage: 2,
   locked: 3,
   labUnavailable: 4,
+  /** Progress cannot be read or saved: the state directory or file is unusable. */
+  stateUnavailable: 5,
   /** An unexpected error: a bug in course. */
   internal: 70,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
@@ -74,5 +76,15 @@ export class LabLacksError extends LabError {
     super(message, options);
     this.need = need;
     this.reason = reason;
+  }
+}
+
+/**
+ * Progress cannot be read or saved: the state directory or `progress.json` is not writable,
+ * read-only, full, or not a regular file. The message names the path; the hint, the fix. Exit 5.
+ */
+export class StateError extends CourseError {
+  constructor(message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, ExitCode.stateUnavailable, options);
   }
 }

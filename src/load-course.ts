@@ -5,16 +5,18 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandContext } from "./context.js";
 import { displayPath } from "./display-path.js";
 import { LessonError, UsageError } from "./errors.js";
+import { MAX_LESSON_BYTES, tooLargeMessage } from "./lesson/decode-lesson.js";
 import { suggestion } from "./lesson/did-you-mean.js";
 import type { CourseSource, LessonSource } from "./lesson/parse-course.js";
 import type { Course, Lesson, Problem } from "./lesson/types.js";
 import { cacheDir } from "./paths.js";
+import { fileKind, readRegularFile } from "./read-regular-file.js";
 import { writeAtomically } from "./write-atomically.js";
 
 /** The course shipped inside the package: `lessons/` next to `dist/`. */
@@ -63,6 +65,10 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function notRegular(file: string, kind: string): string {
+  return `cannot read ${file}: it is ${kind}, not a regular file: keep only Markdown files (and course.yaml) in the lessons directory`;
+}
+
 /** Read a lessons directory: every `*.md` file and `course.yaml`. */
 async function readCourseDir(dir: string): Promise<{ source: CourseSource; problems: Problem[] }> {
   const problems: Problem[] = [];
@@ -79,7 +85,15 @@ async function readCourseDir(dir: string): Promise<{ source: CourseSource; probl
     mdNames.map(async (name): Promise<LessonSource> => {
       const file = join(dir, name);
       try {
-        return { file, contents: await readFile(file) };
+        const read = await readRegularFile(file, MAX_LESSON_BYTES);
+        if ("bytes" in read) return { file, contents: read.bytes };
+        return {
+          file,
+          problem:
+            "kind" in read
+              ? problemAt(file, "not-a-regular-file", notRegular(file, read.kind))
+              : problemAt(file, "file-too-large", tooLargeMessage(read.tooLarge)),
+        };
       } catch (error) {
         return {
           file,
@@ -91,7 +105,19 @@ async function readCourseDir(dir: string): Promise<{ source: CourseSource; probl
   const source: CourseSource = { dir, lessons };
   const yamlFile = join(dir, "course.yaml");
   try {
-    source.courseYaml = { file: yamlFile, text: await readFile(yamlFile, "utf8") };
+    const read = await readRegularFile(yamlFile, MAX_LESSON_BYTES);
+    if ("bytes" in read) source.courseYaml = { file: yamlFile, text: read.bytes.toString("utf8") };
+    else {
+      problems.push(
+        "kind" in read
+          ? problemAt(yamlFile, "not-a-regular-file", notRegular(yamlFile, read.kind))
+          : problemAt(
+              yamlFile,
+              "file-too-large",
+              `course.yaml is ${(read.tooLarge / 1024 / 1024).toFixed(1)} MB; it may be at most ${MAX_LESSON_BYTES / 1024 / 1024} MB`,
+            ),
+      );
+    }
   } catch (error) {
     if ((error as { code?: string }).code !== "ENOENT") {
       problems.push(
@@ -101,6 +127,9 @@ async function readCourseDir(dir: string): Promise<{ source: CourseSource; probl
   }
   return { source, problems };
 }
+
+/** A parsed course is far smaller than its lessons (at most 1 MB each); anything bigger is not ours. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Bump when the cached shape changes. */
 const CACHE_FORMAT = 1;
@@ -145,7 +174,9 @@ async function parseDir(
   );
   if (key !== undefined) {
     try {
-      const cached = JSON.parse(await readFile(cacheFile, "utf8")) as {
+      const read = await readRegularFile(cacheFile, MAX_CACHE_BYTES);
+      if (!("bytes" in read)) throw new Error("not a usable cache file");
+      const cached = JSON.parse(read.bytes.toString("utf8")) as {
         key: string;
         course: Course;
         problems: Problem[];
@@ -219,12 +250,17 @@ export async function loadCourse(
       info = undefined;
     }
     if (info?.isDirectory()) want(full);
-    else if (info?.isFile()) {
+    else if (info !== undefined && !info.isFile()) {
+      throw new UsageError(`${path} is ${fileKind(info)}, not a lesson file`, {
+        hint: "pass lesson files (regular Markdown files), directories, or names (lesson-3, 3, an id)",
+      });
+    } else if (info?.isFile()) {
       if (!/\.md$/i.test(full)) {
         throw new UsageError(`${path} is not a lesson: lessons are Markdown files ending in .md`);
       }
       want(dirname(full), full);
-    } else if (!looksLikePath(path)) {
+    } else if (!/[\\/]/.test(path)) {
+      // A name, or a bare file name of the course (`03-bridge.md`), as `verify` accepts them.
       names.push(path);
     } else {
       throw new UsageError(`${path}: no such lesson file or directory`, {

@@ -14,12 +14,17 @@ export function cacheDir(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Where lab records live: `$COURSE_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/course`, else a
- * per-user directory under the system temp dir.
+ * Where lab records live: `$COURSE_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/course`, else
+ * `/run/course` for root, else `course-UID` under the system temp dir. Only a path: every user
+ * checks it with `ensurePrivateDir` (lab/private-dir.ts) first, since another local user may
+ * have made the temp dir one before us.
  */
-export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
+export function runtimeDir(
+  env: NodeJS.ProcessEnv = process.env,
+  uid: number = typeof process.getuid === "function" ? process.getuid() : -1,
+): string {
   if (env.COURSE_RUNTIME_DIR) return env.COURSE_RUNTIME_DIR;
   if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "course");
-  const uid = typeof process.getuid === "function" ? process.getuid() : 0;
-  return join(tmpdir(), `course-${uid}`);
+  if (uid === 0) return "/run/course";
+  return join(tmpdir(), `course-${uid < 0 ? 0 : uid}`);
 }

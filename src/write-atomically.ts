@@ -9,9 +9,13 @@ export async function writeAtomically(file: string, content: string): Promise<vo
   try {
     await handle.writeFile(content);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A full disk: leave nothing half-written behind.
+    await handle.close().catch(() => {});
+    await fs.rm(temp, { force: true });
+    throw error;
   }
+  await handle.close();
   try {
     await fs.rename(temp, file);
   } catch (error) {

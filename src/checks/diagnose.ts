@@ -3,6 +3,8 @@
  * destination over one snapshot of facts (links, addresses, routes, neighbours, sysctls,
  * iptables, sockets) and name the first broken layer in one plain sentence. Pure.
  */
+
+import { shellQuote } from "../lab/shell-quote.js";
 import {
   hasCarrier,
   type IpLink,
@@ -44,7 +46,7 @@ export interface DiagnoseTarget {
 
 const label = (ns: NamespaceFacts) => nsLabel(ns);
 const ipn = (ns: NamespaceFacts, rest: string) =>
-  ns.name === null ? `ip ${rest}` : `ip -n ${ns.name} ${rest}`;
+  ns.name === null ? `ip ${rest}` : `ip -n ${shellQuote(ns.name)} ${rest}`;
 const where = (ns: NamespaceFacts, dev: string) => (ns.name === null ? dev : `${ns.name}:${dev}`);
 
 function ipv4Addrs(
@@ -208,7 +210,7 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
     if (!isUp(dev)) {
       return {
         layer: "interface",
-        sentence: `${where(here, devName)} is down: ${ipn(here, `link set ${devName} up`)}.`,
+        sentence: `${where(here, devName)} is down: ${ipn(here, `link set ${shellQuote(devName)} up`)}.`,
       };
     }
     const own = ipv4Addrs(here, devName);
@@ -228,7 +230,7 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
         layer: "interface",
         sentence:
           peer !== undefined && !isUp(peer.link)
-            ? `The other end of ${where(here, devName)}, ${where(peer.ns, peer.link.ifname)}, is down: ${ipn(peer.ns, `link set ${peer.link.ifname} up`)}.`
+            ? `The other end of ${where(here, devName)}, ${where(peer.ns, peer.link.ifname)}, is down: ${ipn(peer.ns, `link set ${shellQuote(peer.link.ifname)} up`)}.`
             : `${where(here, devName)} has no carrier (its other end is down or unplugged).`,
       };
     }
@@ -248,7 +250,7 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
     if (holderLink !== undefined && !isUp(holderLink)) {
       return {
         layer: "interface",
-        sentence: `${where(holder.ns, holder.dev)}, which has ${nextHop}, is down: ${ipn(holder.ns, `link set ${holder.dev} up`)}.`,
+        sentence: `${where(holder.ns, holder.dev)}, which has ${nextHop}, is down: ${ipn(holder.ns, `link set ${shellQuote(holder.dev)} up`)}.`,
       };
     }
     if (holderLink !== undefined) {
@@ -257,7 +259,7 @@ export function diagnose(facts: LabFacts, target: DiagnoseTarget): Diagnosis | u
         return path.down !== undefined
           ? {
               layer: "interface",
-              sentence: `${where(path.down.ns, path.down.link.ifname)} is down, on the way from ${where(here, devName)} to ${nextHop}: ${ipn(path.down.ns, `link set ${path.down.link.ifname} up`)}.`,
+              sentence: `${where(path.down.ns, path.down.link.ifname)} is down, on the way from ${where(here, devName)} to ${nextHop}: ${ipn(path.down.ns, `link set ${shellQuote(path.down.link.ifname)} up`)}.`,
             }
           : {
               layer: "arp",
@@ -307,7 +309,7 @@ function mustForward(router: NamespaceFacts, role: string): Diagnosis | undefine
   if (forward !== undefined && forward !== "1") {
     return {
       layer: "forwarding",
-      sentence: `Forwarding is off in ${label(router)}, ${role}: ${router.name === null ? "" : `ip netns exec ${router.name} `}sysctl -w net.ipv4.ip_forward=1.`,
+      sentence: `Forwarding is off in ${label(router)}, ${role}: ${router.name === null ? "" : `ip netns exec ${shellQuote(router.name)} `}sysctl -w net.ipv4.ip_forward=1.`,
     };
   }
   const blocked = chainBlocks(router, "FORWARD");
@@ -335,7 +337,7 @@ function noRoute(ns: NamespaceFacts, dest: string): Diagnosis {
   if (down !== undefined) {
     return {
       layer: "interface",
-      sentence: `${where(ns, down.ifname)} is down, so ${label(ns)} has no route to ${dest}: ${ipn(ns, `link set ${down.ifname} up`)}.`,
+      sentence: `${where(ns, down.ifname)} is down, so ${label(ns)} has no route to ${dest}: ${ipn(ns, `link set ${shellQuote(down.ifname)} up`)}.`,
     };
   }
   const bare = links.find((l) => ipv4Addrs(ns, l.ifname).length === 0);
@@ -398,7 +400,7 @@ function atDestination(
       const net = facts.namespaces.length > 0 ? sourceNet(facts, sourceIp) : sourceIp;
       return {
         layer: "nat",
-        sentence: `NAT is missing: ${label(dest)} has no route back to ${sourceIp}, so ${label(first.ns)} must masquerade it: ${first.ns.name === null ? "" : `ip netns exec ${first.ns.name} `}iptables -t nat -A POSTROUTING -s ${net}${first.egress ? ` -o ${first.egress}` : ""} -j MASQUERADE.`,
+        sentence: `NAT is missing: ${label(dest)} has no route back to ${sourceIp}, so ${label(first.ns)} must masquerade it: ${first.ns.name === null ? "" : `ip netns exec ${shellQuote(first.ns.name)} `}iptables -t nat -A POSTROUTING -s ${net}${first.egress ? ` -o ${shellQuote(first.egress)}` : ""} -j MASQUERADE.`,
       };
     }
     if (first === undefined) {

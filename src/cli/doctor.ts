@@ -15,13 +15,19 @@ export async function doctorCommand(
 ): Promise<number> {
   const spec = labSpecFromOption(ctx.global.lab);
   // ssh and vagrant labs run on another machine: check that one (reachable, tools, a lab).
+  // The vagrant lab first checks vagrant itself (provider, box, VM state), then the VM over ssh.
   const checks =
-    spec.kind === "ssh" || spec.kind === "vagrant"
-      ? await (await import("../lab/ssh-doctor.js")).remoteDoctorChecks(spec, {
+    spec.kind === "vagrant"
+      ? await (await import("../lab/vagrant-doctor.js")).vagrantDoctorChecks(spec, {
           runtimeDir: runtimeDir(ctx.env),
           env: ctx.env,
         })
-      : await runDoctorChecks({ runtimeDir: runtimeDir(ctx.env) });
+      : spec.kind === "ssh"
+        ? await (await import("../lab/ssh-doctor.js")).remoteDoctorChecks(spec, {
+            runtimeDir: runtimeDir(ctx.env),
+            env: ctx.env,
+          })
+        : await runDoctorChecks({ runtimeDir: runtimeDir(ctx.env) });
   const failed = checks.some((c) => c.status === "fail");
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks }, null, 2)}\n`);

@@ -11,6 +11,7 @@ import type { Course, Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { firstOpenLesson } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
+import { visibleData } from "../render/visible-text.js";
 
 const FORMATS: readonly GraphFormat[] = ["text", "mermaid", "dot", "svg"];
 
@@ -79,7 +80,8 @@ export async function graph(
     await opened.lab.close();
   }
   const toTerminal = options.output === undefined && ctx.stdout.isTTY === true;
-  const drawing = await renderGraph(graphed, format, {
+  // Names chosen in the lab are drawn as text, never sent as control sequences.
+  const drawing = await renderGraph(visibleData(graphed), format, {
     title: `Lab of lesson ${lesson.position} (${lesson.id}): ${lesson.title}`,
     width: toTerminal ? Math.max(40, Math.min(ctx.stdout.columns ?? 80, 120)) : 80,
     color: options.output === undefined && useColor(ctx),

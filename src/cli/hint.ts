@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from "../errors.js";
 import type { Lesson, Step } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf, takeNextHint } from "../progress/lesson-progress.js";
-import { lessonLabel } from "../progress/lesson-states.js";
+import { assertOpen, lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { renderMarkdown } from "../render/render-markdown.js";
 
@@ -31,6 +31,8 @@ export async function hintCommand(
   const course = await requireCourse(ctx);
   const lesson = findLesson(course, lessonName);
   const store = openProgress(ctx);
+  // A locked lesson's hints would give away what it asks before its requirements are done.
+  assertOpen(course, await store.read(), lesson);
   let step: Step | undefined;
   if (stepArg !== undefined) step = parseStep(lesson, stepArg);
   else {

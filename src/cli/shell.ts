@@ -1,4 +1,5 @@
-import { type CommandContext, warnOption } from "../context.js";
+import type { Readable } from "node:stream";
+import { type CommandContext, useColor, warnOption } from "../context.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Course, Lesson } from "../lesson/types.js";
@@ -54,17 +55,48 @@ export async function shellCommand(
       ctx.stderr.write(
         `course: a shell in the lab of lesson ${lesson.id}; \`exit\` leaves it (the lab stays until \`course reset ${lesson.id}\`)\n`,
       );
+      if (interactive) {
+        const { runLabShell } = await import("../flows/lab-shell.js");
+        const { openProgress } = await import("../progress/open-progress.js");
+        return await runLabShell({
+          course,
+          lesson,
+          lab,
+          store: openProgress(ctx),
+          stdin: ctx.stdin,
+          stdout: ctx.stdout,
+          color: useColor(ctx),
+          cwd: ctx.cwd,
+          live: liveChecksOn(ctx),
+        });
+      }
       return await lab.shell({ label: lesson.id });
     }
     if (interactive) return await lab.shell({ command, label: lesson.id });
     // Not on a terminal: run it like a script, streaming its output, and do not wait for
-    // what it leaves running in the background (`course shell -c 'server &'` returns).
+    // what it leaves running in the background (`course shell -c 'server &'` returns). What
+    // comes on standard input is the command's (`course shell 1 -c 'bash -s' < script`); a
+    // terminal's is not read (it would wait for Ctrl-D).
+    const input = (ctx.stdin as { isTTY?: boolean }).isTTY === true ? "" : await readAll(ctx.stdin);
     const result = await lab.exec(`set +e +o pipefail\n${command}`, {
       timeout: 24 * 60 * 60,
       onOutput: (chunk, stream) => (stream === "stdout" ? ctx.stdout : ctx.stderr).write(chunk),
+      ...(input === "" ? {} : { input }),
     });
     return result.exitCode;
   } finally {
     await lab.close();
   }
+}
+
+/** Live checks in the lab shell, unless `COURSE_LIVE=0` (`step`/`hint`/`check` work either way). */
+export function liveChecksOn(ctx: CommandContext): boolean {
+  return ctx.env.COURSE_LIVE !== "0";
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
 }

@@ -7,6 +7,7 @@ import { labSpecFromOption } from "../lab/open-lab.js";
 import { requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
 import { inquirerPrompts } from "./prompts.js";
+import { liveChecksOn } from "./shell.js";
 
 /**
  * The command. Prompts only when stdin and stdout are both terminals; otherwise (CI runs
@@ -16,6 +17,7 @@ export async function startCommand(ctx: CommandContext, lessonName?: string): Pr
   const course = await requireCourse(ctx);
   const interactive =
     (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
+  const store = openProgress(ctx);
   const driver = learnerDriver({
     spec: labSpecFromOption(ctx.global.lab),
     course,
@@ -26,13 +28,29 @@ export async function startCommand(ctx: CommandContext, lessonName?: string): Pr
   return startFlow({
     course,
     ...(lessonName === undefined ? {} : { lessonName }),
-    store: openProgress(ctx),
+    store,
     driver,
     prompts: inquirerPrompts({ input: ctx.stdin, output: ctx.stdout }),
     stdout: ctx.stdout,
     interactive,
     color: useColor(ctx),
     signals: process,
-    openShell: (lab, lesson) => lab.shell({ label: lesson.id }),
+    openShell: async (lab, lesson) => {
+      if (!interactive) return lab.shell({ label: lesson.id });
+      const { runLabShell } = await import("../flows/lab-shell.js");
+      return runLabShell({
+        course,
+        lesson,
+        lab,
+        store,
+        stdin: ctx.stdin,
+        stdout: ctx.stdout,
+        color: useColor(ctx),
+        cwd: ctx.cwd,
+        // The guided flow has just shown the step.
+        card: false,
+        live: liveChecksOn(ctx),
+      });
+    },
   });
 }

@@ -50,15 +50,34 @@ function tail(text: string, lines = 10): string {
  * the lab cannot be opened or a setup fence fails (naming `file:line`).
  */
 export async function openLessonLab(options: OpenLessonLabOptions): Promise<OpenedLab> {
-  const opened = await openLab({
-    spec: options.spec,
-    key: lessonLabKey(options.course, options.lesson),
-    label: options.lesson.id,
-    persistent: options.persistent,
-    needs: options.lesson.needs,
-    ...(options.runtimeDir === undefined ? {} : { runtimeDir: options.runtimeDir }),
-    ...(options.debug === undefined ? {} : { debug: options.debug }),
-  });
+  const open = () =>
+    openLab({
+      spec: options.spec,
+      key: lessonLabKey(options.course, options.lesson),
+      label: options.lesson.id,
+      persistent: options.persistent,
+      needs: options.lesson.needs,
+      ...(options.runtimeDir === undefined ? {} : { runtimeDir: options.runtimeDir }),
+      ...(options.debug === undefined ? {} : { debug: options.debug }),
+    });
+  const warn = options.onWarning ?? (() => {});
+  const setup = options.lesson.setup.filter((b) => !b.options.noRun);
+  let opened = await open();
+  // Only a sandbox lab has a private /run to hold the mark (the host lab is this machine).
+  const marks = (lab: OpenedLab) => setup.length > 0 && lab.lab.kind === "sandbox";
+  if (!opened.created && marks(opened)) {
+    // A lab whose setup never reached its end (Ctrl-C, kill, a crash) is not reused half-built.
+    const ready = await opened.lab
+      .exec(`test -e ${READY_MARK}`, { timeout: 10 })
+      .catch(() => undefined);
+    if (ready?.exitCode !== 0) {
+      warn(
+        `the lab of lesson \`${options.lesson.id}\` was left half-built (its setup did not finish): building it again`,
+      );
+      await opened.lab.destroy().catch(() => {});
+      opened = await open();
+    }
+  }
   if (options.lesson.needs.length > 0) {
     // A lab that could host the lesson may still lack it (no Docker engine answers there):
     // refuse before the setup runs, and forget the lab so a later run starts afresh.
@@ -68,13 +87,11 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       throw lacking;
     }
   }
-  const warn = options.onWarning ?? (() => {});
   // Said once, when the lab is made; the host lab's warning every time it is used.
   if (opened.created || options.spec.kind === "host")
     for (const w of opened.warnings ?? []) warn(w);
   if (!opened.created) return opened;
-  for (const block of options.lesson.setup) {
-    if (block.options.noRun) continue;
+  for (const block of setup) {
     let result: ExecResult;
     try {
       // The ERR trap names the line that failed (relative to the fence), so the error can
@@ -103,8 +120,24 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       );
     }
   }
+  if (marks(opened)) {
+    // Marked only after the last setup fence: an interrupted setup leaves no mark (see above).
+    const marked = await opened.lab.exec(`: >${READY_MARK}`, { timeout: 10 });
+    if (marked.exitCode !== 0) {
+      await opened.lab.destroy().catch(() => {});
+      throw new LabError(
+        `cannot mark the lab of lesson \`${options.lesson.id}\` ready: ${marked.stderr.trim()}`,
+      );
+    }
+  }
   return opened;
 }
+
+/**
+ * Inside the lab (its private /run), made once the lesson's setup has run to its end: a lab
+ * found without it was interrupted while being set up and is built again.
+ */
+const READY_MARK = "/run/.course-setup-done";
 
 /** Seconds a command fence may run: its `timeout=N`, else the lesson's timeout. */
 export function blockTimeout(block: CommandBlock, lesson: Lesson): number {

@@ -9,6 +9,7 @@ import type { CommandContext } from "../context.js";
 import { destroySandboxLabs, listSandboxLabs } from "../lab/lab-records.js";
 import { localTransport } from "../lab/local-transport.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
+import { ensurePrivateDir, labIdSecret } from "../lab/private-dir.js";
 import { sandboxLabId } from "../lab/sandbox-lab.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { runtimeDir } from "../paths.js";
@@ -35,7 +36,8 @@ export async function resetLessonLab(
   const dir = runtimeDir(ctx.env);
   const key = lessonLabKey(course, lesson);
   if (spec.kind === "sandbox") {
-    const id = sandboxLabId(key, lesson.id, true);
+    ensurePrivateDir(dir);
+    const id = sandboxLabId(key, lesson.id, true, labIdSecret(dir));
     const labs = await listSandboxLabs(localTransport(), dir);
     await destroySandboxLabs(localTransport(), dir, [id]);
     return { found: labs.some((l) => l.id === id) };
@@ -76,7 +78,7 @@ export async function resetAllLabs(ctx: CommandContext): Promise<string[]> {
         })
       : undefined;
   const transport = remote?.transport ?? localTransport();
-  const recordsDir = remote?.recordsDir ?? dir;
+  const recordsDir = remote?.recordsDir ?? ensurePrivateDir(dir);
   const labs =
     spec.kind === "sandbox" || remote !== undefined
       ? await listSandboxLabs(transport, recordsDir)

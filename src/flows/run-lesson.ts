@@ -40,8 +40,9 @@ export async function runLesson(o: RunLessonOptions): Promise<RunLessonReport> {
   const c = pc.createColors(o.color);
   const print = (text = "") => o.stdout.write(`${text}\n`);
   const { lesson } = o;
-  // Counting a pass would skip the lock; running to watch does not need it.
-  if (o.count) assertOpen(o.course, await o.store.read(), lesson);
+  // One rule for a locked lesson, as `course verify` and `course start` have it: its solution
+  // is not shown before the lessons it requires are done.
+  assertOpen(o.course, await o.store.read(), lesson);
   print(c.dim(`Making a fresh lab for ${lessonLabel(lesson)}…`));
   const { lab } = await o.driver.openLab(lesson, { fresh: true });
   try {

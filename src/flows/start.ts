@@ -4,6 +4,7 @@
  * offer the next lesson. Without a terminal it prints the lesson's start and how to go on,
  * without prompting. All I/O is passed in so tests drive it through real prompts.
  */
+import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
 import pc from "picocolors";
 import { ExitCode } from "../errors.js";
@@ -27,6 +28,7 @@ import {
   type Prompts,
   type StepVerdict,
 } from "./learner-types.js";
+import { splitCommands } from "./split-commands.js";
 
 export interface StartFlowOptions {
   course: Course;
@@ -70,6 +72,8 @@ class StartFlow {
   step = 1;
   inShell = false;
   interrupt: (() => void) | undefined;
+  /** The learner worked in the lab shell: the steps after the one checked may already pass. */
+  afterShell = false;
   /** Ctrl-C arrived while nothing was waiting: the next wait stops at once. */
   interruptPending = false;
 
@@ -251,6 +255,21 @@ class StartFlow {
   async teachStep(lesson: Lesson, step: Step): Promise<"next" | "quit"> {
     const lab = this.lab;
     if (lab === undefined) throw new Error("teachStep without a lab");
+    if (this.afterShell && step.checks.length > 0) {
+      // Typed ahead in the lab shell (its live checks ticked): a step that passes is done.
+      const ahead = await this.interruptible(this.o.driver.checkStep(lab, lesson, step));
+      if (ahead.passed) {
+        await recordResult(this.o.store, this.o.course, lesson, {
+          passed: [step.index],
+          failed: [],
+          complete: false,
+          solvedBy: "learner",
+        });
+        this.print(`${this.c.green("✓")} Step ${step.index} done (in the lab shell).\n`);
+        return "next";
+      }
+    }
+    this.afterShell = false;
     this.print(this.stepHeader(lesson, step));
     this.print();
     if (step.markdown.trim() !== "") this.print(`${this.md(step.markdown)}\n`);
@@ -270,6 +289,7 @@ class StartFlow {
         case "shell":
           await this.shell(lab, lesson);
           verdict = await this.check(lab, lesson, step);
+          this.afterShell = verdict.passed;
           break;
         case "check":
           verdict = await this.check(lab, lesson, step);
@@ -337,23 +357,85 @@ class StartFlow {
     this.print(`${picture.trimEnd()}\n`);
   }
 
-  /** "Run the commands for me": every fence, output live. False when one failed. */
+  /**
+   * "Run the commands for me": every fence, output live, each command echoed as it starts (a
+   * fence is one script, so its variables carry over). Stops at the first command that fails
+   * and says which ran. False when one failed.
+   */
   async runCommands(lab: Lab, lesson: Lesson, step: Step): Promise<boolean> {
-    for (const block of step.commands) {
-      if (block.options.noRun) continue;
-      for (const line of block.code.split("\n")) this.print(this.c.dim(`$ ${line}`));
+    const blocks = step.commands.filter((b) => !b.options.noRun);
+    for (const [at, block] of blocks.entries()) {
+      const units = splitCommands(block.code, block.codeLine);
+      const token = `@course-run-${randomBytes(6).toString("hex")}`;
+      // Before each command the script says which starts; errexit stops it at the first failure.
+      // On both streams: each stream's output of a command then comes after its echo.
+      const code = units
+        .map(
+          (u, i) =>
+            `printf '%s %d\\n' ${token} ${i}; printf '%s %d\\n' ${token} ${i} >&2\n${u.text}`,
+        )
+        .join("\n");
+      let started = -1;
       let lastNewline = true;
+      const write = (text: string) => {
+        if (text === "") return;
+        this.o.stdout.write(text);
+        lastNewline = text.endsWith("\n");
+      };
+      // Markers come one line each, maybe split across reads.
+      const pendingOf = { stdout: "", stderr: "" };
+      const echo = (n: number) => {
+        if (n <= started) return;
+        if (!lastNewline) write("\n");
+        started = n;
+        const unit = units[n];
+        if (unit !== undefined) write(`${this.c.dim(unit.text.replace(/^/gm, "$ "))}\n`);
+      };
+      const onChunk = (chunk: string, stream: "stdout" | "stderr") => {
+        const text = pendingOf[stream] + chunk;
+        pendingOf[stream] = "";
+        let from = 0;
+        for (;;) {
+          const at = text.indexOf(token, from);
+          const nl = at < 0 ? -1 : text.indexOf("\n", at);
+          if (at < 0 || nl < 0) {
+            // Hold back what may be the start of a marker.
+            let keep = at >= 0 ? text.length - at : 0;
+            for (let k = Math.min(token.length - 1, text.length - from); keep === 0 && k > 0; k--) {
+              if (token.startsWith(text.slice(text.length - k))) keep = k;
+            }
+            write(text.slice(from, text.length - keep));
+            pendingOf[stream] = text.slice(text.length - keep);
+            return;
+          }
+          write(text.slice(from, at));
+          echo(Number(text.slice(at + token.length + 1, nl)));
+          from = nl + 1;
+        }
+      };
       const result = await this.interruptible(
-        this.o.driver.runBlock(lab, block, lesson, (chunk) => {
-          this.o.stdout.write(chunk);
-          lastNewline = chunk.endsWith("\n");
-        }),
+        this.o.driver.runBlock(lab, { ...block, code }, lesson, onChunk),
       );
+      write(pendingOf.stdout + pendingOf.stderr);
       if (!lastNewline) this.print();
       if (result.exitCode !== 0 && !block.options.allowFail) {
+        const failed = units[started];
+        const ran = units.slice(0, Math.max(0, started)).map((u) => u.text.split("\n")[0]);
+        const notRun = [
+          ...units.slice(started + 1).map((u) => u.text.split("\n")[0]),
+          ...blocks
+            .slice(at + 1)
+            .flatMap((b) => splitCommands(b.code, b.codeLine).map((u) => u.text.split("\n")[0])),
+        ];
+        const where =
+          failed === undefined ? `${block.file}:${block.codeLine}` : `${block.file}:${failed.line}`;
         this.print(
-          `${this.c.red("✗")} The command failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}) at ${block.file}:${block.codeLine}.`,
+          `${this.c.red("✗")} \`${failed?.text.split("\n")[0] ?? block.code.split("\n")[0]}\` failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}) at ${where}.`,
         );
+        if (ran.length > 0)
+          this.print(`  Ran before it: ${ran.map((r) => `\`${r}\``).join(", ")}.`);
+        if (notRun.length > 0)
+          this.print(`  Not run: ${notRun.map((r) => `\`${r}\``).join(", ")}.`);
         this.print(
           "  Your lab may already hold part of this step (run it twice?). Open the lab shell to look, or `course reset` the lesson.\n",
         );

@@ -97,6 +97,7 @@ function releasedAtEnd(lab: Lab, release: () => void): Lab {
     },
     exec: (script, options) => lab.exec(script, options),
     shell: (options) => lab.shell(options),
+    shellCommand: (options) => lab.shellCommand(options),
     capabilities: () => lab.capabilities(),
     async close() {
       try {

@@ -68,7 +68,8 @@ export type TestRule =
   | "undone"
   | "setup-failed"
   | "lab-error"
-  | "unchecked-command";
+  | "unchecked-command"
+  | "straight-through";
 
 export type LessonStatus = "passed" | "failed" | "skipped";
 
@@ -357,6 +358,9 @@ export async function testLesson(driver: LessonDriver, lesson: Lesson): Promise<
     } finally {
       await lab.destroy();
     }
+    // The checks between steps take time that can hide a race (IPv6 duplicate address
+    // detection): run the solution again as `course run` does, straight through.
+    if (result.status === "passed") await runStraightThrough(driver, lesson, result);
   } catch (error) {
     result.status = "failed";
     result.failures.push({
@@ -369,6 +373,66 @@ export async function testLesson(driver: LessonDriver, lesson: Lesson): Promise<
     result.durationMs = performance.now() - started;
   }
   return result;
+}
+
+/**
+ * In a fresh lab: setup, every step's commands one after another with no check between, then
+ * every check of the lesson. A failure is the lesson's (rule `straight-through`).
+ */
+async function runStraightThrough(
+  driver: LessonDriver,
+  lesson: Lesson,
+  result: LessonTestResult,
+): Promise<void> {
+  const scratch = newResult(lesson);
+  const lab = await prepareLab(driver, lesson, scratch);
+  if (lab === undefined) return; // setup passed once: a lab that fails now is not the lesson's
+  const how = "when the solution runs straight through, as `course run` does";
+  try {
+    for (const step of lesson.steps) {
+      for (const block of step.commands) {
+        if (block.options.noRun || (block.options.show && block.options.allowFail)) continue;
+        const problem = blockProblem(
+          block,
+          await runFence(driver, lab, block, lesson),
+          lesson,
+          step,
+        );
+        if (problem !== undefined) {
+          result.failures.push({
+            ...problem,
+            rule: "straight-through",
+            message: `${problem.message} ${how}`,
+          });
+          result.status = "failed";
+          return;
+        }
+      }
+    }
+    const all = lesson.steps.flatMap((s) => s.checks);
+    if (all.length === 0) return;
+    const stepOf = new Map<Check, number>();
+    for (const step of lesson.steps) for (const check of step.checks) stepOf.set(check, step.index);
+    // A server started in the background needs a moment, as between steps.
+    if (lesson.steps.some(hasBackground)) await allPassWithin(driver, lab, all, lesson);
+    const end = await driver.evaluate(lab, all, lesson, { diagnose: true });
+    result.checksRun += end.length;
+    for (const outcome of end.filter((o) => !o.passed)) {
+      const step = stepOf.get(outcome.check) ?? 0;
+      result.failures.push(
+        checkProblem(
+          lesson,
+          outcome,
+          step,
+          "straight-through",
+          `step ${step}: line ${outcome.check.line} (\`${outcome.check.source}\`) fails ${how}, though it passes step by step: the checks between steps hid a race`,
+        ),
+      );
+      result.status = "failed";
+    }
+  } finally {
+    await lab.destroy();
+  }
 }
 
 /**

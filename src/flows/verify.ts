@@ -8,12 +8,13 @@ import type { CheckResult } from "../checks/types.js";
 import { type CommandContext, debugOption, warnOption } from "../context.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
-import type { Lesson, Step } from "../lesson/types.js";
+import type { Course, Lesson, Step } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
 import { assertOpen } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
-import { recordResult } from "../progress/record-result.js";
+import type { ProgressStore } from "../progress/progress-store.js";
+import { type RecordedResult, recordResult } from "../progress/record-result.js";
 import { openLessonLab } from "./lesson-lab.js";
 
 export interface StepReport {
@@ -132,12 +133,7 @@ export async function verifyCourseLesson(
     await lab.close();
   }
   debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
-  const recorded = await recordResult(store, course, lesson, {
-    passed: report.steps.filter((s) => s.passed).map((s) => s.index),
-    failed: report.steps.filter((s) => !s.passed && s.results.length > 0).map((s) => s.index),
-    complete: report.passed,
-    solvedBy: "learner",
-  });
+  const recorded = await recordVerifyReport(store, course, lesson, report);
   return {
     lesson,
     report,
@@ -148,4 +144,23 @@ export async function verifyCourseLesson(
     },
     unlocked: recorded.unlocked,
   };
+}
+
+/**
+ * Record a verify in the progress file: the passed steps, the failed ones, complete when every
+ * check passes; says what it unlocked. `course verify` and the lab shell's `check` record
+ * through here, so both record the same.
+ */
+export function recordVerifyReport(
+  store: ProgressStore,
+  course: Course,
+  lesson: Lesson,
+  report: VerifyReport,
+): Promise<RecordedResult> {
+  return recordResult(store, course, lesson, {
+    passed: report.steps.filter((s) => s.passed).map((s) => s.index),
+    failed: report.steps.filter((s) => !s.passed && s.results.length > 0).map((s) => s.index),
+    complete: report.passed,
+    solvedBy: "learner",
+  });
 }

@@ -240,7 +240,8 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
     checks.push({
       name: "privileges",
       status: "ok",
-      detail: "root: labs need no user namespace; kernel modules load on demand",
+      detail:
+        "root: root of a lab is host id 1610612736 (a user namespace); course loads the kernel modules labs need",
     });
   }
 

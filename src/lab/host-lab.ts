@@ -3,8 +3,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { LabExecutor } from "./lab-executor.js";
 import { localTransport } from "./local-transport.js";
-import { labShell } from "./run-interactive.js";
+import { labShell, labShellCommand } from "./run-interactive.js";
 import { sandboxLabId } from "./sandbox-lab.js";
+import type { ProcessCommand } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
@@ -12,6 +13,7 @@ import type {
   LabCapabilities,
   OpenedLab,
   OpenLabOptions,
+  ShellCommandOptions,
 } from "./types.js";
 
 /** Shown whenever the host lab is opened. */
@@ -51,6 +53,10 @@ class HostLab implements Lab {
     return labShell(this.transport, [], homedir(), this.label, options);
   }
 
+  shellCommand(options: ShellCommandOptions = {}): ProcessCommand {
+    return labShellCommand(this.transport, [], homedir(), this.label, options);
+  }
+
   async capabilities(): Promise<LabCapabilities> {
     const r = await this.exec("docker info >/dev/null 2>&1", { timeout: 10 });
     return { docker: r.exitCode === 0 };
@@ -71,8 +77,10 @@ class HostLab implements Lab {
  * Open the host lab. Persistent host labs remember (a marker under the runtime dir) that the
  * lesson's setup ran, so `created` is true only the first time.
  */
-export async function openHostLab(o: OpenLabOptions & { runtimeDir: string }): Promise<OpenedLab> {
-  const id = sandboxLabId(o.key, o.label, o.persistent);
+export async function openHostLab(
+  o: OpenLabOptions & { runtimeDir: string; idSecret?: string },
+): Promise<OpenedLab> {
+  const id = sandboxLabId(o.key, o.label, o.persistent, o.idSecret);
   let created = true;
   let marker: string | undefined;
   if (o.persistent) {

@@ -24,6 +24,11 @@ export function localTransport(): Transport {
         env: options.stdio === "inherit" ? process.env : LAB_PROCESS_ENV,
       });
     },
+    command(argv) {
+      const [file, ...args] = argv;
+      if (file === undefined) throw new TypeError("localTransport.command: empty argv");
+      return { file, args, env: process.env };
+    },
     async close() {
       // Nothing is held open.
     },

@@ -4,6 +4,7 @@ import { LabError, UsageError } from "../errors.js";
 import { runtimeDir } from "../paths.js";
 import { assertLabCanMeet } from "./lab-needs.js";
 import { localTransport } from "./local-transport.js";
+import { ensurePrivateDir, labIdSecret } from "./private-dir.js";
 import type { LabSpec, OpenedLab, OpenLabOptions } from "./types.js";
 
 /**
@@ -75,19 +76,23 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
           hint: "Use --lab vagrant (a Linux VM) or --lab ssh://USER@HOST.",
         });
       }
-      const { openSandboxLab } = await import("./sandbox-lab.js");
+      const { labLimits, openSandboxLab } = await import("./sandbox-lab.js");
       const privileged = process.getuid?.() === 0;
+      ensurePrivateDir(dir);
       return openSandboxLab({
         ...options,
         transport: localTransport(),
         runtimeDir: dir,
+        idSecret: labIdSecret(dir),
         privileged,
         subordinateIds: !privileged && hasSubordinateIds(),
+        ...labLimits(),
       });
     }
     case "host": {
       const { openHostLab } = await import("./host-lab.js");
-      return openHostLab({ ...options, runtimeDir: dir });
+      ensurePrivateDir(dir);
+      return openHostLab({ ...options, runtimeDir: dir, idSecret: labIdSecret(dir) });
     }
     case "ssh":
     case "vagrant": {

@@ -6,10 +6,11 @@
  */
 import { LabError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
-import { labShell } from "./run-interactive.js";
+import { labShell, labShellCommand } from "./run-interactive.js";
 import { runLabScript } from "./run-lab-script.js";
 import { sandboxLabId } from "./sandbox-lab.js";
 import type { SshTransport } from "./ssh-transport.js";
+import type { ProcessCommand } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
@@ -18,6 +19,7 @@ import type {
   LabKind,
   OpenedLab,
   OpenLabOptions,
+  ShellCommandOptions,
 } from "./types.js";
 
 /** Commands reach the remote as root (directly or through sudo -n): root's home. */
@@ -62,6 +64,10 @@ class RemoteHostLab implements Lab {
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
     return labShell(this.transport, [], HOME, this.label, options);
+  }
+
+  shellCommand(options: ShellCommandOptions = {}): ProcessCommand {
+    return labShellCommand(this.transport, [], HOME, this.label, options);
   }
 
   /** Docker counts when `docker info` answers where the lesson's commands run: here, the VM itself. */

@@ -1,6 +1,30 @@
 import { spawnSync } from "node:child_process";
 import { labEnvironment } from "./lab-executor.js";
-import type { Transport } from "./transport.js";
+import type { ProcessCommand, Transport } from "./transport.js";
+import type { ShellCommandOptions } from "./types.js";
+
+/**
+ * The argv that starts the lab's bash through `prefix` (the argv that enters the lab): a fixed
+ * environment plus the user's TERM, a prompt naming `label`, and `env` on top (shell integration).
+ */
+function shellArgv(
+  prefix: string[],
+  home: string,
+  label: string,
+  options: { command?: string; env?: string[] },
+): string[] {
+  const env = labEnvironment(home).map((e) =>
+    e.startsWith("TERM=") ? `TERM=${process.env.TERM ?? "dumb"}` : e,
+  );
+  const bash =
+    options.command === undefined
+      ? ["bash", "--norc", "--noprofile", "-i"]
+      : ["bash", "--norc", "--noprofile", "-c", options.command];
+  // Not \w: it shows the lab's HOME (/tmp in the sandbox) as `~`, and the learner reads `cd ~`
+  // as "the home directory" when it is /tmp; the prompt shows the directory as it is.
+  const ps1 = `PS1=[lab ${label}] \${PWD}\\$ `;
+  return [...prefix, "env", "-i", ...env, ps1, ...(options.env ?? []), ...bash];
+}
 
 /**
  * Run an interactive bash (or `command`) on the user's terminal, through `prefix` (the argv that
@@ -11,17 +35,10 @@ export function runInteractive(
   prefix: string[],
   options: { home: string; label: string; command?: string },
 ): Promise<number> {
-  const env = labEnvironment(options.home).map((e) =>
-    e.startsWith("TERM=") ? `TERM=${process.env.TERM ?? "dumb"}` : e,
-  );
-  const bash =
-    options.command === undefined
-      ? ["bash", "--norc", "--noprofile", "-i"]
-      : ["bash", "--norc", "--noprofile", "-c", options.command];
-  const child = transport.spawn(
-    [...prefix, "env", "-i", ...env, `PS1=[lab ${options.label}] \\w\\$ `, ...bash],
-    { stdio: "inherit", tty: true },
-  );
+  const child = transport.spawn(shellArgv(prefix, options.home, options.label, options), {
+    stdio: "inherit",
+    tty: true,
+  });
   // The terminal sends Ctrl-C to the whole foreground group: the shell handles it, we must not die.
   const ignore = () => {};
   process.on("SIGINT", ignore);
@@ -57,6 +74,20 @@ export function labShell(
     label: options.label ?? label,
     ...(options.command === undefined ? {} : { command: options.command }),
   });
+}
+
+/** A lab's `shellCommand()`: how to start its interactive shell under a pty of the caller's. */
+export function labShellCommand(
+  transport: Transport,
+  prefix: string[],
+  home: string,
+  label: string,
+  options: ShellCommandOptions,
+): ProcessCommand {
+  const argv = shellArgv(prefix, home, options.label ?? label, {
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  return transport.command(argv, { tty: true });
 }
 
 /**

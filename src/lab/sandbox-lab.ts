@@ -1,11 +1,17 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
-import { LabError } from "../errors.js";
+import { LabError, UsageError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
-import { DESTROY_SCRIPT, INIT_SCRIPT, OPEN_PERSISTENT_SCRIPT } from "./lab-scripts.js";
-import { labShell } from "./run-interactive.js";
+import {
+  DESTROY_SCRIPT,
+  INIT_SCRIPT,
+  LAB_ROOT_ID_BASE,
+  LAUNCH_SCRIPT,
+  OPEN_PERSISTENT_SCRIPT,
+} from "./lab-scripts.js";
+import { labShell, labShellCommand } from "./run-interactive.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
-import type { Transport } from "./transport.js";
+import type { ProcessCommand, Transport } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
@@ -13,29 +19,53 @@ import type {
   LabCapabilities,
   OpenedLab,
   OpenLabOptions,
+  ShellCommandOptions,
 } from "./types.js";
 
 export interface SandboxLabOptions extends OpenLabOptions {
   transport: Transport;
   /** Where lab records live on the lab machine. */
   runtimeDir: string;
-  /** Commands reach the lab machine as root; otherwise the lab gets a user namespace. */
+  /**
+   * Commands reach the lab machine as root. Either way the lab gets a user namespace: as root,
+   * root in the lab is host id `rootIdBase` (and the 65535 ids after it).
+   */
   privileged: boolean;
   /** Unprivileged: map the user's subordinate ids (`unshare --map-auto`). */
   subordinateIds: boolean;
+  /** As root: the first host id of the lab's ids. @default LAB_ROOT_ID_BASE */
+  rootIdBase?: number;
+  /** Size of each of the lab's tmpfs mounts (its writes, /tmp, /run, /dev/shm). @default 64m */
+  tmpfsSize?: string;
+  /** Processes root of the lab may run at once (RLIMIT_NPROC). @default 512 */
+  processLimit?: number;
   /** How commands run: persistent shells (default) or one process per command. */
   execMode?: "server" | "spawn";
+  /** The key lab ids are derived with (`labIdSecret`); without it, a plain hash of the key. */
+  idSecret?: string;
 }
 
-/** A lab's id: the label (lesson id) plus a hash of its key; ephemeral labs add a unique tail. */
-export function sandboxLabId(key: string, label: string, persistent: boolean): string {
+/**
+ * A lab's id: the label (lesson id) plus a hash of its key, keyed with `secret` (a random key of
+ * the user's, `labIdSecret`) so that another user cannot work the id out from the course's
+ * path; ephemeral labs add a unique tail.
+ */
+export function sandboxLabId(
+  key: string,
+  label: string,
+  persistent: boolean,
+  secret?: string,
+): string {
   const name =
     label
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 24) || "lab";
-  const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
+  const hash = (secret === undefined ? createHash("sha256") : createHmac("sha256", secret))
+    .update(key)
+    .digest("hex")
+    .slice(0, 12);
   if (persistent) return `${name}-${hash}`;
   return `${name}-${hash}-e${process.pid}-${randomBytes(3).toString("hex")}`;
 }
@@ -63,23 +93,17 @@ interface Holder {
 }
 
 function holderArgv(o: SandboxLabOptions, id: string): string[] {
-  const userns = o.privileged
-    ? []
-    : ["--user", ...(o.subordinateIds ? ["--map-auto"] : []), "--map-root-user"];
+  const ids = o.privileged
+    ? `map:${o.rootIdBase ?? LAB_ROOT_ID_BASE}`
+    : o.subordinateIds
+      ? "auto"
+      : "one";
   return [
-    "unshare",
-    ...userns,
-    "--net",
-    "--mount",
-    "--pid",
-    "--uts",
-    "--fork",
-    "--kill-child",
-    "--",
     "sh",
     "-c",
+    LAUNCH_SCRIPT,
+    "course-launch",
     INIT_SCRIPT,
-    "course-lab",
     `${o.runtimeDir}/labs`,
     id,
     labHostname(o.label),
@@ -87,7 +111,40 @@ function holderArgv(o: SandboxLabOptions, id: string): string[] {
     o.privileged ? "root" : "user",
     o.label.replace(/[\0\n]/g, " "),
     o.key.replace(/[\0\n]/g, " "),
+    ids,
+    o.tmpfsSize ?? DEFAULT_TMPFS_SIZE,
+    String(o.processLimit ?? DEFAULT_PROCESS_LIMIT),
   ];
+}
+
+/** Each tmpfs of a lab (its writes over the host's files, /tmp, /run, /dev/shm). */
+export const DEFAULT_TMPFS_SIZE = "64m";
+
+/** Processes at once in a lab: the course's lessons use a few dozen. */
+export const DEFAULT_PROCESS_LIMIT = 512;
+
+/**
+ * The lab's limits from `COURSE_LAB_TMPFS` (a size such as 64m or 1g) and `COURSE_LAB_PROCS`
+ * (a number of processes).
+ * @throws UsageError for a value that is not one.
+ */
+export function labLimits(env: NodeJS.ProcessEnv = process.env): {
+  tmpfsSize: string;
+  processLimit: number;
+} {
+  const size = env.COURSE_LAB_TMPFS?.trim() || DEFAULT_TMPFS_SIZE;
+  if (!/^[1-9][0-9]*[kmg]?$/i.test(size)) {
+    throw new UsageError(`COURSE_LAB_TMPFS=${JSON.stringify(size)} is not a size`, {
+      hint: "Give bytes or a size with k, m or g, e.g. COURSE_LAB_TMPFS=256m.",
+    });
+  }
+  const procs = env.COURSE_LAB_PROCS?.trim() || String(DEFAULT_PROCESS_LIMIT);
+  if (!/^[1-9][0-9]{0,6}$/.test(procs) || Number(procs) < 16) {
+    throw new UsageError(`COURSE_LAB_PROCS=${JSON.stringify(procs)} is not a process count`, {
+      hint: "Give a whole number of at least 16, e.g. COURSE_LAB_PROCS=2048.",
+    });
+  }
+  return { tmpfsSize: size.toLowerCase(), processLimit: Number(procs) };
 }
 
 function holderFailure(id: string, lines: string[], stderr: string): LabError {
@@ -180,10 +237,31 @@ function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
   });
 }
 
+/**
+ * When a command failed on one of the lab's limits, the line that says which and how to raise
+ * it (the kernel only says "Resource temporarily unavailable" or "No space left on device").
+ */
+export function limitReached(
+  stderr: string,
+  o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize">,
+): string | undefined {
+  if (/fork: (retry: )?Resource temporarily unavailable|Cannot fork|can't fork/i.test(stderr)) {
+    const n = o.processLimit ?? DEFAULT_PROCESS_LIMIT;
+    return `course: the lab reached its limit of ${n} processes; raise it with COURSE_LAB_PROCS=${n * 4} (then \`course reset\` the lesson)`;
+  }
+  if (/No space left on device/.test(stderr)) {
+    const size = o.tmpfsSize ?? DEFAULT_TMPFS_SIZE;
+    return `course: a filesystem of the lab is full (each of its tmpfs holds ${size}); raise it with COURSE_LAB_TMPFS=1g (then \`course reset\` the lesson)`;
+  }
+  return undefined;
+}
+
 class SandboxLab implements Lab {
   readonly kind = "sandbox" as const;
   private readonly executor: LabExecutor;
   private readonly prefix: string[];
+  /** Processes entering the lab get its process limit too (they do not descend from PID 1). */
+  private readonly limit: string[];
   private destroyed = false;
 
   constructor(
@@ -192,11 +270,15 @@ class SandboxLab implements Lab {
     private readonly o: SandboxLabOptions,
     private readonly holder: Holder,
   ) {
+    const procs = o.processLimit ?? DEFAULT_PROCESS_LIMIT;
+    this.limit = ["prlimit", `--nproc=${procs}:${procs}`, "--"];
     this.prefix = [
       "nsenter",
       "-t",
       String(holder.pid),
-      ...(o.privileged ? [] : ["--user", "--preserve-credentials"]),
+      // Root enters as root of the lab (nsenter sets ids 0 and drops supplementary groups);
+      // a user keeps their credentials (a one-id map forbids setgroups).
+      ...(o.privileged ? ["--user"] : ["--user", "--preserve-credentials"]),
       "--net",
       "--mount",
       "--pid",
@@ -204,7 +286,7 @@ class SandboxLab implements Lab {
     ];
     const executorOptions: ConstructorParameters<typeof LabExecutor>[0] = {
       transport: o.transport,
-      prefix: [...this.prefix, "--"],
+      prefix: [...this.prefix, "--", ...this.limit],
       home: "/tmp",
       describe: `lab \`${o.label}\``,
       mode: o.execMode ?? "server",
@@ -217,15 +299,30 @@ class SandboxLab implements Lab {
     return this.executor.roundTrips;
   }
 
-  exec(script: string, options?: ExecOptions): Promise<ExecResult> {
-    if (this.destroyed) return Promise.reject(new LabError(`lab ${this.id} was destroyed`));
-    return this.executor.exec(script, options);
+  async exec(script: string, options?: ExecOptions): Promise<ExecResult> {
+    if (this.destroyed) throw new LabError(`lab ${this.id} was destroyed`);
+    const result = await this.executor.exec(script, options);
+    const said = limitReached(result.stderr, this.o);
+    return said === undefined ? result : { ...result, stderr: `${result.stderr}${said}\n` };
   }
 
   shell(options: { command?: string; label?: string } = {}): Promise<number> {
     return labShell(
       this.o.transport,
-      [...this.prefix, "--wd=/tmp", "--"],
+      // nsenter opens --wd before it enters the lab: /tmp would be the host's (outside the lab's
+      // root, so `cd ..` could climb the host's tree). The holder's root leads to the lab's.
+      [...this.prefix, `--wd=/proc/${this.holder.pid}/root/tmp`, "--", ...this.limit],
+      "/tmp",
+      this.o.label,
+      options,
+    );
+  }
+
+  shellCommand(options: ShellCommandOptions = {}): ProcessCommand {
+    return labShellCommand(
+      this.o.transport,
+      // As in shell(): the holder's root leads to the lab's /tmp, not the host's.
+      [...this.prefix, `--wd=/proc/${this.holder.pid}/root/tmp`, "--", ...this.limit],
       "/tmp",
       this.o.label,
       options,
@@ -268,7 +365,7 @@ class SandboxLab implements Lab {
 /** Open (or, for a persistent lab, find again) a sandbox lab. */
 export async function openSandboxLab(options: SandboxLabOptions): Promise<OpenedLab> {
   let o = options;
-  const id = sandboxLabId(o.key, o.label, o.persistent);
+  const id = sandboxLabId(o.key, o.label, o.persistent, o.idSecret);
   const started = performance.now();
   let holder: Holder;
   try {

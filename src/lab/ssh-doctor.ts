@@ -1,5 +1,5 @@
 import { CourseError } from "../errors.js";
-import type { DoctorCheck } from "./doctor-checks.js";
+import { type DoctorCheck, kernelFeaturesCheck } from "./doctor-checks.js";
 import { openLabMachine } from "./lab-machine.js";
 import { openRemoteLab } from "./ssh-lab.js";
 import type { SshTransport } from "./ssh-transport.js";
@@ -66,6 +66,7 @@ export async function remoteDoctorChecks(
   }
 
   const started = performance.now();
+  let features: DoctorCheck | undefined;
   try {
     const { lab } = await openRemoteLab(
       { spec, key: `doctor-${process.pid}`, label: "doctor", persistent: false },
@@ -78,6 +79,9 @@ export async function remoteDoctorChecks(
         "ip link add br0 type bridge && ip link add v0 type veth peer name v1 && ip netns add t && ip link set v1 netns t && ip -n t link set lo up && ping -c 1 -W 1 127.0.0.1 >/dev/null",
         { timeout: 20 },
       );
+      // Which kernel features lessons may need (vlan, wireguard, netem…) that kernel has: the
+      // Vagrant VM is where lessons go whose features this machine lacks.
+      features = await kernelFeaturesCheck(lab);
       checks.push(
         r.exitCode === 0
           ? {
@@ -100,6 +104,7 @@ export async function remoteDoctorChecks(
     checks.push(failed("lab", error));
   }
 
+  if (features !== undefined) checks.push(features);
   checks.push(
     probe.stdout.includes("docker")
       ? {

@@ -3,6 +3,7 @@ import { runtimeDir as defaultRuntimeDir } from "../paths.js";
 import { openSandboxLab } from "./sandbox-lab.js";
 import { splitSshOptions } from "./split-ssh-options.js";
 import { parseSshTarget, SshTransport } from "./ssh-transport.js";
+import type { ProcessCommand } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
@@ -11,6 +12,7 @@ import type {
   LabKind,
   OpenedLab,
   OpenLabOptions,
+  ShellCommandOptions,
 } from "./types.js";
 
 /**
@@ -95,6 +97,10 @@ class RemoteLab implements Lab {
 
   shell(options?: { command?: string; label?: string }): Promise<number> {
     return this.inner.shell(options);
+  }
+
+  shellCommand(options?: ShellCommandOptions): ProcessCommand {
+    return this.inner.shellCommand(options);
   }
 
   /**

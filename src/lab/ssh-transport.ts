@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { LabError, UsageError } from "../errors.js";
+import { ensurePrivateDir } from "./private-dir.js";
 import { shellJoin } from "./shell-quote.js";
-import type { Transport } from "./transport.js";
+import type { ProcessCommand, Transport } from "./transport.js";
 
 /** Where an ssh lab lives: `USER@HOST[:PORT]`, any part of which the user's ssh config may fill in. */
 export interface SshTarget {
@@ -53,6 +54,12 @@ export function parseSshTarget(spec: string): SshTarget {
     throw new UsageError(`--lab ${spec}: expected ssh://USER@HOST[:PORT]`, { hint: fix });
   }
   const [, user, rawHost = "", rawPort] = match;
+  if (rawHost.startsWith("-") || user?.startsWith("-")) {
+    throw new UsageError(
+      `--lab ${spec}: a user or host cannot start with "-" (ssh would read it as an option)`,
+      { hint: fix },
+    );
+  }
   const target: SshTarget = { host: rawHost.replace(/^\[(.*)\]$/, "$1") };
   if (user !== undefined) target.user = decodeURIComponent(user);
   if (rawPort !== undefined) {
@@ -115,6 +122,8 @@ export class SshTransport implements Transport {
    */
   async connect(): Promise<SshRemoteInfo> {
     if (this.info !== undefined) return this.info;
+    // Another user who could plant a socket here would see and answer every command.
+    ensurePrivateDir(dirname(this.controlPath));
     const alive = await this.masterAlive();
     const cached = this.readInfo();
     if (alive && cached !== undefined) {
@@ -124,7 +133,6 @@ export class SshTransport implements Transport {
     if (!alive) {
       // A stale socket (its master was killed) would stop a new master from listening.
       rmSync(this.controlPath, { force: true });
-      mkdirSync(join(this.controlPath, ".."), { recursive: true, mode: 0o700 });
     }
     // Without a master, this ssh becomes the master (ControlMaster=auto) and runs the probe
     // itself, so connecting and learning about the remote is one handshake; ControlPersist
@@ -139,7 +147,7 @@ export class SshTransport implements Transport {
       "fi",
     ].join("\n");
     const result = await this.collect(
-      [...this.baseArgs("auto"), "-T", "--", shellJoin(["sh", "-c", probe])],
+      [...this.baseArgs("auto"), "-T", ...this.destination(), shellJoin(["sh", "-c", probe])],
       "connect",
     );
     if (result.exitCode === 255 || !result.stdout.includes("course-uid=")) {
@@ -168,13 +176,16 @@ export class SshTransport implements Transport {
 
   /** Whether the master answers on its control socket (a local question: no round trip). */
   async masterAlive(): Promise<boolean> {
-    const result = await this.collect([...this.baseArgs("no"), "-O", "check"], null);
+    const result = await this.collect(
+      [...this.baseArgs("no"), "-O", "check", ...this.destination()],
+      null,
+    );
     return result.exitCode === 0;
   }
 
   /** End the master connection (the next command starts a new one). */
   async stopMaster(): Promise<void> {
-    await this.collect([...this.baseArgs("no"), "-O", "exit"], null);
+    await this.collect([...this.baseArgs("no"), "-O", "exit", ...this.destination()], null);
     rmSync(this.controlPath, { force: true });
     rmSync(`${this.controlPath}.json`, { force: true });
     this.info = undefined;
@@ -194,13 +205,22 @@ export class SshTransport implements Transport {
     const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
     const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
     // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
-    args.push("-o", "LogLevel=ERROR", "--", shellJoin(remote));
+    args.push("-o", "LogLevel=ERROR", ...this.destination(), shellJoin(remote));
     this.sessions++;
     this.options.debug?.(`ssh ${this.name}: ${shellJoin(argv.map(brief))}`);
     return spawn(this.options.ssh ?? "ssh", args, {
       stdio: options.stdio,
       detached: options.detached === true,
     });
+  }
+
+  /** `argv` as `spawn` runs it, for a caller that starts ssh itself (under a pty). */
+  command(argv: string[], options: { tty: boolean }): ProcessCommand {
+    const remote = this.asRoot(argv);
+    const args = [...this.baseArgs("auto"), options.tty ? "-tt" : "-T"];
+    args.push("-o", "LogLevel=ERROR", "--", shellJoin(remote));
+    this.sessions++;
+    return { file: this.options.ssh ?? "ssh", args, env: process.env };
   }
 
   /** Run `argv` as root remotely and collect its output (a convenience over `spawn`). */
@@ -228,7 +248,15 @@ export class SshTransport implements Transport {
     ];
   }
 
-  /** The ssh arguments every invocation shares, up to (and including) the host. */
+  /**
+   * `-- HOST`: the host comes after `--`, last of ssh's own arguments, so that a target such as
+   * `root@-oProxyCommand=…` can never reach ssh as an option.
+   */
+  private destination(): string[] {
+    return ["--", this.options.target.host];
+  }
+
+  /** The ssh options every invocation shares (the host follows: `destination()`). */
   private baseArgs(master: "no" | "auto"): string[] {
     const { target } = this.options;
     // ssh keeps the first value it sees for an option: ours that must hold come first,
@@ -253,7 +281,6 @@ export class SshTransport implements Transport {
       "ServerAliveInterval=15",
       "-o",
       "ServerAliveCountMax=4",
-      target.host,
     );
     return args;
   }

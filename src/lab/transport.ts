@@ -1,5 +1,13 @@
 import type { ChildProcess } from "node:child_process";
 
+/** A process to start: what `Transport.command` and `Lab.shellCommand` return. */
+export interface ProcessCommand {
+  file: string;
+  args: string[];
+  /** Its environment (the user's own for interactive shells: their terminal settings). */
+  env: NodeJS.ProcessEnv;
+}
+
 /**
  * How lab commands reach the machine the lab lives on. The sandbox lab is written once against
  * this interface: `local` runs argv here; `ssh` runs the same argv on a remote machine through a
@@ -16,6 +24,12 @@ export interface Transport {
     argv: string[],
     options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
   ): ChildProcess;
+  /**
+   * The program and arguments that run `argv` on the lab machine from this one, for a caller
+   * that starts it itself (under a pseudo-terminal: the live lab shell). `tty`: the remote end
+   * gets a terminal too (ssh `-tt`).
+   */
+  command(argv: string[], options: { tty: boolean }): ProcessCommand;
   /** Release connections held open (the ssh master stays up for later CLI runs). */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * only code that starts processes. A lab throws (LabError) only when the lab itself is broken;
  * a command that fails is a result, not an error.
  */
+import type { ProcessCommand } from "./transport.js";
 
 export type LabKind = "sandbox" | "host" | "ssh" | "vagrant";
 
@@ -11,6 +12,14 @@ export interface LabSpec {
   kind: LabKind;
   /** For `ssh`: `USER@HOST[:PORT]` (from `ssh://USER@HOST[:PORT]`). */
   target?: string;
+}
+
+/** What the lab shell starts with. */
+export interface ShellCommandOptions {
+  /** Shown in the prompt. @default the lesson id */
+  label?: string;
+  /** Extra `NAME=VALUE` for the shell's environment (shell integration: src/lab/shell-integration.ts). */
+  env?: string[];
 }
 
 export interface ExecOptions {
@@ -55,6 +64,11 @@ export interface Lab {
   exec(script: string, options?: ExecOptions): Promise<ExecResult>;
   /** An interactive shell (or `command` when given) on the user's terminal; resolves to its exit status. */
   shell(options?: { command?: string; label?: string }): Promise<number>;
+  /**
+   * How to start that interactive shell from this machine, for a caller that runs it under a
+   * pseudo-terminal of its own (the live lab shell of `course shell`/`start`, `course serve`).
+   */
+  shellCommand(options?: ShellCommandOptions): ProcessCommand;
   capabilities(): Promise<LabCapabilities>;
   /** Let go of this handle; a persistent lab keeps running for later CLI runs. */
   close(): Promise<void>;

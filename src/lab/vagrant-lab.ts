@@ -27,7 +27,7 @@ export interface VagrantLabOptions extends OpenLabOptions {
 /** The package root: this file is src/lab/ (tests) or dist/lab/ (built). */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-const INSTALL_HINT =
+export const INSTALL_HINT =
   "install Vagrant (https://developer.hashicorp.com/vagrant/install) and a provider such as VirtualBox (https://www.virtualbox.org), then run the command again; on Linux you do not need it: use --lab sandbox";
 
 /**
@@ -49,10 +49,15 @@ export async function openVagrantLab(options: VagrantLabOptions): Promise<Opened
   return openRemoteLab(options, transport, "vagrant", remoteDir);
 }
 
+/** Where the Vagrantfile is: `dir`, else $COURSE_VAGRANT_DIR, else the course package's own. */
+export function vagrantDir(options: { dir?: string; env?: NodeJS.ProcessEnv }): string {
+  return options.dir ?? (options.env ?? process.env).COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
+}
+
 /** Everything up to a connected ssh transport into the VM (exported for tests and `doctor`). */
 export async function vagrantTransport(options: VagrantLabOptions): Promise<SshTransport> {
   const env = options.env ?? process.env;
-  const dir = options.dir ?? env.COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
+  const dir = vagrantDir(options);
   const runtime = options.runtimeDir ?? defaultRuntimeDir(env);
   // On a terminal, clear the line first: a spinner may be drawing there ("Making the lab…").
   const clear = process.stderr.isTTY === true ? "\r\x1b[2K" : "";
@@ -76,7 +81,17 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
     const transport = make(cached.target, cached.options);
     try {
       await transport.connect();
-      return transport;
+      // A master kept from before `vagrant halt` still answers on its local socket, but its
+      // connection leads nowhere ("Broken pipe … No route to host" at the first command):
+      // one round trip through it (once per process) proves the VM is there. A dead one is
+      // ended; a slow one is kept (other labs of this run use it) and vagrant is asked.
+      if (proven.has(cacheFile)) return transport;
+      const answer = await answers(transport, ANSWER_TIMEOUT_MS);
+      if (answer === "yes") {
+        proven.add(cacheFile);
+        return transport;
+      }
+      if (answer === "dead") await transport.stopMaster();
     } catch (error) {
       // The VM was halted or rebuilt since: ask vagrant again. sudo problems will not go away.
       if (error instanceof LabError && /sudo/.test(error.message)) throw error;
@@ -108,7 +123,7 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
     const up = await vagrant(["up"], dir, env, (line) => progress(`  ${line}`));
     if (up.exitCode !== 0) {
       throw new LabError(`vagrant lab: \`vagrant up\` failed (exit ${up.exitCode})`, {
-        hint: `${lastLines(up.stderr || up.stdout)}\nfix what vagrant says above (a provider such as VirtualBox must be installed), then run the command again; \`vagrant status\` in ${dir} shows the VM`,
+        hint: `${lastLines(up.stderr || up.stdout)}\n${upFailureFix(`${up.stdout}\n${up.stderr}`, dir)}`,
       });
     }
   }
@@ -123,17 +138,18 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
   const transport = make(target, sshOptions);
   await transport.connect();
   writeCache(cacheFile, { target, options: sshOptions });
+  proven.add(cacheFile);
   return transport;
 }
 
-interface VagrantResult {
+export interface VagrantResult {
   exitCode: number;
   stdout: string;
   stderr: string;
 }
 
 /** Run vagrant in `dir`; `onLine` gets each output line as it comes (for `vagrant up`). */
-function vagrant(
+export function vagrant(
   args: string[],
   dir: string,
   env: NodeJS.ProcessEnv,
@@ -175,6 +191,58 @@ function vagrant(
       resolvePromise({ exitCode: code ?? 1, stdout, stderr });
     });
   });
+}
+
+/** How long the VM may take to answer one command through a kept master before it counts as gone. */
+const ANSWER_TIMEOUT_MS = 15_000;
+
+/** The VMs (by cache file) that answered through their kept master in this process. */
+const proven = new Set<string>();
+
+/**
+ * Run `true` in the VM through the transport's master: "yes" when it ran, "dead" when ssh
+ * failed (exit 255: the connection leads nowhere), "slow" when no answer came in `timeoutMs`.
+ */
+function answers(transport: SshTransport, timeoutMs: number): Promise<"yes" | "dead" | "slow"> {
+  return new Promise((resolvePromise) => {
+    const child = transport.spawn(["true"], { stdio: "pipe" });
+    let slow = false;
+    const timer = setTimeout(() => {
+      slow = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", () => {
+      clearTimeout(timer);
+      resolvePromise("dead");
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise(slow ? "slow" : code === 255 ? "dead" : "yes");
+    });
+  });
+}
+
+/**
+ * The fix for a failed `vagrant up`, from what vagrant said: a missing box, no usable provider,
+ * libvirt not running, or else "fix what vagrant says".
+ */
+export function upFailureFix(output: string, dir: string): string {
+  const after = `then run the command again; \`vagrant status\` in ${dir} shows the VM`;
+  const box = /The box '([^']+)' could not be found/.exec(output)?.[1];
+  if (box !== undefined) {
+    return `the box ${box} is not installed here and could not be downloaded: \`vagrant box add ${box}\` (needs internet), or set COURSE_VAGRANT_BOX to a box that \`vagrant box list\` shows (scripts/build-vagrant-box.sh builds one offline, see docs/remote.md); ${after}`;
+  }
+  if (
+    /No usable default provider|VirtualBox is complaining|kernel module is not loaded|provider .* (?:could not be found|is not usable|not installed)|The provider '[^']+' could not be found/i.test(
+      output,
+    )
+  ) {
+    return `vagrant has no usable provider: install one (VirtualBox, or on Linux libvirt with the vagrant-libvirt plugin; VAGRANT_DEFAULT_PROVIDER picks it), ${after}`;
+  }
+  if (/virConnectOpen|libvirt-sock|Failed to connect socket/i.test(output)) {
+    return `vagrant cannot reach libvirt: start it (\`sudo systemctl start libvirtd\`, or \`sudo libvirtd -d\` without systemd), ${after}`;
+  }
+  return `fix what vagrant says above, ${after}`;
 }
 
 function lastLines(text: string, n = 6): string {

@@ -7,6 +7,12 @@ import type { Problem } from "./types.js";
 /** Lessons are prose plus short scripts; anything larger is a mistake (a log, an image). */
 export const MAX_LESSON_BYTES = 1024 * 1024;
 
+/** Why a lesson of `size` bytes is refused (also by the loader, which does not read it). */
+export function tooLargeMessage(size: number): string {
+  const mb = (size / 1024 / 1024).toFixed(1);
+  return `the file is ${mb} MB; a lesson may be at most ${MAX_LESSON_BYTES / 1024 / 1024} MB: split it into several lessons, or move large output out of the lesson`;
+}
+
 /** Line and column (from 1) of byte `offset`, counting columns in characters. */
 function locate(bytes: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1;
@@ -83,13 +89,7 @@ export function decodeLesson(
     );
   }
   if (bytes.length > MAX_LESSON_BYTES) {
-    const mb = (bytes.length / 1024 / 1024).toFixed(1);
-    return fail(
-      1,
-      1,
-      "file-too-large",
-      `the file is ${mb} MB; a lesson may be at most ${MAX_LESSON_BYTES / 1024 / 1024} MB: split it into several lessons, or move large output out of the lesson`,
-    );
+    return fail(1, 1, "file-too-large", tooLargeMessage(bytes.length));
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {

@@ -81,25 +81,6 @@ function makeProcessor(tables = true) {
     .freeze();
 }
 
-/** Quotes and lists nested deeper than this are refused: no lesson needs them, and the
- * Markdown parser's time and stack grow with depth (100,000 `>` overflow the stack). */
-export const MAX_NESTING = 32;
-
-/** The first line whose blockquote/list markers nest deeper than `MAX_NESTING`, with the column. */
-export function tooDeep(lines: readonly string[]): { line: number; column: number } | undefined {
-  const marker = /[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))/y;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    marker.lastIndex = 0;
-    let depth = 0;
-    while (marker.exec(line)) {
-      depth++;
-      if (depth > MAX_NESTING) return { line: i + 1, column: marker.lastIndex };
-    }
-  }
-  return undefined;
-}
-
 /** remark's tree of `text` as it is, every block construct on (the reference for tests). */
 export function markdownTree(text: string): Root {
   processor ??= makeProcessor();

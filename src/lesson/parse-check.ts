@@ -81,6 +81,24 @@ export function parseCheckLine(text: string, at: Position): ParsedCheckLine {
     return { problems: ctx.problems };
   }
   if (kind === undefined || kindWord.quoted) {
+    // `blue link lo up`: a namespace whose colon is missing, followed by a real kind.
+    const next = words[i + 1];
+    if (
+      !kindWord.quoted &&
+      ns === undefined &&
+      i === 0 &&
+      next !== undefined &&
+      !next.quoted &&
+      (checkKinds.includes(next.text as CheckKind) || next.text === "not") &&
+      parseNetnsName(kindWord.text).ok
+    ) {
+      ctx.error(
+        kindWord,
+        `unknown check kind "${kindWord.text}"; did you mean "${kindWord.text}: ${next.text} …" (a namespace prefix ends with a colon)?`,
+        "unknown-check-kind",
+      );
+      return { problems: ctx.problems };
+    }
     ctx.error(
       kindWord,
       `unknown check kind "${kindWord.text}"${suggestion(kindWord.text, checkKinds)}; expected one of ${checkKinds.join(", ")}`,

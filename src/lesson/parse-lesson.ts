@@ -8,7 +8,9 @@ import type { Blockquote, Code, Heading, RootContent } from "mdast";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
-import { MAX_NESTING, MarkdownSource, tooDeep } from "./markdown-source.js";
+import { isHintQuote, stripHintMarker } from "./hint-rule.js";
+import { MarkdownSource } from "./markdown-source.js";
+import { MAX_NESTING, tooDeeplyNested } from "./nesting-depth.js";
 import { parseCheckLine } from "./parse-check.js";
 import { plainText } from "./plain-text.js";
 import type {
@@ -64,16 +66,6 @@ export function idFromFileName(file: string): string {
   const base = (file.split(/[\\/]/).pop() ?? file).replace(/\.md$/i, "");
   const stripped = base.replace(/^\d+[-_. ]*/, "");
   return stripped === "" ? base : stripped;
-}
-
-/** `Hint:` (also in bold or italics) or a GitHub `[!TIP]` alert, at the start of a blockquote. */
-const HINT_MARKER = /^\s*(?:\*\*Hint:\*\*|__Hint:__|\*Hint:\*|_Hint:_|Hint:|\[!TIP\])[ \t]*/;
-
-/** Whether a blockquote is a hint: it begins with `Hint:` or is a GitHub `> [!TIP]` alert. */
-export function isHint(node: Blockquote): boolean {
-  const first = node.children[0];
-  if (first?.type !== "paragraph") return false;
-  return HINT_MARKER.test(plainText(first));
 }
 
 /** Drop leading and trailing blank lines (keep indentation of the first line). */
@@ -241,12 +233,13 @@ class LessonParser {
 
   hint(node: Blockquote): Hint {
     const { start, end } = this.source.span(node);
-    const body = this.text
-      .slice(start, end)
-      .split(/\r\n|\r|\n/)
-      .map((line) => line.replace(/^[ \t]{0,3}>[ \t]?/, ""))
-      .join("\n")
-      .replace(HINT_MARKER, "");
+    const body = stripHintMarker(
+      this.text
+        .slice(start, end)
+        .split(/\r\n|\r|\n/)
+        .map((line) => line.replace(/^[ \t]{0,3}>[ \t]?/, ""))
+        .join("\n"),
+    );
     const pos = node.position?.start ?? { line: 1, column: 1 };
     return { file: this.file, line: pos.line, column: pos.column, markdown: trimBlankLines(body) };
   }
@@ -308,7 +301,7 @@ function walk(parser: LessonParser, node: RootContent, section: Section, inIntro
     }
     return;
   }
-  if (node.type === "blockquote" && isHint(node)) {
+  if (node.type === "blockquote" && isHintQuote(node)) {
     const hint = parser.hint(node);
     if (inIntro) {
       parser.report(
@@ -376,7 +369,7 @@ export function parseLesson(
     };
   }
   const parser = new LessonParser(text, file);
-  const deep = tooDeep(parser.source.lines);
+  const deep = tooDeeplyNested(parser.source.lines);
   if (deep) {
     return {
       problems: [

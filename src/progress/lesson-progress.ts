@@ -95,7 +95,10 @@ export interface CheckOutcome {
   count?: boolean;
 }
 
-/** Record a check run: one attempt, passed steps added, failed ones removed, completion. */
+/**
+ * Record a check run: one attempt, passed steps added, failed ones removed (unless the lesson
+ * is complete: its record is never erased by a later failure), completion.
+ */
 export function recordChecks(
   progress: ProgressFile,
   course: Course,
@@ -107,7 +110,9 @@ export function recordChecks(
   entry.attempts += 1;
   const passed = new Set(entry.stepsPassed);
   for (const s of outcome.passed) passed.add(s);
-  for (const s of outcome.failed) passed.delete(s);
+  // A finished lesson stays finished: a later failing verify (a reset lab, an experiment) is an
+  // attempt, not a reason to forget the steps it was finished with.
+  if (entry.completedAt === undefined) for (const s of outcome.failed) passed.delete(s);
   entry.stepsPassed = [...passed].sort((a, b) => a - b);
   if (outcome.complete) {
     if (outcome.count !== false) entry.completedAt ??= now.toISOString();

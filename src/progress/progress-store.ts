@@ -6,8 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import { join } from "node:path";
-import { CourseError, ExitCode } from "../errors.js";
+import { CourseError, ExitCode, StateError } from "../errors.js";
+import { shellQuote } from "../lab/shell-quote.js";
 import { stateDir } from "../paths.js";
+import { readRegularFile } from "../read-regular-file.js";
 import { writeAtomically } from "../write-atomically.js";
 import type { ProgressFile } from "./progress-file.js";
 import { validateProgress } from "./validate-progress.js";
@@ -58,7 +60,9 @@ export class ProgressStore {
    * A corrupt file is moved aside (under the lock) and reported; a newer one is refused.
    */
   async read(): Promise<ProgressFile> {
-    const text = await readIfExists(this.file);
+    const text = await readIfExists(this.file).catch((error: unknown) => {
+      throw stateFailure(error, "read", this.file);
+    });
     if (text === undefined) return emptyProgress();
     const parsed = this.#parse(text);
     if (parsed !== undefined) return parsed;
@@ -70,22 +74,29 @@ export class ProgressStore {
    * runs recording different lessons at once both keep their result.
    */
   async update<T>(change: (progress: ProgressFile) => T | Promise<T>): Promise<T> {
-    await fs.mkdir(this.dir, { recursive: true });
-    const release = await this.#lock();
+    // File-system failures (permissions, a read-only or full disk, a directory or FIFO where
+    // progress.json belongs) become a StateError naming the path; anything else is left alone.
+    const io = <R>(what: "read" | "save", p: Promise<R>) =>
+      p.catch((error: unknown) => {
+        throw stateFailure(error, what, this.file);
+      });
+    await io("save", fs.mkdir(this.dir, { recursive: true }));
+    const release = await io("save", this.#lock());
     try {
-      const text = await readIfExists(this.file);
+      const text = await io("read", readIfExists(this.file));
       let progress = emptyProgress();
       if (text !== undefined) {
         const parsed = this.#parse(text);
-        if (parsed === undefined) await this.#moveAside();
+        if (parsed === undefined) await io("save", this.#moveAside());
         else progress = parsed;
       }
       const result = await change(progress);
-      await this.#removeDeadTemps();
-      await writeAtomically(this.file, `${JSON.stringify(progress, null, 2)}\n`);
+      await io("save", this.#removeDeadTemps());
+      await io("save", writeAtomically(this.file, `${JSON.stringify(progress, null, 2)}\n`));
       return result;
     } finally {
-      await release();
+      // Never leave the lock behind, also when the disk is full or read-only.
+      await release().catch(() => {});
     }
   }
 
@@ -149,9 +160,13 @@ export class ProgressStore {
         );
         try {
           await handle.writeFile(token);
-        } finally {
-          await handle.close();
+        } catch (error) {
+          // A full disk: the empty lock would only be broken after seconds. Remove it now.
+          await handle.close().catch(() => {});
+          await fs.rm(this.lockFile, { force: true });
+          throw error;
         }
+        await handle.close();
         return async () => {
           // Only remove the lock if it is still ours (never another run's after a stale break).
           const now = await readIfExists(this.lockFile);
@@ -223,11 +238,66 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Far above any real progress file (a few KB per course). */
+const MAX_STATE_BYTES = 64 * 1024 * 1024;
+
+/** A file of the state dir, or undefined when absent; a FIFO, a device or a huge file is refused unread. */
 async function readIfExists(file: string): Promise<string | undefined> {
+  let read: Awaited<ReturnType<typeof readRegularFile>>;
   try {
-    return await fs.readFile(file, "utf8");
+    read = await readRegularFile(file, MAX_STATE_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+  if ("bytes" in read) return read.bytes.toString("utf8");
+  throw new StateError(
+    "kind" in read
+      ? `${file} is ${read.kind}, not a regular file: course keeps your progress there`
+      : `${file} is ${(read.tooLarge / 1024 / 1024).toFixed(0)} MB: that is not a progress file`,
+    {
+      hint: `Fix: move it away (\`mv ${shellQuote(file)} ${shellQuote(`${file}.bad`)}\`); progress then starts afresh.`,
+    },
+  );
+}
+
+/**
+ * A file-system error met while reading or saving progress, as a StateError that names the
+ * path and the fix. Other errors (a bug, a ProgressError) pass through unchanged.
+ */
+function stateFailure(error: unknown, what: "read" | "save", file: string): unknown {
+  if (error instanceof CourseError) return error;
+  const e = error as NodeJS.ErrnoException;
+  if (typeof e?.code !== "string") return error;
+  const path = e.path ?? file;
+  const dir = join(file, "..");
+  const elsewhere = "or set COURSE_STATE_DIR to a directory you can write";
+  const [why, fix] = ((): [string, string] => {
+    switch (e.code) {
+      case "EACCES":
+      case "EPERM":
+        return [
+          "permission denied",
+          `give yourself access (\`chmod u+rwx ${shellQuote(dir)}; chmod u+rw ${shellQuote(file)}\` as their owner), ${elsewhere}`,
+        ];
+      case "EROFS":
+        return ["the file system is read-only", `set COURSE_STATE_DIR to a writable directory`];
+      case "ENOSPC":
+      case "EDQUOT":
+        return ["no space left on the device", `free some space there, ${elsewhere}`];
+      case "EISDIR":
+        return [
+          "it is a directory",
+          `move it away (\`mv ${shellQuote(path)} ${shellQuote(`${path}.bad`)}\`), ${elsewhere}`,
+        ];
+      case "ENOTDIR":
+        return ["a part of the path is not a directory", `fix the path, ${elsewhere}`];
+      default:
+        return [e.message, elsewhere];
+    }
+  })();
+  return new StateError(`cannot ${what} your progress: ${path}: ${why}`, {
+    hint: `Fix: ${fix}.`,
+    cause: error,
+  });
 }

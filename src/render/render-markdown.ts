@@ -17,6 +17,7 @@ import pc from "picocolors";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
+import { isHintQuote } from "../lesson/hint-rule.js";
 import { plainText } from "../lesson/plain-text.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -26,7 +27,7 @@ export interface RenderMarkdownOptions {
   width?: number;
   /** ANSI colours. @default false */
   color?: boolean;
-  /** Leave out hint blockquotes (`> Hint:`, `> [!TIP]`): the guided flow shows them on request. */
+  /** Leave out hints (src/lesson/hint-rule.ts says which quotes are): the guided flow shows them on request. */
   hideHints?: boolean;
   /** Leave out `check` fences. */
   hideChecks?: boolean;
@@ -59,15 +60,6 @@ interface Ctx {
   width: number;
   hideHints: boolean;
   hideChecks: boolean;
-}
-
-/** Whether a blockquote is a hint in the lesson format's sense. */
-export function isHintQuote(node: Blockquote): boolean {
-  const first = node.children[0];
-  if (first?.type !== "paragraph") return false;
-  const head = first.children[0];
-  const text = head?.type === "text" ? head.value : head?.type === "strong" ? plainText(head) : "";
-  return /^\s*(hint:|\[!tip\])/i.test(text);
 }
 
 function blocks(nodes: RootContent[], ctx: Ctx, width: number): string[] {
@@ -204,9 +196,9 @@ function codeBlock(node: Code, ctx: Ctx): string | undefined {
   let body: string[];
   let label: string | undefined;
   if (lang === "sh" || lang === "bash" || lang === "shell") {
+    // Fence words (`no-run`, `background`, `allow-fail`) tell course how to run the block;
+    // they are the author's, not the learner's, and are not shown.
     body = lines.map((l) => highlightShell(l, c));
-    const notes = meta.filter((m) => m === "no-run" || m === "background" || m === "allow-fail");
-    if (notes.length > 0) label = notes.join(", ");
   } else if (lang === "check") {
     body = lines.map((l) => highlightCheck(l, c));
     label = "checks";
@@ -277,13 +269,17 @@ function spans(
       case "delete":
         out.push(...spans(node.children, ctx, (s) => style(c.strikethrough(s))));
         break;
-      case "inlineCode":
+      case "inlineCode": {
+        // A code span may run over a line break in the source; it is one command, never
+        // broken (Markdown reads that line break as a space).
+        const code = node.value.replace(/[ \t]*\r?\n[ \t]*/g, " ");
         out.push({
-          text: c.isColorSupported ? node.value : `\`${node.value}\``,
+          text: c.isColorSupported ? code : `\`${code}\``,
           style: (s) => c.yellow(s),
           atomic: true,
         });
         break;
+      }
       case "break":
         out.push({ text: "\n", style });
         break;

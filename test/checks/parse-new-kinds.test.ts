@@ -13,6 +13,20 @@ function problems(line: string): string[] {
   );
 }
 
+describe("lint messages for what used to pass or mislead", () => {
+  it("a namespace without its colon, ~/REGEX/ without a space, a regex with a space", () => {
+    expect(problems("blue link lo up")).toEqual([
+      '1: unknown check kind "blue"; did you mean "blue: link …" (a namespace prefix ends with a colon)?',
+    ]);
+    expect(problems('run "ip a" stdout ~/abc/')).toEqual([
+      '19: run: "~/abc/" needs a space after ~: write stdout ~ /abc/ for a regular expression, or stdout "~/abc/" for that text',
+    ]);
+    expect(problems('run "ip a" stdout ~ /a b/')).toEqual([
+      "21: run: a /REGEX/ is one word: write \\s for a space (/a\\sb/, or [ ] for exactly one space)",
+    ]);
+  });
+});
+
 describe("parsing the new forms", () => {
   it("reads every attribute into the spec", () => {
     const [link, route, lookup, rule, addr, ping, fdb] = checks(

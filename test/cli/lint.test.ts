@@ -28,7 +28,7 @@ describe("course lint", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("");
     expect(r.stdout.split("\n")).toEqual([
-      'test/fixtures/lint/bad/bad-fence-options.md:7:7: error: unknown fence option `no-rnu` (did you mean "no-run"?); known: setup, no-run, background, allow-fail, show, timeout=N',
+      'test/fixtures/lint/bad/bad-fence-options.md:7:7: error: unknown fence option `no-rnu` (did you mean "no-run"?); known: setup, no-run, background, allow-fail, show, no-mutate="REASON", timeout=N',
       "test/fixtures/lint/bad/bad-fence-options.md:7:14: error: `timeout=0`: expected `timeout=N` with N a positive number of seconds (e.g. `timeout=60`)",
       "test/fixtures/lint/bad/bad-fence-options.md:11:7: error: `setup` fences belong in the introduction (before the first `##` step): move this fence there, or drop `setup` to make it one of the step's commands",
       "3 errors, 0 warnings (1 lesson checked)",

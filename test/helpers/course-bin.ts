@@ -56,17 +56,22 @@ export class CourseBin {
       cwd,
       encoding: "utf8",
       ...(this.options.timeout === undefined ? {} : { timeout: this.options.timeout }),
-      env: {
-        ...process.env,
-        NO_COLOR: "1",
-        FORCE_COLOR: undefined,
-        COURSE_STATE_DIR: join(this.dir, "state"),
-        COURSE_RUNTIME_DIR: join(this.dir, "runtime"),
-        XDG_CACHE_HOME: join(this.dir, "cache"),
-        ...env,
-      },
+      env: this.env(env),
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** The environment a run gets: no colour, the temp dir's state, labs and cache, then `env`. */
+  env(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      NO_COLOR: "1",
+      FORCE_COLOR: undefined,
+      COURSE_STATE_DIR: join(this.dir, "state"),
+      COURSE_RUNTIME_DIR: join(this.dir, "runtime"),
+      XDG_CACHE_HOME: join(this.dir, "cache"),
+      ...env,
+    };
   }
 
   /** Remove the temp dir (a no-op when open() never ran). */

@@ -12,6 +12,7 @@ import {
 } from "../../src/flows/lesson-lab.js";
 import { listSandboxLabs } from "../../src/lab/lab-records.js";
 import { localTransport } from "../../src/lab/local-transport.js";
+import { openLab } from "../../src/lab/open-lab.js";
 import type { Lab } from "../../src/lab/types.js";
 import { findLesson, loadCourse } from "../../src/load-course.js";
 
@@ -31,6 +32,39 @@ async function fixture() {
 }
 
 describe("openLessonLab", () => {
+  test("a lab whose setup did not finish is built again at the next open, saying so", async () => {
+    const course = await fixture();
+    const lesson = findLesson(course, "counted");
+    // What a run killed during the setup leaves: the lesson's lab, made, its setup not done.
+    const half = await openLab({
+      spec: { kind: "sandbox" },
+      key: lessonLabKey(course, lesson),
+      label: lesson.id,
+      persistent: true,
+      runtimeDir,
+    });
+    labs.push(half.lab);
+    expect(half.created).toBe(true);
+    await half.lab.exec("touch /tmp/half-built");
+    await half.lab.close();
+    const warnings: string[] = [];
+    const opened = await openLessonLab({
+      spec: { kind: "sandbox" },
+      course,
+      lesson,
+      persistent: true,
+      runtimeDir,
+      onWarning: (w: string) => warnings.push(w),
+    });
+    labs.push(opened.lab);
+    expect(opened.created).toBe(true);
+    expect(warnings).toEqual([
+      "the lab of lesson `counted` was left half-built (its setup did not finish): building it again",
+    ]);
+    const r = await opened.lab.exec("cat /tmp/setup-runs; ls /tmp/half-built 2>&1 || true");
+    expect(r.stdout).toMatch(/^ran\n.*No such file/s);
+  });
+
   test("runs the setup fences once, when the lab is created; allow-fail setup may fail", async () => {
     const course = await fixture();
     const lesson = findLesson(course, "counted");

@@ -77,13 +77,18 @@ test("shellQuote survives every character", () => {
 
 test("lab ids: stable for persistent labs, unique for ephemeral ones, safe as names", () => {
   const a = sandboxLabId("/course#bridge", "bridge", true);
-  expect(a).toMatch(/^bridge-[0-9a-f]{8}$/);
+  expect(a).toMatch(/^bridge-[0-9a-f]{12}$/);
   expect(sandboxLabId("/course#bridge", "bridge", true)).toBe(a);
   expect(sandboxLabId("/other#bridge", "bridge", true)).not.toBe(a);
   expect(sandboxLabId("/course#bridge", "bridge", false)).not.toBe(
     sandboxLabId("/course#bridge", "bridge", false),
   );
-  expect(sandboxLabId("k", "Ünïcode / name!", true)).toMatch(/^n-code-name-[0-9a-f]{8}$/);
+  expect(sandboxLabId("k", "Ünïcode / name!", true)).toMatch(/^n-code-name-[0-9a-f]{12}$/);
+  // Keyed with the user's secret: another user cannot derive the id from the course's path.
+  const keyed = sandboxLabId("/course#bridge", "bridge", true, "s3cret");
+  expect(keyed).toBe(sandboxLabId("/course#bridge", "bridge", true, "s3cret"));
+  expect(keyed).not.toBe(a);
+  expect(keyed).not.toBe(sandboxLabId("/course#bridge", "bridge", true, "other"));
 });
 
 describe("doctor", () => {

@@ -58,6 +58,10 @@ describe("progress through the CLI", () => {
     const locked = await course(["verify", "2"]);
     expect(locked.code).toBe(3);
     expect(locked.stderr).toContain("finish lesson-1 (first) first");
+    // One rule for a locked lesson: `run` refuses it as `verify` does, before any lab is made.
+    const lockedRun = await course(["run", "2"]);
+    expect(lockedRun.code).toBe(3);
+    expect(lockedRun.stderr).toContain("finish lesson-1 (first) first");
 
     const run = await course(["run", "1", "--graph"]);
     expect(run.code).toBe(0);

@@ -78,6 +78,31 @@ describe("unlocking", () => {
     expect(lessonStates(course, p)[1]?.state).toBe("open");
   });
 
+  it("never erases a finished lesson's record when a later verify fails", () => {
+    const course = makeCourse("/c", 2);
+    const l1 = lessonAt(course, 0);
+    const p = emptyProgress();
+    recordChecks(p, course, l1, pass([1, 2]));
+    const again = recordChecks(p, course, l1, {
+      passed: [],
+      failed: [1, 2],
+      complete: false,
+      solvedBy: "learner",
+    });
+    expect(again).toMatchObject({ stepsPassed: [1, 2], attempts: 2 });
+    expect(again.completedAt).toBeDefined();
+    // While a lesson is unfinished, a step that fails again is no longer counted.
+    const l2 = lessonAt(course, 1);
+    recordChecks(p, course, l2, { ...pass([1]), complete: false });
+    const back = recordChecks(p, course, l2, {
+      passed: [],
+      failed: [1],
+      complete: false,
+      solvedBy: "learner",
+    });
+    expect(back.stepsPassed).toEqual([]);
+  });
+
   it("keeps progress of an edited lesson where its steps still fit", () => {
     const course = makeCourse("/c", 2, 3);
     const p = emptyProgress();

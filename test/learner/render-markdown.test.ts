@@ -35,7 +35,6 @@ describe("renderMarkdown", () => {
 
         │ ip link add veth0 type veth peer name veth1 # the cable
 
-        (no-run)
         │ ping -c1 192.0.2.1
 
       │ Hint: a veth end only carries traffic
@@ -61,6 +60,23 @@ describe("renderMarkdown", () => {
     for (const line of stripVTControlCharacters(out).split("\n")) {
       if (!line.startsWith("  │")) expect(line.length).toBeLessThanOrEqual(60);
     }
+  });
+
+  it("never breaks a command: a code span over a source line break is one line", () => {
+    const hint =
+      "> Hint: masquerade with `iptables -t nat -A\n> POSTROUTING -s 172.18.0.0/16 -j MASQUERADE`.";
+    for (const width of [30, 80]) {
+      const out = renderMarkdown(hint, { width });
+      expect(out).toContain("`iptables -t nat -A POSTROUTING -s 172.18.0.0/16 -j MASQUERADE`");
+    }
+  });
+
+  it("shows no authoring words of a command fence (no-run, background, allow-fail)", () => {
+    const out = renderMarkdown(
+      "```sh background\nnc -l 8080\n```\n\n```sh allow-fail\nping -c1 x\n```\n\n```sh no-run\nls\n```",
+    );
+    expect(out).not.toMatch(/background|allow-fail|no-run/);
+    expect(out).toContain("nc -l 8080");
   });
 
   it("hides hints and checks when asked (the guided flow shows them on request)", () => {

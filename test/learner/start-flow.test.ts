@@ -3,7 +3,7 @@
  * and real checks, on the fixture course in test/fixtures/learner.
  */
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { inquirerPrompts } from "../../src/cli/prompts.js";
 import { learnerDriver } from "../../src/flows/learner-driver.js";
 import type { LearnerDriver } from "../../src/flows/learner-types.js";
 import { type StartFlowOptions, startFlow } from "../../src/flows/start.js";
+import type { Lab } from "../../src/lab/types.js";
 import type { Course, Lesson } from "../../src/lesson/types.js";
 import { loadCourse } from "../../src/load-course.js";
 import { lessonProgressOf } from "../../src/progress/lesson-progress.js";
@@ -142,6 +143,49 @@ describe("course start (guided flow)", () => {
     expect(await done).toBe(0);
     expect(typed).toHaveLength(1);
     expect(lessonStates(course, await store.read())[1]?.state).toBe("done");
+  });
+
+  it("'run the commands for me' echoes each command as it runs and stops at the first failure", async () => {
+    const lessons = join(dir, "lessons");
+    mkdirSync(lessons);
+    writeFileSync(
+      join(lessons, "01-fails.md"),
+      "---\ntitle: Fails\n---\n\n## Two rooms\n\n```sh\nip netns add ns1\nip netns add ns1\nip netns add ns2\n```\n\n```check\nnetns ns2\n```\n",
+    );
+    const own = (await loadCourse({ cwd: lessons, lessons })).course;
+    const ownDriver = learnerDriver({
+      spec: { kind: "sandbox" },
+      course: own,
+      persistent: false,
+      runtimeDir: join(dir, "run"),
+    });
+    let lab: Lab | undefined;
+    const screen = new Screen();
+    const done = flow(screen, {
+      course: own,
+      driver: {
+        ...ownDriver,
+        openLab: async (l, o) => {
+          const opened = await ownDriver.openLab(l, o);
+          lab = opened.lab;
+          return opened;
+        },
+      },
+    });
+    try {
+      await screen.waitFor("Step 1 of 1");
+      await screen.choose("Run the commands for me");
+      const out = await screen.waitFor("Not run:");
+      expect(out.match(/\$ ip netns add ns1/g)).toHaveLength(2);
+      expect(out).not.toContain("$ ip netns add ns2");
+      expect(out).toMatch(/✗ `ip netns add ns1` failed \(exit 1\) at \S*01-fails.md:9\./);
+      expect(out).toContain("Ran before it: `ip netns add ns1`.");
+      expect(out).toContain("Not run: `ip netns add ns2`.");
+      await screen.choose("Quit (lab and progress are kept)");
+      expect(await done).toBe(0);
+    } finally {
+      await lab?.destroy();
+    }
   });
 
   it("shows what failed and the next hint when a check fails", async () => {

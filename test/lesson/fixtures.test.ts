@@ -32,19 +32,19 @@ describe("each bad lesson is reported at its line and column", () => {
     ],
     "bad-values.md": [
       "3:1: error: `timeout` must be a positive number of seconds, found number -5",
-      '4:9: error: unknown need `dokcer` (did you mean "docker"?); known: docker',
+      '4:9: error: unknown need `dokcer` (did you mean "docker"?); known: docker, vlan, vxlan, macvlan, ipvlan, wireguard, netem, nftables, ipv6',
       '5:1: error: `id` must be a word of letters, digits, `-`, `_` or `.` (e.g. `bridge`), found "has space"',
     ],
     "unknown-require.md": [
       '3:20: error: `requires` names `brigde`, which is no lesson of this course (did you mean "bridge"?); lesson ids: bridge, bad-checks, bad-fence-options, bad-values, intro-misuse, missing-title, no-front-matter, no-steps, step-without-check, unknown-key, unknown-require, yaml-syntax',
     ],
     "bad-fence-options.md": [
-      '7:7: error: unknown fence option `no-rnu` (did you mean "no-run"?); known: setup, no-run, background, allow-fail, show, timeout=N',
+      '7:7: error: unknown fence option `no-rnu` (did you mean "no-run"?); known: setup, no-run, background, allow-fail, show, no-mutate="REASON", timeout=N',
       "7:14: error: `timeout=0`: expected `timeout=N` with N a positive number of seconds (e.g. `timeout=60`)",
       "11:7: error: `setup` fences belong in the introduction (before the first `##` step): move this fence there, or drop `setup` to make it one of the step's commands",
     ],
     "bad-checks.md": [
-      '13:1: error: unknown check kind "pign" (did you mean "ping"?); expected one of netns, link, addr, route, ping, neigh, fdb, sysctl, iptables, listen, tcp, capture, run',
+      '13:1: error: unknown check kind "pign" (did you mean "ping"?); expected one of netns, link, addr, route, lookup, rule, ping, neigh, fdb, sysctl, iptables, listen, tcp, capture, run',
       '14:6: error: ping: address "300.1.1.1" is invalid: 300 is above 255',
       // Inside a list item: the fence is indented by two, so is the column.
       '20:18: error: link: MTU "0" is invalid: expected a whole number from 1 to 2147483647',

@@ -86,7 +86,7 @@ describe("loadCourse", () => {
       [
         join(dir, "01-a-directory.md"),
         1,
-        `cannot read ${join(dir, "01-a-directory.md")}: is a directory`,
+        `cannot read ${join(dir, "01-a-directory.md")}: it is a directory, not a regular file: keep only Markdown files (and course.yaml) in the lessons directory`,
       ],
     ]);
     const empty = join(tmp, "empty");

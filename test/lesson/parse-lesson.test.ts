@@ -239,7 +239,7 @@ describe("parseLesson", () => {
         severity: "error",
         rule: "unknown-fence-option",
         message:
-          'unknown fence option `backgrund` (did you mean "background"?); known: setup, no-run, background, allow-fail, show, timeout=N',
+          'unknown fence option `backgrund` (did you mean "background"?); known: setup, no-run, background, allow-fail, show, no-mutate="REASON", timeout=N',
       },
     ]);
   });

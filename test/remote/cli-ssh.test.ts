@@ -183,6 +183,7 @@ describe("course over ssh (built binary, real sshd)", () => {
       /^ok {3}lab: sandbox lab on ssh:\/\/root@127.0.0.1:\d+ \(as root\): created in \d+ ms/m,
     );
     expect(ok.stdout).toMatch(/^(ok {2}|warn) docker: /m);
+    expect(ok.stdout).toMatch(/^(ok {2}|warn) lesson needs: (the kernel has|has|lacks) /m);
     expect(ok.code).toBe(0);
     const json = JSON.parse(course(["doctor", "--json"]).stdout) as { ok: boolean };
     expect(json.ok).toBe(true);

@@ -127,7 +127,8 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
         encoding: "utf8",
         env: {
           ...process.env,
-          PATH: "/usr/bin:/bin",
+          // No vagrant there (this machine may have one in /usr/bin: the VM test uses it).
+          PATH: fresh,
           COURSE_VAGRANT_DIR: project,
           COURSE_STATE_DIR: state,
           COURSE_RUNTIME_DIR: fresh,

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import fc from "fast-check";
@@ -50,6 +50,32 @@ describe("parseSshTarget", () => {
     expect(() => parseSshTarget("ssh://root@box:http")).toThrow(/port "http" is not 1-65535/);
     expect(() => parseSshTarget("ssh://")).toThrow(/expected ssh:\/\/USER@HOST\[:PORT\]/);
     expect(() => parseSshTarget("ssh://root@box:0")).toThrow(UsageError);
+  });
+
+  test("a user or host that starts with - is refused: ssh would take it for an option", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the attacker's shell word, literally
+    expect(() => parseSshTarget("ssh://root@-oProxyCommand=touch${IFS}q")).toThrow(
+      /cannot start with "-" \(ssh would read it as an option\)/,
+    );
+    expect(() => parseSshTarget("ssh://-oProxyCommand=x@box")).toThrow(UsageError);
+  });
+});
+
+describe("the host reaches ssh after --", () => {
+  test("even a host that looks like an option is only ever a host name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "course-ssh-dashdash-"));
+    try {
+      const marker = join(dir, "proxy-command-ran");
+      // Built directly (parseSshTarget refuses it): the real ssh client must still not run it.
+      const t = new SshTransport({
+        target: { user: "root", host: `-oProxyCommand=touch ${marker}` },
+        runtimeDir: join(dir, "rt"),
+      });
+      await expect(t.connect()).rejects.toThrow(LabError);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { DEFAULT_VAGRANT_BOX } from "../../src/lab/vagrant-doctor.js";
 import {
   parseVagrantSshConfig,
   parseVagrantStatus,
@@ -115,7 +116,9 @@ test("the repo's Vagrantfile is valid Ruby and provisions the lab tools", () => 
   const file = join(import.meta.dirname, "../../Vagrantfile");
   expect(execFileSync("ruby", ["-c", file], { encoding: "utf8" })).toBe("Syntax OK\n");
   const text = readFileSync(file, "utf8");
-  expect(text).toMatch(/config\.vm\.box = "bento\/ubuntu-24\.04"/);
+  // COURSE_VAGRANT_BOX, else the default that `course doctor --lab vagrant` also names.
+  expect(text).toMatch(/config\.vm\.box = .*ENV\["COURSE_VAGRANT_BOX"\]/);
+  expect(text).toContain(`"${DEFAULT_VAGRANT_BOX}"`);
   for (const tool of [
     "iproute2",
     "iptables",

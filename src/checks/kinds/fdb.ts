@@ -25,12 +25,9 @@ type Spec = Extract<CheckSpec, { kind: "fdb" }>;
 
 /** A learned entry of bridge `bridge`: not permanent, not `self`. */
 export function learnedEntry(e: FdbEntry, bridge: string): boolean {
-  return (
-    e.master === bridge &&
-    e.state !== "permanent" &&
-    e.state !== "static" &&
-    !(e.flags ?? []).includes("self")
-  );
+  // A static entry written by hand (`bridge fdb replace … master static`) replaces the learned
+  // one and is forwarded by the same way: it still answers "does the bridge know this MAC".
+  return e.master === bridge && e.state !== "permanent" && !(e.flags ?? []).includes("self");
 }
 
 /** A static entry of `dev`: permanent or static, on the bridge (`master`) or the device (`self`). */

@@ -72,9 +72,31 @@ function parseRun(args: Args, ctx: LineContext): Spec | undefined {
     } else if (kw.text === "stdout" && !kw.quoted) {
       const w = need(args, ctx, 'the "TEXT" or ~ /REGEX/ after `stdout`');
       if (w === undefined) return undefined;
+      if (!w.quoted && w.text.startsWith("~/")) {
+        // `stdout ~/abc/` would be the literal text "~/abc/": almost surely a regex.
+        return ctx.error(
+          w,
+          `run: "${w.text}" needs a space after ~: write stdout ~ ${w.text.slice(1)} for a regular expression, or stdout "${w.text}" for that text`,
+        );
+      }
       if (w.text === "~" && !w.quoted) {
         const r = need(args, ctx, "the /REGEX/ after `stdout ~`");
-        const re = r && ctx.value(r, parseRegex(r.text), "regular expression");
+        if (r === undefined) return undefined;
+        const following = args.peek();
+        if (
+          !r.quoted &&
+          r.text.startsWith("/") &&
+          parseRegex(r.text).ok === false &&
+          following !== undefined &&
+          /\/[dgimsuvy]*$/.test(following.text)
+        ) {
+          // `/a b/` was split at the space: say so, instead of judging the cut-off word.
+          return ctx.error(
+            r,
+            `run: a /REGEX/ is one word: write \\s for a space (/${r.text.slice(1)}\\s${following.text}, or [ ] for exactly one space)`,
+          );
+        }
+        const re = ctx.value(r, parseRegex(r.text), "regular expression");
         if (re === undefined) return undefined;
         stdout.push(re);
       } else {

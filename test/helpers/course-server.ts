@@ -1,0 +1,93 @@
+/**
+ * `course serve` as the built binary in a test's temp home (see course-bin.ts), and Debian's
+ * Chromium driven by playwright-core (no browser download), launched so that it never reaches
+ * for the network.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { type Browser, chromium } from "playwright-core";
+import { type CourseBin, courseBin, repoRoot } from "./course-bin.js";
+
+/** A running `course serve`. */
+export interface RunningServer {
+  /** The printed address, token included. */
+  url: string;
+  /** `http://127.0.0.1:PORT`. */
+  origin: string;
+  token: string;
+  child: ChildProcess;
+  /** Everything it wrote to standard error. */
+  stderr: () => string;
+  /** SIGTERM, and wait for it to end. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Start `course ARGS serve --port 0 --no-open` (ARGS: global options such as `--lab`) with `env`
+ * on top of the temp home's, and wait for its one line.
+ */
+export async function startCourseServer(
+  bin: CourseBin,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [courseBin, ...args, "serve", "--port", "0", "--no-open"], {
+    cwd: repoRoot,
+    env: bin.env(env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d) => {
+    err += String(d);
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`course serve printed no address: ${err}`)),
+      20_000,
+    );
+    child.stdout.on("data", (d) => {
+      out += String(d);
+      const m = /course: serving (\S+)\n/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`course serve exited ${code}: ${err}`));
+    });
+  });
+  const url = new URL(line);
+  return {
+    url: line,
+    origin: url.origin,
+    token: url.searchParams.get("token") ?? "",
+    child,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill("SIGTERM");
+      const [code] = (await once(child, "exit")) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** Debian's chromium, headless, sandboxless as root, with every network-reaching feature off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+}

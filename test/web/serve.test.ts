@@ -1,0 +1,232 @@
+/**
+ * `course serve` end to end: the built binary, a real sandbox lab, Debian's Chromium. Tests run
+ * in order and share one temp home: lesson 2 is locked until the learner test finishes lesson 1.
+ */
+
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
+import { CourseBin, labsInTempHome, repoRoot } from "../helpers/course-bin.js";
+import { launchChromium, type RunningServer, startCourseServer } from "../helpers/course-server.js";
+
+const bin = new CourseBin({ prefix: "course-serve-", timeout: 60_000 });
+labsInTempHome(bin);
+
+let server: RunningServer;
+let browser: Browser;
+const shots = mkdtempSync(join(tmpdir(), "course-serve-shots-"));
+
+beforeAll(async () => {
+  server = await startCourseServer(bin);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  try {
+    await browser?.close();
+    await server?.stop();
+    // UPDATE_SCREENSHOTS=1 refreshes the pictures of docs/web.md from this run (those it took).
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      mkdirSync(join(repoRoot, "docs/web"), { recursive: true });
+      for (const name of ["lesson-1-done.png", "two-tabs.png"]) {
+        if (existsSync(join(shots, name))) {
+          copyFileSync(join(shots, name), join(repoRoot, "docs/web", name));
+        }
+      }
+    }
+  } finally {
+    rmSync(shots, { recursive: true, force: true });
+  }
+});
+
+/** A WebSocket upgrade's answer: the HTTP status when refused, 101 when accepted. */
+function upgrade(path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${server.origin.replace("http", "ws")}${path}`, { headers });
+    ws.on("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on("open", () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on("error", reject);
+  });
+}
+
+/** GET /api/lessons with the token and this Host header (fetch would not send a foreign one). */
+function statusWithHost(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server.origin}/api/lessons`,
+      { headers: { host, authorization: `Bearer ${server.token}` } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const bearer = () => ({ authorization: `Bearer ${server.token}` });
+
+/**
+ * Wait for step `index` to turn green. As a learner does when a server takes a moment to start,
+ * press Enter now and then: each prompt runs the live checks again.
+ */
+async function untilPassed(page: Page, index: number): Promise<void> {
+  const green = page.locator(`.step[data-step="${index}"][data-passed="true"]`);
+  for (let i = 0; i < 15; i++) {
+    try {
+      await green.waitFor({ timeout: 3000 });
+      return;
+    } catch {
+      await page.keyboard.press("Enter");
+    }
+  }
+  await green.waitFor({ timeout: 3000 });
+}
+
+/** The text the page's terminal shows. */
+const screen = (page: Page) => page.locator(".xterm-rows").innerText();
+
+describe("course serve", () => {
+  test("without the token: 401, for the page, the API and the terminal; a foreign Host: 403", async () => {
+    expect((await fetch(`${server.origin}/`)).status).toBe(401);
+    expect((await fetch(`${server.origin}/api/lessons`)).status).toBe(401);
+    const wrong = await fetch(`${server.origin}/api/lessons`, {
+      headers: { authorization: "Bearer not-the-token" },
+    });
+    expect(wrong.status).toBe(401);
+    expect(await upgrade("/api/lessons/1/terminal", { origin: server.origin })).toBe(401);
+    // A DNS-rebinding page reaches us under its own name, with no token: still refused first.
+    expect(await statusWithHost("attacker.example")).toBe(403);
+    expect(await statusWithHost(`attacker.example:${new URL(server.origin).port}`)).toBe(403);
+    expect(await statusWithHost(new URL(server.origin).host)).toBe(200);
+    const ok = await fetch(`${server.origin}/api/lessons`, { headers: bearer() });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as unknown[])[0]).toMatchObject({
+      position: 1,
+      id: "namespaces",
+      state: "open",
+    });
+  });
+
+  test("a terminal socket from a foreign Origin is refused (403), even with the token", async () => {
+    expect(
+      await upgrade("/api/lessons/1/terminal", { ...bearer(), origin: "http://evil.example" }),
+    ).toBe(403);
+    expect(await upgrade("/api/lessons/1/terminal", bearer())).toBe(403);
+  });
+
+  test("a locked lesson's terminal is refused (423) before any lab is made", async () => {
+    expect(await upgrade("/api/lessons/2/terminal", { ...bearer(), origin: server.origin })).toBe(
+      423,
+    );
+    const page = await browser.newPage();
+    await page.goto(`${server.url}#veth-pair`);
+    await expect
+      .poll(() => page.locator("#terminal-status").innerText(), { timeout: 20_000 })
+      .toContain("Locked: finish namespaces first");
+    await page.close();
+  });
+
+  test("lesson 1 as a learner: commands typed in the terminal turn the steps green, lesson 2 unlocks, the graph shows c1", async () => {
+    const lesson = (await (
+      await fetch(`${server.origin}/api/lessons/1`, { headers: bearer() })
+    ).json()) as { steps: { index: number; commands: { code: string; background: boolean }[] }[] };
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.url);
+    // The token moved into the cookie and out of the address bar.
+    expect(page.url()).not.toContain("token=");
+    await page.waitForSelector('.step[data-step="1"][data-passed="false"]');
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 1 ·");
+    await page.locator(".xterm-helper-textarea").focus();
+    for (const step of lesson.steps) {
+      for (const block of step.commands) {
+        // As a learner would: a server is started in the background, with `&`.
+        for (const line of block.code.split("\n")) {
+          await page.keyboard.type(block.background ? `${line} &` : line);
+          await page.keyboard.press("Enter");
+        }
+      }
+      await untilPassed(page, step.index);
+    }
+    await page.waitForSelector('#lesson-list li[data-id="veth-pair"][data-state="open"]');
+    await page.waitForSelector('#lesson-list li[data-id="namespaces"][data-state="done"]');
+    await expect
+      .poll(() => page.locator(".banner").first().innerText(), { timeout: 20_000 })
+      .toContain("veth-pair");
+    // The picture is the lab's own, redrawn after the commands: c1 is in it.
+    const src = await page.locator("#graph").getAttribute("src");
+    const svg = await (await page.request.get(new URL(src ?? "", server.origin).href)).text();
+    expect(svg).toContain("c1");
+    await page.screenshot({ path: join(shots, "lesson-1-done.png") });
+    // The same progress file the CLI reads.
+    const status = bin.run(["list", "--json"]);
+    expect(JSON.parse(status.stdout)[1]).toMatchObject({ id: "veth-pair", state: "open" });
+    await page.close();
+  });
+
+  test("two tabs share one terminal, in the lab `course shell` opens", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 700 } });
+    const a = await context.newPage();
+    const b = await context.newPage();
+    await a.goto(`${server.url}#namespaces`);
+    await b.goto(`${server.url}#namespaces`);
+    await expect.poll(() => screen(b), { timeout: 30_000 }).toContain("[lesson 1 ·");
+    await a.locator(".xterm-helper-textarea").focus();
+    await a.keyboard.type("ip netns add from-tab-a; echo typed-in-$((6*7))");
+    await a.keyboard.press("Enter");
+    await expect.poll(() => screen(b), { timeout: 20_000 }).toContain("typed-in-42");
+    const cli = bin.run(["shell", "namespaces", "-c", "ip netns list"]);
+    expect(cli.stdout).toContain("from-tab-a");
+    await b.screenshot({ path: join(shots, "two-tabs.png") });
+    await context.close();
+  });
+
+  test("a restarted server keeps progress (it is the CLI's progress file)", async () => {
+    expect(await server.stop()).toBe(0);
+    server = await startCourseServer(bin);
+    const rows = (await (
+      await fetch(`${server.origin}/api/lessons`, { headers: bearer() })
+    ).json()) as { id: string; state: string }[];
+    expect(rows.slice(0, 2)).toMatchObject([
+      { id: "namespaces", state: "done" },
+      { id: "veth-pair", state: "open" },
+    ]);
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('#lesson-list li[data-id="namespaces"][data-state="done"]');
+    // The first open lesson is shown, and its terminal is no longer refused.
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 2 ·");
+    // The terminal's size follows the page: the shell's pty is resized with it.
+    const size = async () => {
+      await page.locator(".xterm-helper-textarea").focus();
+      await page.keyboard.type("clear; echo size=$(stty size)=");
+      await page.keyboard.press("Enter");
+      let found = "";
+      await expect
+        .poll(
+          async () => {
+            found = /size=(\d+ \d+)=/.exec(await screen(page))?.[1] ?? "";
+            return found;
+          },
+          { timeout: 20_000 },
+        )
+        .not.toBe("");
+      return found;
+    };
+    const wide = await size();
+    await page.setViewportSize({ width: 900, height: 500 });
+    await expect.poll(size, { timeout: 30_000 }).not.toBe(wide);
+    await page.close();
+  });
+});
