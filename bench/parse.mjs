@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { lint } from "../dist/cli/lint.js";
+import { lint } from "../dist/flows/lint-course.js";
 import { scanBlocks } from "../dist/lesson/block-scan.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -230,7 +230,7 @@ Run on ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpu
 | \`course list\` (shipped course, parse cache warm) | ${f(start["course list"])} ms (${f(start["course list"] / base)}×) | ≤ 2× | ${verdict(start["course list"] / base <= 2)} |
 | \`course list\`, first run after a lesson changed (no parse cache: loads the parser) | ${f(start["course list, no parse cache"])} ms (${f(start["course list, no parse cache"] / base)}×) | (none) | see below |
 
-Parse + lint is \`lint()\` from \`dist/cli/lint.js\`: read every file, parse (remark), validate
+Parse + lint is \`lint()\` from \`dist/flows/lint-course.js\`: read every file, parse (remark), validate
 front matter (yaml + zod), parse every check line, resolve ids and \`requires\`. Start-up
 times are wall-clock times of whole processes, ${START_RUNS} interleaved runs each.
 

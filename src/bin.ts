@@ -3,6 +3,7 @@
  * The only place that parses argv, turns errors into messages and sets the exit code.
  * Command modules are imported lazily so that `course --help` stays close to `node -e 0`.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandContext, GlobalOptions } from "./context.js";
 import { CourseError, ExitCode, LessonError } from "./errors.js";
@@ -248,8 +249,12 @@ function build(): Command {
   return program;
 }
 
-declare const VERSION_FROM_BUILD: string | undefined;
-const VERSION = typeof VERSION_FROM_BUILD === "string" ? VERSION_FROM_BUILD : "0.1.0";
+/** The version in package.json (next to `dist/`): written in one place. */
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {

@@ -20,7 +20,9 @@
  */
 import type { Blockquote, Code, Heading, RootContent, Yaml } from "mdast";
 import type { Point } from "unist";
-import { FRONT_MATTER_FENCE } from "./skeleton.js";
+
+/** A front matter fence: `---` alone on a line (trailing blanks allowed). */
+export const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 
 const FENCE_OPEN = /^(`{3,}|~{3,})([\s\S]*)$/;
 const CLOSING_FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;

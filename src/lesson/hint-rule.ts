@@ -8,7 +8,7 @@
  * or a GitHub tip alert, `> [!TIP]`. Anything else in a quote (`> Note:`, `> [!NOTE]`) is prose.
  */
 import type { Blockquote } from "mdast";
-import { toString as plainText } from "mdast-util-to-string";
+import { plainText } from "./plain-text.js";
 
 /**
  * The marker as written in the Markdown source, or as the plain text of the parsed paragraph

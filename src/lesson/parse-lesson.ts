@@ -1,22 +1,18 @@
 /**
- * One lesson file → `Lesson`, with every problem located at the line and column that causes it.
- * Pure: the caller reads the file. Course-level facts (position, the default of `requires`,
+ * One lesson file → `Lesson`, with every problem located at the line and column that causes it:
+ * the lesson semantics (front matter, steps, fences, checks, hints) over the block tree that
+ * `markdown-source.ts` reads. Pure: the caller reads the file. Course-level facts (position, the default of `requires`,
  * unique ids) are settled by `parseCourse`.
  */
-import type { Blockquote, Code, Heading, Nodes, Root, RootContent } from "mdast";
-import remarkFrontmatter from "remark-frontmatter";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { type Plugin, unified } from "unified";
-import type { Node as UnistNode } from "unist";
-import { scanBlocks } from "./block-scan.js";
+import type { Blockquote, Code, Heading, RootContent } from "mdast";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
 import { isHintQuote, stripHintMarker } from "./hint-rule.js";
+import { MarkdownSource } from "./markdown-source.js";
 import { MAX_NESTING, tooDeeplyNested } from "./nesting-depth.js";
 import { parseCheckLine } from "./parse-check.js";
-import { FRONT_MATTER_FENCE, skeleton, uncutColumn, uncutValue } from "./skeleton.js";
+import { plainText } from "./plain-text.js";
 import type {
   Check,
   CommandBlock,
@@ -47,10 +43,9 @@ export interface ParseLessonOptions {
   file: string;
   /**
    * Read the blocks with the block scan (block-scan.ts) when the lesson is made only of what it
-   * knows, else parse the block skeleton (skeleton.ts) with remark, skipping the table construct
-   * when no line could be a table's delimiter row: same result, many times faster. `false`
-   * (remark on the whole text, every construct) exists for the tests that prove "same result".
-   * @default true
+   * knows, else with remark, skipping the table construct when no line could be a table's
+   * delimiter row: same result, many times faster. `false` (remark on the whole text, every
+   * construct) exists for the tests that prove "same result". @default true
    */
   fast?: boolean;
   /** 1-based position in the course. @default 1 */
@@ -66,76 +61,6 @@ export interface ParsedLesson {
   frontMatter?: FrontMatter;
 }
 
-type Processor = ReturnType<typeof makeProcessor>;
-/** Built once each, on first use: with GFM tables, and without (see `blocksOnly`). */
-let processor: Processor | undefined;
-let tablelessProcessor: Processor | undefined;
-
-/**
- * Inline constructs (emphasis, links, code spans, autolinks…) say nothing about a lesson's
- * structure, and tokenizing them is most of micromark's time (about half of a lesson's parse,
- * measured by bench/parse.mjs). Titles, hints and step Markdown are kept as Markdown source for
- * the terminal renderer, so the parser only needs blocks: fences, headings, blockquotes, lists,
- * tables and front matter.
- */
-const INLINE_CONSTRUCTS = [
-  "attention",
-  "autolink",
-  "characterEscape",
-  "characterReference",
-  "codeText",
-  "hardBreakEscape",
-  "htmlText",
-  "labelStartImage",
-  "labelStartLink",
-  "labelEnd",
-  "wwwAutolink",
-  "protocolAutolink",
-  "emailAutolink",
-  "gfmFootnoteCall",
-  "gfmPotentialFootnoteCall",
-  "strikethrough",
-  "tasklistCheck",
-];
-
-/**
- * GFM's table construct is tried at the start of every line of flow content (the only block
- * construct tried on any character rather than on a marker like `#` or a backtick), which made
- * it a quarter to a third of micromark's time on a typical lesson (bench/parse.mjs). A table
- * needs a delimiter row, so a text without one parses to the same tree with `tables: false`.
- * (An options object: unified ignores a plugin given a bare `false`.)
- */
-const blocksOnly: Plugin<[{ tables: boolean }], Root> = function ({ tables }) {
-  const data = this.data();
-  data.micromarkExtensions ??= [];
-  const disable = tables ? INLINE_CONSTRUCTS : [...INLINE_CONSTRUCTS, "table"];
-  data.micromarkExtensions.push({ disable: { null: disable } });
-  // Tree transforms too: the only one (GFM autolink literals) turns URLs in text into link
-  // nodes without positions, which made a heading ending in a URL lose its title, and walked
-  // the whole tree for every lesson (~4% of the parse).
-  data.fromMarkdownExtensions = (data.fromMarkdownExtensions ?? []).map((extension) =>
-    (Array.isArray(extension) ? extension : [extension]).map(({ transforms: _, ...rest }) => rest),
-  );
-};
-
-/**
- * A line that could be a table's delimiter row (`| --- | :-: |`, `:-`): after container prefixes
- * (indentation, `>`), only `|`, `:`, `-` and blanks, with a `-` and a `|` or `:` (micromark's
- * rule; `---` alone is a thematic break or setext underline). Deliberately loose: a false match
- * only costs speed. The skeleton never creates such a line (it keeps lines that start with
- * `-`, `:` or `|` whole and cuts others after a character that is none of them).
- */
-const MAYBE_DELIMITER_ROW = /^[ \t>]*(?=[-:| \t]*-)(?=[-:| \t]*[:|])[-:| \t]+$/m;
-
-function makeProcessor(tables = true) {
-  return unified()
-    .use(remarkParse)
-    .use(remarkFrontmatter, ["yaml"])
-    .use(remarkGfm)
-    .use(blocksOnly, { tables })
-    .freeze();
-}
-
 /** `03-bridge.md` → `bridge`; a name that is only a number keeps it (`07.md` → `07`). */
 export function idFromFileName(file: string): string {
   const base = (file.split(/[\\/]/).pop() ?? file).replace(/\.md$/i, "");
@@ -148,159 +73,18 @@ function trimBlankLines(text: string): string {
   return text.replace(/^(?:[ \t]*\r?\n)+/, "").replace(/\s+$/, "");
 }
 
-/** remark's tree of `text` as it is, every block construct on (the reference for tests). */
-export function markdownTree(text: string): Root {
-  processor ??= makeProcessor();
-  return processor.parse(text) as Root;
-}
-
-/**
- * remark's tree of the whole text: of its block skeleton when `fast` (see skeleton.ts, with the
- * table construct only when a line could be a delimiter row), else of the text as it is.
- */
-function parseMarkdown(parser: LessonParser, fast: boolean): Root {
-  if (!fast) return markdownTree(parser.text);
-  let markdown: Processor;
-  if (!MAYBE_DELIMITER_ROW.test(parser.text)) {
-    tablelessProcessor ??= makeProcessor(false);
-    markdown = tablelessProcessor;
-  } else {
-    processor ??= makeProcessor();
-    markdown = processor;
-  }
-  const cut = skeleton(parser.lines, parser.endings);
-  parser.parsedLines = cut.lines;
-  return markdown.parse(cut.text) as Root;
-}
-
-/**
- * remark's reading of lines `start` to `end` (a region between two boundaries, see
- * block-scan.ts) in the whole text's lines and columns, fence contents as written (micromark
- * reads the region's skeleton); `undefined` when reading the region alone could differ from
- * reading it within the text: when it could open front matter, starts with a byte order mark,
- * could hold a table, or ends in a fence or HTML block that might still be open (and so would
- * swallow the boundary after it).
- */
-function parseRegion(parser: LessonParser, start: number, end: number): RootContent[] | undefined {
-  const { lines } = parser;
-  const first = lines[start] ?? "";
-  // micromark reads front matter, and drops a byte order mark, only at the start of its input.
-  if (FRONT_MATTER_FENCE.test(first) || first.startsWith("\ufeff")) return undefined;
-  if (MAYBE_DELIMITER_ROW.test(lines.slice(start, end).join("\n"))) return undefined;
-  parser.skeletonLines ??= skeleton(lines, parser.endings).lines;
-  const cut = parser.skeletonLines.slice(start, end);
-  tablelessProcessor ??= makeProcessor(false);
-  const tree = tablelessProcessor.parse(cut.join("\n")) as Root;
-  /** A point of the region's skeleton → the same point in the text. */
-  const move = (point: { line: number; column: number }) => {
-    const parsed = cut[point.line - 1] ?? "";
-    const original = lines[start + point.line - 1] ?? "";
-    point.line += start;
-    point.column = uncutColumn(parsed, original, point.column - 1) + 1;
-  };
-  let open = false;
-  const visit = (node: Nodes) => {
-    const position = node.position;
-    if (!position) return;
-    const first = position.start.line;
-    move(position.start);
-    move(position.end);
-    if (node.type === "code" && node.value !== "") {
-      node.value = node.value
-        .split("\n")
-        .map((value, i) => uncutValue(cut[first + i] ?? "", lines[start + first + i] ?? "", value))
-        .join("\n");
-    }
-    const fenced =
-      node.type === "code" &&
-      /^[`~]/.test((lines[position.start.line - 1] ?? "").slice(position.start.column - 1));
-    if ((fenced || node.type === "html") && position.end.line >= end && end < lines.length) {
-      open = true;
-    }
-    if ("children" in node) for (const child of node.children as Nodes[]) visit(child);
-  };
-  for (const node of tree.children) visit(node);
-  return open ? undefined : tree.children;
-}
-
-/** The block scan's tree of the parser's text (regions it leaves go to remark), if it answers. */
-function scan(parser: LessonParser): RootContent[] | undefined {
-  if (/[\r\0]/.test(parser.text)) return undefined;
-  return scanBlocks(parser.lines, (start, end) => parseRegion(parser, start, end));
-}
-
-/** The top-level nodes the fast path reads for `text` (for tests), or `undefined`. */
-export function scannedTree(text: string): RootContent[] | undefined {
-  return scan(new LessonParser(text, "-"));
-}
-
+/** The lesson semantics over a Markdown source: positions, problems, fences, checks, hints. */
 class LessonParser {
   readonly problems: Problem[] = [];
-  /** The file's lines, and the line endings after each. */
-  readonly lines: string[] = [];
-  readonly endings: string[] = [];
-  /** Offset of each line's first character in `text`. */
-  readonly lineStarts: number[] = [];
-  /** The lines micromark reads (see skeleton.ts); the same as `lines` when not fast. */
-  parsedLines: string[];
-  /** The skeleton's lines, once a region of the text needed remark. */
-  skeletonLines: string[] | undefined;
+  readonly source: MarkdownSource;
+  readonly text: string;
 
   constructor(
-    readonly text: string,
+    text: string,
     readonly file: string,
   ) {
-    const parts = text.split(/(\r\n|\r|\n)/);
-    let offset = 0;
-    for (let i = 0; i < parts.length; i += 2) {
-      const line = parts[i] ?? "";
-      const ending = parts[i + 1] ?? "";
-      this.lines.push(line);
-      this.endings.push(ending);
-      this.lineStarts.push(offset);
-      offset += line.length + ending.length;
-    }
-    this.parsedLines = this.lines;
-  }
-
-  /** Offset in the original text of a point in the parsed text (the two differ only in cut tails). */
-  offset(point: { line: number; column: number } | undefined): number {
-    if (!point) return 0;
-    const start = this.lineStarts[point.line - 1];
-    if (start === undefined) return this.text.length;
-    const parsed = this.parsedLines[point.line - 1] ?? "";
-    const original = this.lines[point.line - 1] ?? "";
-    return start + uncutColumn(parsed, original, point.column - 1);
-  }
-
-  /** Offsets of a node in the original text. */
-  span(node: UnistNode): { start: number; end: number } {
-    return { start: this.offset(node.position?.start), end: this.offset(node.position?.end) };
-  }
-
-  /** A fence's content as written in the file (the parsed value may have cut lines). */
-  codeValue(node: Code): string {
-    if (node.value === "") return "";
-    const first = (node.position?.start.line ?? 1) + 1;
-    return node.value
-      .split(/\r\n|\r|\n/)
-      .map((value, i) => {
-        const parsed = this.parsedLines[first - 1 + i];
-        const original = this.lines[first - 1 + i];
-        if (parsed === undefined || original === undefined) return value;
-        return uncutValue(parsed, original, value);
-      })
-      .join("\n");
-  }
-
-  /** A heading's text as written in the file. */
-  headingText(node: Heading): string {
-    const first = node.children[0];
-    const last = node.children[node.children.length - 1];
-    if (!first || !last) return "";
-    const start = this.offset(first.position?.start);
-    const end = this.offset(last.position?.end);
-    return this.text.slice(start, end).replace(/\s+/g, " ").trim();
+    this.source = new MarkdownSource(text);
+    this.text = text;
   }
 
   at(line: number, column: number): Position {
@@ -311,22 +95,11 @@ class LessonParser {
     this.problems.push({ ...where, severity, rule, message });
   }
 
-  /** Column of each word of a fence's info string, found on the opening line itself. */
+  /** Each word of a fence's info string, with its position on the opening line. */
   infoWords(node: Code): { word: string; at: Position }[] {
-    const line = node.position?.start.line ?? 1;
-    const source = this.lines[line - 1] ?? "";
-    const fenceAt = Math.max(0, (node.position?.start.column ?? 1) - 1);
-    // Skip the container prefix (`> `, list indent) and the fence characters.
-    const fence = /[`~]{3,}/.exec(source.slice(fenceAt));
-    let cursor = fence ? fenceAt + fence.index + fence[0].length : fenceAt;
-    // A double-quoted value is one word (`no-mutate="no route cache since Linux 3.6"`).
-    const words = `${node.lang ?? ""} ${node.meta ?? ""}`.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];
-    return words.map((word) => {
-      const found = source.indexOf(word, cursor);
-      const index = found === -1 ? cursor : found;
-      cursor = index + word.length;
-      return { word, at: this.at(line, index + 1) };
-    });
+    return this.source
+      .infoWords(node)
+      .map(({ word, line, column }) => ({ word, at: this.at(line, column) }));
   }
 
   commandOptions(node: Code, inIntro: boolean): CommandOptions {
@@ -409,7 +182,7 @@ class LessonParser {
   command(node: Code, inIntro: boolean): CommandBlock {
     const start = node.position?.start ?? { line: 1, column: 1 };
     const options = this.commandOptions(node, inIntro);
-    const code = this.codeValue(node);
+    const code = this.source.codeValue(node);
     if (code.trim() === "") {
       this.report(
         this.at(start.line, start.column),
@@ -442,11 +215,11 @@ class LessonParser {
     }
     const checks: Check[] = [];
     let broken = 0;
-    const value = this.codeValue(node);
+    const value = this.source.codeValue(node);
     const valueLines = value === "" ? [] : value.split("\n");
     valueLines.forEach((value, i) => {
       const line = start.line + 1 + i;
-      const source = this.lines[line - 1] ?? value;
+      const source = this.source.lines[line - 1] ?? value;
       // The value has the container's prefix (`> `, indentation) removed: find the column
       // where this line's text starts in the file.
       const column = source.endsWith(value) ? source.length - value.length + 1 : start.column;
@@ -459,7 +232,7 @@ class LessonParser {
   }
 
   hint(node: Blockquote): Hint {
-    const { start, end } = this.span(node);
+    const { start, end } = this.source.span(node);
     const body = stripHintMarker(
       this.text
         .slice(start, end)
@@ -493,7 +266,7 @@ function walk(parser: LessonParser, node: RootContent, section: Section, inIntro
       if (inIntro) {
         if (block.options.setup) {
           section.commands.push(block);
-          section.cut.push(parser.span(node));
+          section.cut.push(parser.source.span(node));
         } else if (!block.options.noRun) {
           parser.report(
             where,
@@ -596,7 +369,7 @@ export function parseLesson(
     };
   }
   const parser = new LessonParser(text, file);
-  const deep = tooDeeplyNested(parser.lines);
+  const deep = tooDeeplyNested(parser.source.lines);
   if (deep) {
     return {
       problems: [
@@ -610,9 +383,7 @@ export function parseLesson(
       ],
     };
   }
-  const fast = options.fast !== false;
-  const scanned = fast ? scan(parser) : undefined;
-  const tree: Root = scanned ? { type: "root", children: scanned } : parseMarkdown(parser, fast);
+  const tree = parser.source.tree(options.fast !== false);
 
   // Front matter.
   let frontMatter: FrontMatter = { keyAt: {}, requiresAt: [] };
@@ -624,7 +395,7 @@ export function parseLesson(
     const parsed = parseFrontMatter(first.value, { file, line, column: 1 });
     frontMatter = parsed.frontMatter;
     parser.problems.push(...parsed.problems);
-    bodyStart = parser.span(first).end;
+    bodyStart = parser.source.span(first).end;
   } else {
     parser.report(
       parser.at(1, 1),
@@ -652,7 +423,7 @@ export function parseLesson(
   stepStarts.forEach(({ heading, section }, i) => {
     const index = i + 1;
     const pos = heading.position?.start ?? { line: 1, column: 1 };
-    const title = parser.headingText(heading);
+    const title = parser.source.headingText(heading);
     const headingAt = parser.at(pos.line, pos.column);
     if (title === "") {
       parser.report(
@@ -663,7 +434,7 @@ export function parseLesson(
       );
     }
     const next = stepStarts[i + 1]?.heading;
-    const end = next ? parser.span(next).start : text.length;
+    const end = next ? parser.source.span(next).start : text.length;
     // A step whose only checks are broken is already reported at those lines.
     if (section.checks.length === 0 && section.brokenChecks === 0) {
       parser.report(
@@ -677,7 +448,7 @@ export function parseLesson(
       index,
       title,
       heading: headingAt,
-      markdown: sliceWithout(text, parser.span(heading).end, end, []),
+      markdown: sliceWithout(text, parser.source.span(heading).end, end, []),
       commands: section.commands,
       checks: section.checks,
       hints: section.hints,
@@ -693,7 +464,7 @@ export function parseLesson(
     );
   }
 
-  const introEnd = stepStarts[0] ? parser.span(stepStarts[0].heading).start : text.length;
+  const introEnd = stepStarts[0] ? parser.source.span(stepStarts[0].heading).start : text.length;
   const id = frontMatter.id ?? idFromFileName(file);
   const lesson: Lesson = {
     file,

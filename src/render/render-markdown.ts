@@ -13,12 +13,12 @@ import type {
   RootContent,
   Table,
 } from "mdast";
-import { toString as plain } from "mdast-util-to-string";
 import pc from "picocolors";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { isHintQuote } from "../lesson/hint-rule.js";
+import { plainText } from "../lesson/plain-text.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -170,7 +170,7 @@ function list(node: List, ctx: Ctx, width: number): string {
 }
 
 function table(node: Table, ctx: Ctx): string {
-  const rows = node.children.map((row) => row.children.map((cell) => plain(cell)));
+  const rows = node.children.map((row) => row.children.map((cell) => plainText(cell)));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
@@ -284,7 +284,7 @@ function spans(
         out.push({ text: "\n", style });
         break;
       case "link": {
-        const text = plain(node);
+        const text = plainText(node);
         out.push(...spans(node.children, ctx, (s) => style(c.underline(c.blue(s)))));
         if (text !== node.url && `mailto:${text}` !== node.url) {
           out.push({ text: " ", style });

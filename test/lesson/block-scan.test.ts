@@ -12,7 +12,8 @@ import type { Blockquote, Nodes, RootContent } from "mdast";
 import { expect, test } from "vitest";
 import { plainStart, scanBlocks } from "../../src/lesson/block-scan.js";
 import { isHintQuote as isHint } from "../../src/lesson/hint-rule.js";
-import { markdownTree, parseLesson, scannedTree } from "../../src/lesson/parse-lesson.js";
+import { markdownTree, scannedTree } from "../../src/lesson/markdown-source.js";
+import { parseLesson } from "../../src/lesson/parse-lesson.js";
 
 const root = resolve(import.meta.dirname, "../..");
 

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { didYouMean, editDistance, suggestion } from "./did-you-mean.js";
+import { didYouMean, editDistance, suggestion } from "../../src/lesson/did-you-mean.js";
 
 test("edit distance counts inserts, deletes, substitutions and swaps", () => {
   expect(editDistance("link", "link")).toBe(0);
