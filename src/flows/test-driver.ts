@@ -8,6 +8,7 @@ import { evaluateChecks } from "../checks/evaluate-checks.js";
 import { type CommandContext, debugOption } from "../context.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import { runCommandBlock } from "./lesson-lab.js";
 import type { CheckOutcome, LessonDriver } from "./test-lesson.js";
 
@@ -47,6 +48,7 @@ export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> 
       const results = await evaluateChecks(lab, checks, {
         timeout: options.timeout ?? lesson.timeout,
         diagnose: options.diagnose,
+        leftAlone: leftAloneByLesson(lesson),
       });
       return results.map((r): CheckOutcome => {
         const found = r.diagnosis === undefined ? r.found : `${r.found} (${r.diagnosis})`;
