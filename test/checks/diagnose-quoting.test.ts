@@ -12,7 +12,7 @@ destroyLabsAfterEach();
 const PAYLOAD = "$(touch${IFS}q)";
 
 describe("diagnosis quoting", () => {
-  it(`an interface named ${PAYLOAD}: the suggestion is quoted and running it is safe", async () => {
+  it(`an interface named ${PAYLOAD}: the suggestion is quoted and running it is safe`, async () => {
     const lab = await labWith(`
 ip netns add c1
 ip -n c1 link add '${PAYLOAD}' type veth peer name other
