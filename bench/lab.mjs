@@ -20,6 +20,7 @@ let n = 0;
 const open = (persistent, extra = {}) =>
   openLab({
     spec: { kind: "sandbox" },
+    env: process.env,
     key: `bench#${n}`,
     label: `bench-${n++}`,
     persistent,
@@ -49,7 +50,7 @@ async function createDestroy(persistent, rounds) {
 
 async function execOverhead(rounds) {
   const { lab } = await open(false);
-  const [record] = (await listSandboxLabs(localTransport(), runtimeDir)).filter(
+  const [record] = (await listSandboxLabs(localTransport(process.env), runtimeDir)).filter(
     (r) => r.id === lab.id,
   );
   const enter = [
@@ -66,10 +67,11 @@ async function execOverhead(rounds) {
   const spawnLab = await openSandboxLab({
     spec: { kind: "sandbox" },
     key: "bench#spawn",
+    env: process.env,
     label: "bench-spawn",
     persistent: false,
     runtimeDir,
-    transport: localTransport(),
+    transport: localTransport(process.env),
     privileged: root,
     subordinateIds: !root,
     execMode: "spawn",
@@ -136,7 +138,7 @@ async function hundredLabs(count) {
   const t = performance.now();
   const labs = await Promise.all(Array.from({ length: count }, () => open(false)));
   const created = performance.now() - t;
-  const records = await listSandboxLabs(localTransport(), runtimeDir);
+  const records = await listSandboxLabs(localTransport(process.env), runtimeDir);
   // A lab's processes: its launcher (an sh waiting for it), unshare (the record's ppid), its
   // PID 1 and PID 1's children. Plus what its tmpfs mounts hold (directories, its fstab).
   let idle = { rss: 0, pss: 0, processes: 0 };

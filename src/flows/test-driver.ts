@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
-import { type CommandContext, debugOption } from "../context.js";
+import { type CommandContext, debugOption, labIo } from "../context.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
 import { runCommandBlock } from "./lesson-lab.js";
@@ -26,6 +26,7 @@ export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> 
             label: lesson.id,
             persistent: false,
             needs: lesson.needs,
+            ...labIo(ctx),
             ...debug,
           })
         ).lab;

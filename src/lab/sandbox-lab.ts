@@ -128,7 +128,7 @@ export const DEFAULT_PROCESS_LIMIT = 512;
  * (a number of processes).
  * @throws UsageError for a value that is not one.
  */
-export function labLimits(env: NodeJS.ProcessEnv = process.env): {
+export function labLimits(env: NodeJS.ProcessEnv): {
   tmpfsSize: string;
   processLimit: number;
 } {

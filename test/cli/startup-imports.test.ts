@@ -25,16 +25,13 @@ const loads = (modules: string[], pkg: string) =>
   modules.some((url) => url.includes(`/node_modules/${pkg}/`));
 
 describe("the start-up path stays light", () => {
-  test.each([["--help"], ["list"], ["status"]])(
-    "course %s does not load execa",
-    (command) => {
-      const modules = modulesLoadedBy([command]);
-      // The trace works: the CLI's own entry and commander are in it.
-      expect(modules.some((url) => url.endsWith("/dist/bin.js"))).toBe(true);
-      expect(loads(modules, "commander")).toBe(true);
-      expect(loads(modules, "execa")).toBe(false);
-    },
-  );
+  test.each([["--help"], ["list"], ["status"]])("course %s does not load execa", (command) => {
+    const modules = modulesLoadedBy([command]);
+    // The trace works: the CLI's own entry and commander are in it.
+    expect(modules.some((url) => url.endsWith("/dist/bin.js"))).toBe(true);
+    expect(loads(modules, "commander")).toBe(true);
+    expect(loads(modules, "execa")).toBe(false);
+  });
 
   test("a command that runs a lab script does load execa (the trace sees it)", () => {
     // `reset --all` lists this home's sandbox labs with a one-shot script: through execa.
