@@ -125,7 +125,7 @@ export async function kernelFeaturesCheck(lab: Lab): Promise<DoctorCheck> {
   return {
     name: "lesson needs",
     status: "warn",
-    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` and refused by \`course start\``,
+    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` (run in the VM with --fallback-lab vagrant) and refused by \`course start\``,
     fix: FEATURE_FIX,
   };
 }
