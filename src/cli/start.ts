@@ -1,6 +1,6 @@
 /** `course start [LESSON]`: the guided flow (src/flows/start.ts) on this terminal. */
 
-import { type CommandContext, debugOption, useColor, warnOption } from "../context.js";
+import { type CommandContext, debugOption, labIo, useColor, warnOption } from "../context.js";
 import { learnerDriver } from "../flows/learner-driver.js";
 import { startFlow } from "../flows/start.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
@@ -22,6 +22,7 @@ export async function startCommand(ctx: CommandContext, lessonName?: string): Pr
     spec: labSpecFromOption(ctx.global.lab),
     course,
     cwd: ctx.cwd,
+    ...labIo(ctx),
     ...warnOption(ctx),
     ...debugOption(ctx),
   });
