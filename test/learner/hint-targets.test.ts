@@ -24,17 +24,19 @@ const course = (args: string[]) => bin.run(args);
 
 labsInTempHome(bin);
 
-async function inLab(script: string): Promise<void> {
+/** The fixture lesson and its persistent lab, the one the binary's runs use. */
+async function openFixtureLab() {
   const { course: c } = await loadCourse({ cwd: repoRoot, lessons });
   const lesson = c.lessons[0];
   if (lesson === undefined) throw new Error("no lesson");
-  const { lab } = await openLessonLab({
-    spec: { kind: "sandbox" },
-    course: c,
-    lesson,
-    persistent: true,
-    runtimeDir: join(bin.dir, "runtime"),
-  });
+  const spec = { kind: "sandbox" } as const;
+  const runtimeDir = join(bin.dir, "runtime");
+  const { lab } = await openLessonLab({ spec, course: c, lesson, persistent: true, runtimeDir });
+  return { course: c, lesson, lab };
+}
+
+async function inLab(script: string): Promise<void> {
+  const { lab } = await openFixtureLab();
   try {
     expect((await lab.exec(script)).exitCode).toBe(0);
   } finally {
@@ -81,16 +83,7 @@ describe("hints that name their checks", () => {
   });
 
   test("the lab shell's hint answers the check that failed at the last live run", async () => {
-    const { course: c } = await loadCourse({ cwd: repoRoot, lessons });
-    const lesson = c.lessons[0];
-    if (lesson === undefined) throw new Error("no lesson");
-    const { lab } = await openLessonLab({
-      spec: { kind: "sandbox" },
-      course: c,
-      lesson,
-      persistent: true,
-      runtimeDir: join(bin.dir, "runtime"),
-    });
+    const { course: c, lesson, lab } = await openFixtureLab();
     try {
       const store = new ProgressStore({ dir: join(bin.dir, "state") });
       const live = await LiveChecker.open({ course: c, lesson, lab, store });

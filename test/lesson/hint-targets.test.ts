@@ -4,6 +4,8 @@
  * the block scan and through remark, a hint without names works as before, and a failure
  * brings the hint for its check, never one written for another check.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { chooseHint } from "../../src/lesson/choose-hint.js";
 import { parseLesson } from "../../src/lesson/parse-lesson.js";
@@ -147,5 +149,23 @@ describe("which hint a step shows", () => {
     // Progress written by an older course (a count past a shortened step's hints) still works.
     expect(text(chooseHint(step, { shown: 9 }))).toEqual([2, "the host end", false, true]);
     expect(chooseHint({ ...step, hints: [] }, { shown: 0 })).toBeUndefined();
+  });
+});
+
+describe("the shipped course", () => {
+  it("lesson 3: a down host end brings the host end's hint, a bare container end the other", () => {
+    const file = join(import.meta.dirname, "..", "..", "lessons", "03-bridge.md");
+    const { lesson, problems } = parseLesson(readFileSync(file, "utf8"), { file });
+    expect(problems).toEqual([]);
+    const step = lesson?.steps.find((s) => s.title === "Plug in c1, the ip way");
+    if (step === undefined) throw new Error("lesson 3 has no step \"Plug in c1, the ip way\"");
+    const [hostEnd, containerLink, containerAddr] = step.checks;
+    const hint = (failing: typeof hostEnd) =>
+      chooseHint(step, { shown: 0, failing })?.hint.markdown;
+    expect(hint(hostEnd)).toMatch(/plugs the host end/);
+    expect(hint(containerLink)).toMatch(/the container end needs an address/);
+    expect(hint(containerAddr)).toMatch(/the container end needs an address/);
+    // Seen both already: the host end's hint still comes for the host end.
+    expect(chooseHint(step, { shown: 2, failing: hostEnd })?.hint.markdown).toMatch(/host end/);
   });
 });
