@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { KERNEL_FEATURES } from "../lesson/needs.js";
 import { detectFeatures } from "./lab-features.js";
 import { FEATURE_FIX } from "./lab-needs.js";
 import { hasSubordinateIds, openLab } from "./open-lab.js";
+import { runProcess } from "./run-process.js";
 import type { Lab } from "./types.js";
 
 /** One finding of `course doctor`. */
@@ -45,6 +45,8 @@ function installCommand(packages: string[]): string {
 }
 
 const TOOLS: Array<{ tool: string; pkg: string }> = [
+  // The lab's maker (HOLDER_SCRIPT) is perl; perl-base is part of every Debian and Ubuntu.
+  { tool: "perl", pkg: "perl-base" },
   { tool: "unshare", pkg: "util-linux" },
   { tool: "nsenter", pkg: "util-linux" },
   { tool: "ip", pkg: "iproute2" },
@@ -125,7 +127,7 @@ export async function kernelFeaturesCheck(lab: Lab): Promise<DoctorCheck> {
   return {
     name: "lesson needs",
     status: "warn",
-    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` and refused by \`course start\``,
+    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` (run in the VM with --fallback-lab vagrant) and refused by \`course start\``,
     fix: FEATURE_FIX,
   };
 }
@@ -172,7 +174,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
       ? { name: "tools", status: "ok", detail: TOOLS.map((t) => t.tool).join(", ") }
       : {
           name: "tools",
-          status: missing.some((t) => ["unshare", "nsenter", "ip"].includes(t.tool))
+          status: missing.some((t) => ["perl", "unshare", "nsenter", "ip"].includes(t.tool))
             ? "fail"
             : "warn",
           detail: `missing: ${missing.map((t) => t.tool).join(", ")}`,
@@ -190,8 +192,10 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
         fix: `sudo sysctl -w ${off.key}=${off.fix} && echo ${off.key}=${off.fix} | sudo tee /etc/sysctl.d/90-course.conf`,
       });
     }
-    const help = spawnSync("unshare", ["--help"], { encoding: "utf8" });
-    if (help.status === 0 && !help.stdout.includes("--map-auto")) {
+    const help = await runProcess("unshare", ["--help"], { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
+    if (help?.exitCode === 0 && !help.stdout.includes("--map-auto")) {
       checks.push({
         name: "unshare",
         status: "warn",
