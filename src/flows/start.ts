@@ -53,6 +53,11 @@ export interface StartFlowOptions {
   signals?: NodeJS.EventEmitter;
   /** Open the lab shell for "I'll type them". @default lab.shell() */
   openShell?: (lab: Lab, lesson: Lesson) => Promise<number>;
+  /**
+   * Told the step the flow is on whenever it changes (`step` null: the lesson is complete);
+   * `course start --split` shows it beside the flow.
+   */
+  onStep?: (lesson: Lesson, step: number | null) => void;
 }
 
 type Action = "run" | "shell" | "check" | "hint" | "solution" | "network" | "skip" | "quit";
@@ -241,6 +246,7 @@ class StartFlow {
       const step = lesson.steps[this.step - 1];
       if (step === undefined) break;
       await this.o.store.update((p) => recordCurrentStep(p, this.o.course, lesson, step.index));
+      this.o.onStep?.(lesson, step.index);
       const advance = await this.teachStep(lesson, step);
       if (advance === "quit") {
         this.print(this.resumeMessage().replace("Stopped.", "See you later."));
@@ -534,6 +540,7 @@ class StartFlow {
       );
       return undefined;
     }
+    this.o.onStep?.(lesson, null);
     this.print(
       `${this.c.green("✓")} ${this.c.bold(`${lessonLabel(lesson)} "${lesson.title}" complete!`)}`,
     );
