@@ -4,8 +4,9 @@
  * or the pane is resized; ends when the guided flow does.
  */
 import { type CommandContext, useColor } from "../context.js";
-import { followSplitState, renderSplitPane, type SplitState } from "../flows/split-pane.js";
+import { followSplitState, type SplitState } from "../flows/split-pane.js";
 import { requireCourse } from "../load-course.js";
+import { renderSplitPane } from "../render/render-live.js";
 
 const CLEAR = "\u001b[H\u001b[2J\u001b[3J";
 const HIDE_CURSOR = "\u001b[?25l";

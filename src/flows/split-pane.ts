@@ -2,15 +2,11 @@
  * `course start --split`'s step pane: the step in sight beside the lab shell, redrawn when it
  * changes. The guided flow (and the live checks of its lab shell) write a small state file, the
  * step in sight; the pane's process (`course step-view FILE`, src/cli/step-view.ts) follows that
- * file and redraws the step card. A file, not a socket: either side may start first, a
+ * file and redraws the step card (render/render-live.ts's renderSplitPane). A file, not a socket: either side may start first, a
  * redraw after a resize needs only the last state, and nothing is left listening.
  */
 import { promises as fs, watch } from "node:fs";
 import { basename, dirname } from "node:path";
-import pc from "picocolors";
-import type { Course } from "../lesson/types.js";
-import { renderStepCard } from "../render/render-live.js";
-import { visibleText } from "../render/visible-text.js";
 import { writeAtomically } from "../write-atomically.js";
 
 /** What the pane shows: a lesson (by id) and its step in sight; `step: null` once every step passes. */
@@ -44,23 +40,6 @@ export async function readSplitState(file: string): Promise<SplitState | undefin
   } catch {
     return undefined;
   }
-}
-
-/** The pane's screen for `state`: the lesson's heading, then the step card (or "done"). */
-export function renderSplitPane(
-  course: Course,
-  state: SplitState,
-  options: { width: number; color: boolean },
-): string {
-  const c = pc.createColors(options.color);
-  const lesson = course.lessons.find((l) => l.id === state.lesson);
-  if (lesson === undefined) return `The lesson ${visibleText(state.lesson)} is not in this course.`;
-  const head = c.bold(
-    `Lesson ${lesson.position} of ${course.lessons.length}: ${visibleText(lesson.title)}`,
-  );
-  const step = state.step === null ? undefined : lesson.steps[state.step - 1];
-  if (step === undefined) return `${head}\n\n${c.green("✓")} Every step passes.`;
-  return `${head}\n\n${renderStepCard(lesson, step, options)}`;
 }
 
 /**
