@@ -8,6 +8,7 @@ import type { CheckResult } from "../checks/types.js";
 import { type CommandContext, debugOption, warnOption } from "../context.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
@@ -59,6 +60,7 @@ export async function verifyLesson(
   const results = await evaluateChecks(lab, all, {
     timeout: options.timeout ?? lesson.timeout,
     diagnose: options.diagnose ?? true,
+    leftAlone: leftAloneByLesson(lesson),
   });
   let at = 0;
   const steps = lesson.steps.map((step): StepReport => {
@@ -96,6 +98,23 @@ export interface VerifyOutcome {
   unlocked: Lesson[];
 }
 
+/** What `course verify --json` prints, and `POST /api/lessons/NAME/verify` answers: the report plus `progress`. */
+export type VerifyJson = VerifyReport & { progress: VerifyOutcome["progress"] };
+
+/** The JSON of a verify, one shape for the CLI and `course serve`. */
+export function verifyJson(outcome: VerifyOutcome): VerifyJson {
+  return { ...outcome.report, progress: outcome.progress };
+}
+
+export interface VerifyCourseLessonOptions {
+  /**
+   * The lesson's lab, already open (its setup done) and kept open by the caller: `course serve`
+   * passes its terminal's lab, so a verify costs no lab join. Found only after the lock is
+   * checked. @default the lesson's persistent lab, opened and closed here
+   */
+  lab?: (course: Course, lesson: Lesson) => Promise<Lab | undefined>;
+}
+
 /**
  * `course verify LESSON`: refuse a locked lesson (exit 3, before any lab is made), verify the
  * lesson in its persistent lab, record the result in the learner's progress.
@@ -103,6 +122,7 @@ export interface VerifyOutcome {
 export async function verifyCourseLesson(
   ctx: CommandContext,
   lessonName: string,
+  options: VerifyCourseLessonOptions = {},
 ): Promise<VerifyOutcome> {
   const course = await requireCourse(ctx);
   const lesson = findLesson(course, lessonName);
@@ -112,16 +132,21 @@ export async function verifyCourseLesson(
   assertOpen(course, before, lesson);
   const seen = lessonProgressOf(before, course, lesson)?.hintsSeen ?? {};
   const debugging = debugOption(ctx);
+  const kept = await options.lab?.(course, lesson);
   // A lesson whose `needs` this lab cannot meet is refused here (LabLacksError, exit 4).
-  const { lab } = await openLessonLab({
-    spec: labSpecFromOption(ctx.global.lab),
-    course,
-    lesson,
-    persistent: true,
-    cwd: ctx.cwd,
-    ...warnOption(ctx),
-    ...debugging,
-  });
+  const lab =
+    kept ??
+    (
+      await openLessonLab({
+        spec: labSpecFromOption(ctx.global.lab),
+        course,
+        lesson,
+        persistent: true,
+        cwd: ctx.cwd,
+        ...warnOption(ctx),
+        ...debugging,
+      })
+    ).lab;
   let report: VerifyReport;
   try {
     report = await verifyLesson(lab, lesson, {
@@ -130,7 +155,7 @@ export async function verifyCourseLesson(
         Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
     });
   } finally {
-    await lab.close();
+    if (kept === undefined) await lab.close();
   }
   debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
   const recorded = await recordVerifyReport(store, course, lesson, report);

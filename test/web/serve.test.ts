@@ -175,6 +175,30 @@ describe("course serve", () => {
     await page.close();
   });
 
+  test("the API's verify answers what `course verify --json` prints for the same lab, with the lesson's terminal open or not", async () => {
+    // Every figure but the timings: those differ from one run to the next.
+    const untimed = (json: unknown) =>
+      JSON.parse(JSON.stringify(json), (key, value) => (key === "durationMs" ? undefined : value));
+    // Lesson 1 has the learner's terminal open (the API verifies in that terminal's lab); lesson
+    // 2 has none (the API joins its lab for the request, as the CLI does). 1 passes, 2 fails.
+    for (const [name, passed] of [
+      ["1", true],
+      ["veth-pair", false],
+    ] as const) {
+      const api = await fetch(`${server.origin}/api/lessons/${name}/verify`, {
+        method: "POST",
+        headers: bearer(),
+      });
+      expect(api.status).toBe(200);
+      const fromApi = (await api.json()) as { passed: boolean; steps: { hint?: string }[] };
+      const cli = bin.run(["verify", name, "--json"]);
+      expect(cli.code).toBe(passed ? 0 : 1);
+      expect(fromApi.passed).toBe(passed);
+      if (!passed) expect(fromApi.steps[0]?.hint).toBeTruthy();
+      expect(untimed(fromApi)).toEqual(untimed(JSON.parse(cli.stdout)));
+    }
+  });
+
   test("two tabs share one terminal, in the lab `course shell` opens", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 700 } });
     const a = await context.newPage();
