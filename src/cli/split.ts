@@ -3,18 +3,16 @@
  * (`course step-view FILE`, src/cli/step-view.ts), redrawn as steps pass. Inside tmux the current
  * window is split; outside, a new tmux session runs this same command (and so splits itself).
  */
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { type SplitState, writeSplitState } from "../flows/split-pane.js";
 import { ensurePrivateDir } from "../lab/private-dir.js";
+import { runProcess } from "../lab/run-process.js";
 import { shellJoin } from "../lab/shell-quote.js";
 import { runtimeDir } from "../paths.js";
-
-const run = promisify(execFile);
 
 /** The step pane beside the guided flow. */
 export interface StepPane {
@@ -25,9 +23,11 @@ export interface StepPane {
 }
 
 /** Refuse `--split` where it cannot work: no tmux (exit 2, with how to get it), no terminal. */
-export function assertSplitPossible(ctx: CommandContext): void {
-  const probe = spawnSync("tmux", ["-V"], { stdio: "ignore", env: ctx.env });
-  if (probe.error !== undefined || probe.status !== 0) {
+export async function assertSplitPossible(ctx: CommandContext): Promise<void> {
+  const probe = await runProcess("tmux", ["-V"], { env: ctx.env, timeoutMs: 10_000 }).catch(
+    () => undefined,
+  );
+  if (probe === undefined || probe.exitCode !== 0) {
     throw new UsageError("--split needs tmux, which is not installed here", {
       hint: "Install it (apt-get install tmux), or run `course start` without --split.",
     });
@@ -112,7 +112,7 @@ export async function openStepPane(
     file,
   ];
   const target = ctx.env.TMUX_PANE;
-  const { stdout } = await run(
+  const split = await runProcess(
     "tmux",
     [
       "split-window",
@@ -126,9 +126,14 @@ export async function openStepPane(
       ...(target === undefined || target === "" ? [] : ["-t", target]),
       shellJoin(viewer),
     ],
-    { env: ctx.env },
+    { env: ctx.env, timeoutMs: 10_000 },
   );
-  const pane = stdout.trim();
+  if (split.exitCode !== 0) {
+    throw new UsageError(`tmux could not split this window: ${split.stderr.trim()}`, {
+      hint: "Run `course start` without --split.",
+    });
+  }
+  const pane = split.stdout.trim();
   let writing = Promise.resolve();
   let closed = false;
   return {
@@ -143,7 +148,10 @@ export async function openStepPane(
       closed = true;
       await writing;
       await rm(file, { force: true });
-      await run("tmux", ["kill-pane", "-t", pane], { env: ctx.env }).catch(() => {});
+      await runProcess("tmux", ["kill-pane", "-t", pane], {
+        env: ctx.env,
+        timeoutMs: 10_000,
+      }).catch(() => {});
     },
   };
 }

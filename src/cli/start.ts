@@ -29,7 +29,7 @@ export async function startCommand(
 ): Promise<number> {
   const course = await requireCourse(ctx);
   if (options.split === true) {
-    assertSplitPossible(ctx);
+    await assertSplitPossible(ctx);
     // Outside tmux: this same command in a new tmux session, where it splits its window.
     if (!insideTmux(ctx)) return runInNewTmuxSession(ctx, process.argv);
   }
