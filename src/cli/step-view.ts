@@ -17,7 +17,7 @@ export async function stepViewCommand(ctx: CommandContext, file: string): Promis
   const color = useColor(ctx);
   let state: SplitState | undefined;
   const draw = () => {
-    const width = Math.max(20, Math.min(ctx.stdout.columns ?? 80, 100) - 1);
+    const width = Math.max(20, Math.min(ctx.stdout.columns ?? 80, 100) - 2);
     const body =
       state === undefined
         ? "Waiting for the guided flow…"
