@@ -54,16 +54,21 @@ export async function openNetworkBox(setup = ""): Promise<NetworkBox> {
   holder.stderr?.on("data", (d) => {
     err += String(d);
   });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    holder.stdout?.on("data", (d) => {
-      out += String(d);
-      if (out.includes("ready\n")) resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      holder.stdout?.on("data", (d) => {
+        out += String(d);
+        if (out.includes("ready\n")) resolve();
+      });
+      holder.on("exit", (code) =>
+        reject(new Error(`the network box did not start (${code}): ${err}`)),
+      );
     });
-    holder.on("exit", (code) =>
-      reject(new Error(`the network box did not start (${code}): ${err}`)),
-    );
-  });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const pid = holder.pid ?? 0;
   const netns = readlinkSync(`/proc/${pid}/ns/net`);
   const enter = (cwd: string) => [
