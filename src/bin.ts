@@ -190,10 +190,15 @@ function build(): Command {
     .option("--mutate", "leave out each command in turn; report commands no check depends on")
     .option("--strict", "with --mutate: unchecked commands are errors")
     .option("--watch", "rerun a lesson when its file changes")
+    .option(
+      "--fallback-lab <lab>",
+      "run lessons whose needs the lab lacks (vlan, docker…) in this lab instead, e.g. vagrant",
+    )
     .action(
       async (
         paths: string[],
         opts: {
+          fallbackLab?: string;
           jobs?: string;
           reporter: "pretty" | "tap" | "junit" | "json";
           bail?: boolean;

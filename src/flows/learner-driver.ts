@@ -5,6 +5,7 @@
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import { displayPath } from "../display-path.js";
 import type { LabSpec } from "../lab/types.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
 import type { LearnerDriver, StepVerdict } from "./learner-types.js";
 import { openLessonLab, runCommandBlock } from "./lesson-lab.js";
@@ -55,6 +56,7 @@ export function learnerDriver(o: LearnerDriverOptions): LearnerDriver {
       const results = await evaluateChecks(lab, step.checks, {
         timeout: lesson.timeout,
         diagnose: true,
+        leftAlone: leftAloneByLesson(lesson),
       });
       const failures = results
         .filter((r) => !r.passed)

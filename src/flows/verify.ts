@@ -8,6 +8,7 @@ import type { CheckResult } from "../checks/types.js";
 import { type CommandContext, debugOption, warnOption } from "../context.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
@@ -59,6 +60,7 @@ export async function verifyLesson(
   const results = await evaluateChecks(lab, all, {
     timeout: options.timeout ?? lesson.timeout,
     diagnose: options.diagnose ?? true,
+    leftAlone: leftAloneByLesson(lesson),
   });
   let at = 0;
   const steps = lesson.steps.map((step): StepReport => {

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { KERNEL_FEATURES } from "../lesson/needs.js";
 import { detectFeatures } from "./lab-features.js";
 import { FEATURE_FIX } from "./lab-needs.js";
 import { hasSubordinateIds, openLab } from "./open-lab.js";
+import { runProcess } from "./run-process.js";
 import type { Lab } from "./types.js";
 
 /** One finding of `course doctor`. */
@@ -125,7 +125,7 @@ export async function kernelFeaturesCheck(lab: Lab): Promise<DoctorCheck> {
   return {
     name: "lesson needs",
     status: "warn",
-    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` and refused by \`course start\``,
+    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` (run in the VM with --fallback-lab vagrant) and refused by \`course start\``,
     fix: FEATURE_FIX,
   };
 }
@@ -190,8 +190,10 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
         fix: `sudo sysctl -w ${off.key}=${off.fix} && echo ${off.key}=${off.fix} | sudo tee /etc/sysctl.d/90-course.conf`,
       });
     }
-    const help = spawnSync("unshare", ["--help"], { encoding: "utf8" });
-    if (help.status === 0 && !help.stdout.includes("--map-auto")) {
+    const help = await runProcess("unshare", ["--help"], { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
+    if (help?.exitCode === 0 && !help.stdout.includes("--map-auto")) {
       checks.push({
         name: "unshare",
         status: "warn",

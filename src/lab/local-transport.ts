@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { LabError } from "../errors.js";
+import { runProcess, StartError } from "./run-process.js";
 import type { Transport } from "./transport.js";
 
 const LAB_PROCESS_ENV = {
@@ -23,6 +25,18 @@ export function localTransport(): Transport {
         // the user's (their terminal settings), and they set the rest with env -i.
         env: options.stdio === "inherit" ? process.env : LAB_PROCESS_ENV,
       });
+    },
+    async run(argv, options = {}) {
+      const [command, ...args] = argv;
+      if (command === undefined) throw new TypeError("localTransport.run: empty argv");
+      try {
+        return await runProcess(command, args, { ...options, env: LAB_PROCESS_ENV });
+      } catch (error) {
+        if (!(error instanceof StartError)) throw error;
+        throw new LabError(`cannot run ${command} on local: ${error.code ?? error.message}`, {
+          cause: error,
+        });
+      }
     },
     command(argv) {
       const [file, ...args] = argv;

@@ -5,7 +5,7 @@ import { drawLab, readLabGraph } from "../../src/graph/draw-lab.js";
 import type { LabGraph } from "../../src/graph/types.js";
 import { openLab } from "../../src/lab/open-lab.js";
 import type { Lab } from "../../src/lab/types.js";
-import { xmlProblems } from "./well-formed-xml.js";
+import { xmlProblems } from "../helpers/xml.js";
 
 const labs: Lab[] = [];
 afterEach(async () => {

@@ -161,7 +161,7 @@ describe("SshTransport against a real sshd", () => {
     const info = await t.connect();
     expect(info.root).toBe(true);
     expect((await t.run(["sh", "-c", "exit 7"])).exitCode).toBe(7);
-    expect((await t.run(["cat"], "from stdin\n")).stdout).toBe("from stdin\n");
+    expect((await t.run(["cat"], { input: "from stdin\n" })).stdout).toBe("from stdin\n");
     expect(await t.masterAlive()).toBe(true);
   });
 
