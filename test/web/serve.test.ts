@@ -91,7 +91,14 @@ async function untilPassed(page: Page, index: number): Promise<void> {
       await page.keyboard.press("Enter");
     }
   }
-  await green.waitFor({ timeout: 3000 });
+  try {
+    await green.waitFor({ timeout: 3000 });
+  } catch (error) {
+    // Say what the terminal showed: a failure under load is otherwise a bare timeout.
+    throw new Error(`step ${index} did not pass; the terminal shows:\n${await screen(page)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The text the page's terminal shows. */
