@@ -5,9 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
-import { type CommandContext, debugOption } from "../context.js";
+import { type CommandContext, debugOption, labIo } from "../context.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
 import type { Lab, LabSpec } from "../lab/types.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Lesson } from "../lesson/types.js";
 import { runCommandBlock } from "./lesson-lab.js";
 import type { CheckOutcome, LessonDriver } from "./test-lesson.js";
@@ -32,6 +33,7 @@ export async function defaultDriver(
           label: lesson.id,
           persistent: false,
           needs: lesson.needs,
+          ...labIo(ctx),
           ...debug,
         })
       ).lab;
@@ -59,6 +61,7 @@ export async function defaultDriver(
       const results = await evaluateChecks(lab, checks, {
         timeout: options.timeout ?? lesson.timeout,
         diagnose: options.diagnose,
+        leftAlone: leftAloneByLesson(lesson),
       });
       return results.map((r): CheckOutcome => {
         const found = r.diagnosis === undefined ? r.found : `${r.found} (${r.diagnosis})`;
