@@ -330,8 +330,7 @@ export async function requireCourse(ctx: CommandContext, paths?: string[]): Prom
       `the course has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was run (see \`course lint\`)`,
     );
   }
-  scaleTimeouts(course, ctx.env.COURSE_TIMEOUT_SCALE);
-  return course;
+  return scaleTimeouts(course, ctx.env.COURSE_TIMEOUT_SCALE);
 }
 
 /**
@@ -339,10 +338,12 @@ export async function requireCourse(ctx: CommandContext, paths?: string[]): Prom
  * many times slower than the machines lessons are written on (the Vagrant VM under plain QEMU
  * emulation on a busy machine). Unset, empty or not a number above 1: unchanged.
  */
-function scaleTimeouts(course: Course, scale: string | undefined): void {
+function scaleTimeouts(course: Course, scale: string | undefined): Course {
   const k = Number(scale);
-  if (!Number.isFinite(k) || k <= 1) return;
-  for (const lesson of course.lessons) {
+  if (!Number.isFinite(k) || k <= 1) return course;
+  // A copy: loadCourse may hand out the same parsed lessons again (its cache).
+  const scaled = structuredClone(course);
+  for (const lesson of scaled.lessons) {
     lesson.timeout = Math.ceil(lesson.timeout * k);
     const blocks = [...lesson.setup, ...lesson.steps.flatMap((s) => s.commands)];
     for (const block of blocks) {
@@ -351,6 +352,7 @@ function scaleTimeouts(course: Course, scale: string | undefined): void {
       }
     }
   }
+  return scaled;
 }
 
 /**
