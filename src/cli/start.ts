@@ -1,6 +1,6 @@
 /** `course start [LESSON]`: the guided flow (src/flows/start.ts) on this terminal. */
 
-import { type CommandContext, debugOption, useColor, warnOption } from "../context.js";
+import { type CommandContext, debugOption, labIo, useColor, warnOption } from "../context.js";
 import { learnerDriver } from "../flows/learner-driver.js";
 import type { LiveState } from "../flows/live-check.js";
 import { startFlow } from "../flows/start.js";
@@ -56,6 +56,7 @@ async function guidedFlow(
     spec: labSpecFromOption(ctx.global.lab),
     course,
     cwd: ctx.cwd,
+    ...labIo(ctx),
     ...warnOption(ctx),
     ...debugOption(ctx),
   });
