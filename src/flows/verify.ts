@@ -5,7 +5,7 @@
  */
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import type { CheckResult } from "../checks/types.js";
-import { type CommandContext, debugOption, warnOption } from "../context.js";
+import { type CommandContext, debugOption, labIo, warnOption } from "../context.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
 import { chooseHint } from "../lesson/choose-hint.js";
@@ -153,6 +153,7 @@ export async function verifyCourseLesson(
         lesson,
         persistent: true,
         cwd: ctx.cwd,
+        ...labIo(ctx),
         ...warnOption(ctx),
         ...debugging,
       })

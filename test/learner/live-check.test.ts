@@ -31,6 +31,7 @@ beforeAll(async () => {
   lesson = first;
   store = new ProgressStore({ dir: join(dir, "state") });
   const driver = learnerDriver({
+    env: process.env,
     spec: { kind: "sandbox" },
     course,
     persistent: false,
