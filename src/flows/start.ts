@@ -9,7 +9,7 @@ import type { Writable } from "node:stream";
 import pc from "picocolors";
 import { ExitCode } from "../errors.js";
 import type { Lab } from "../lab/types.js";
-import type { Course, Lesson, Step } from "../lesson/types.js";
+import type { Check, Course, Lesson, Step } from "../lesson/types.js";
 import { findLesson } from "../load-course.js";
 import {
   courseKey,
@@ -20,6 +20,7 @@ import {
 import { assertOpen, firstOpenLesson, lessonLabel } from "../progress/lesson-states.js";
 import type { ProgressStore } from "../progress/progress-store.js";
 import { recordResult } from "../progress/record-result.js";
+import { hintTitle } from "../render/hint-title.js";
 import { renderMarkdown } from "../render/render-markdown.js";
 import { type Spinner, startSpinner } from "../render/render-spinner.js";
 import {
@@ -319,8 +320,9 @@ class StartFlow {
         return "next";
       }
       failed = true;
-      // A failed check brings the next hint, as the lesson format promises.
-      if (step.hints.length > 0) await this.hint(lesson, step);
+      // A failed check brings a hint, the one for the first failing check if there is one.
+      const failing = step.checks.find((c) => c.source === verdict.failures[0]?.source);
+      if (step.hints.length > 0) await this.hint(lesson, step, failing);
     }
   }
 
@@ -481,18 +483,17 @@ class StartFlow {
     return verdict;
   }
 
-  async hint(lesson: Lesson, step: Step): Promise<void> {
+  async hint(lesson: Lesson, step: Step, failing?: Check): Promise<void> {
     const taken = await this.o.store.update((p) =>
-      takeNextHint(p, this.o.course, lesson, step.index),
+      takeNextHint(p, this.o.course, lesson, step.index, failing),
     );
-    const hint = taken === undefined ? undefined : step.hints[taken.index - 1];
-    if (taken === undefined || hint === undefined) {
+    if (taken === undefined) {
       this.print('This step has no hints; "Show the solution" shows its commands.\n');
       return;
     }
-    this.print(this.c.green(`Hint ${taken.index} of ${taken.total}:`));
+    this.print(this.c.green(`${hintTitle(taken)}:`));
     this.print(
-      `${renderMarkdown(hint.markdown, { width: this.width - 2, color: this.o.color }).replace(/^/gm, "  ")}\n`,
+      `${renderMarkdown(taken.hint.markdown, { width: this.width - 2, color: this.o.color }).replace(/^/gm, "  ")}\n`,
     );
   }
 
