@@ -45,6 +45,8 @@ function installCommand(packages: string[], env: NodeJS.ProcessEnv): string {
 }
 
 const TOOLS: Array<{ tool: string; pkg: string }> = [
+  // The lab's maker (HOLDER_SCRIPT) is perl; perl-base is part of every Debian and Ubuntu.
+  { tool: "perl", pkg: "perl-base" },
   { tool: "unshare", pkg: "util-linux" },
   { tool: "nsenter", pkg: "util-linux" },
   { tool: "ip", pkg: "iproute2" },
@@ -174,7 +176,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
       ? { name: "tools", status: "ok", detail: TOOLS.map((t) => t.tool).join(", ") }
       : {
           name: "tools",
-          status: missing.some((t) => ["unshare", "nsenter", "ip"].includes(t.tool))
+          status: missing.some((t) => ["perl", "unshare", "nsenter", "ip"].includes(t.tool))
             ? "fail"
             : "warn",
           detail: `missing: ${missing.map((t) => t.tool).join(", ")}`,

@@ -7,6 +7,7 @@ import type { LabSpec } from "./types.js";
 
 /** The tools a lab needs on the remote machine, and the Debian/Ubuntu package of each. */
 const TOOLS: Record<string, string> = {
+  perl: "perl-base",
   unshare: "util-linux",
   nsenter: "util-linux",
   flock: "util-linux",

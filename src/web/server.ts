@@ -225,8 +225,14 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
       }
       const taken = await store.update((p) => takeNextHint(p, course, lesson, step.index));
       if (taken === undefined) return { step: step.index, index: 0, total: 0 };
-      const hint = step.hints[taken.index - 1];
-      return { step: step.index, ...taken, html: await markdownToHtml(hint?.markdown ?? "") };
+      const { index, total, wrapped } = taken;
+      return {
+        step: step.index,
+        index,
+        total,
+        wrapped,
+        html: await markdownToHtml(taken.hint.markdown),
+      };
     },
   );
 
