@@ -1,8 +1,8 @@
 // Lab benchmarks: create + destroy, exec overhead, 100 labs at once.
 // Run: npm run build && node bench/lab.mjs   (as root or as a user with user namespaces)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { listSandboxLabs } from "../dist/lab/lab-records.js";
 import { localTransport } from "../dist/lab/local-transport.js";
@@ -20,6 +20,7 @@ let n = 0;
 const open = (persistent, extra = {}) =>
   openLab({
     spec: { kind: "sandbox" },
+    env: process.env,
     key: `bench#${n}`,
     label: `bench-${n++}`,
     persistent,
@@ -49,7 +50,7 @@ async function createDestroy(persistent, rounds) {
 
 async function execOverhead(rounds) {
   const { lab } = await open(false);
-  const [record] = (await listSandboxLabs(localTransport(), runtimeDir)).filter(
+  const [record] = (await listSandboxLabs(localTransport(process.env), runtimeDir)).filter(
     (r) => r.id === lab.id,
   );
   const enter = [
@@ -61,15 +62,17 @@ async function execOverhead(rounds) {
     "--mount",
     "--pid",
     "--uts",
+    "--ipc",
     "--",
   ];
   const spawnLab = await openSandboxLab({
     spec: { kind: "sandbox" },
     key: "bench#spawn",
+    env: process.env,
     label: "bench-spawn",
     persistent: false,
     runtimeDir,
-    transport: localTransport(),
+    transport: localTransport(process.env),
     privileged: root,
     subordinateIds: !root,
     execMode: "spawn",
@@ -136,17 +139,24 @@ async function hundredLabs(count) {
   const t = performance.now();
   const labs = await Promise.all(Array.from({ length: count }, () => open(false)));
   const created = performance.now() - t;
-  const records = await listSandboxLabs(localTransport(), runtimeDir);
-  // A lab's processes: its launcher (an sh waiting for it), unshare (the record's ppid), its
-  // PID 1 and PID 1's children. Plus what its tmpfs mounts hold (directories, its fstab).
+  const records = await listSandboxLabs(localTransport(process.env), runtimeDir);
+  // Idle lab memory: the RSS (and PSS) of every process a lab keeps while idle: its PID 1
+  // (the record's pid) and what PID 1 has left running, plus, for an ephemeral lab, the process
+  // its creator started (an sh waiting for the creator's pipe to end, `course-lab-end PID`).
+  const waiters = new Map();
+  for (const entry of readdirSync("/proc")) {
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const at = argv.indexOf("course-lab-end");
+      if (at > 0) waiters.set(Number(argv[at + 1]), Number(entry));
+    } catch {
+      // Ended while we looked.
+    }
+  }
   let idle = { rss: 0, pss: 0, processes: 0 };
   for (const r of records) {
-    const parent = (pid) =>
-      Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
-    const ppid = parent(r.pid);
-    const launcher = parent(ppid);
-    const own = launcher > 1 && launcher !== process.pid ? [launcher] : [];
-    for (const pid of [...own, ppid, r.pid, ...children(r.pid)]) {
+    const own = waiters.has(r.pid) ? [waiters.get(r.pid)] : [];
+    for (const pid of [...own, r.pid, ...children(r.pid)]) {
       const m = memory(pid);
       idle = { rss: idle.rss + m.rss, pss: idle.pss + m.pss, processes: idle.processes + 1 };
     }
@@ -170,9 +180,13 @@ try {
 
 const e = results.exec;
 const m = results.many;
-console.log(`mode: ${root ? "root" : "unprivileged (user namespace)"}`);
 console.log(
-  `create + destroy, ephemeral lab (median of 30): ${fmt(results.ephemeral)}   target <= 30 ms`,
+  `mode: ${root ? "root" : "unprivileged (user namespace)"}; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+console.log(
+  `create + destroy, ephemeral lab (median of 30): ${fmt(results.ephemeral)}   target <= ${root ? 30 : 40} ms`,
 );
 console.log(`create + destroy, persistent lab (median of 30): ${fmt(results.persistent)}`);
 console.log(`bare nsenter + bash -c true (median): ${fmt(e.bare)}`);

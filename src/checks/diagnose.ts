@@ -4,17 +4,18 @@
  * iptables, sockets) and name the first broken layer in one plain sentence. Pure.
  */
 
-import { shellQuote } from "../lab/shell-quote.js";
 import { ipv4Network } from "../lesson/check-values.js";
 import {
   hasCarrier,
   type IpLink,
   type IpRoute,
+  ifaceLabel,
   isUp,
   type LabFacts,
   type NamespaceFacts,
   namespaceFacts,
   nsLabel,
+  shownName,
   vethPeer,
 } from "./facts.js";
 import { unicastRoutes } from "./kinds/route.js";
@@ -60,8 +61,8 @@ export interface DiagnoseTarget {
 
 const label = (ns: NamespaceFacts) => nsLabel(ns);
 const ipn = (ns: NamespaceFacts, rest: string) =>
-  ns.name === null ? `ip ${rest}` : `ip -n ${shellQuote(ns.name)} ${rest}`;
-const where = (ns: NamespaceFacts, dev: string) => (ns.name === null ? dev : `${ns.name}:${dev}`);
+  ns.name === null ? `ip ${rest}` : `ip -n ${shownName(ns.name)} ${rest}`;
+const where = (ns: NamespaceFacts, dev: string) => ifaceLabel(ns.name, dev);
 
 /** A diagnosis whose fix is `command`, run against namespace `ns`. */
 function fix(layer: Layer, cause: string, ns: NamespaceFacts, command: string): Diagnosis {
@@ -335,7 +336,7 @@ function tunnelProblem(
           "address",
           cause,
           a.ns,
-          `bridge${a.ns.name === null ? "" : ` -n ${shellQuote(a.ns.name)}`} fdb append 00:00:00:00:00:00 dev ${shellQuote(a.link.ifname)} dst ${bEnd}`,
+          `bridge${a.ns.name === null ? "" : ` -n ${shownName(a.ns.name)}`} fdb append 00:00:00:00:00:00 dev ${shownName(a.link.ifname)} dst ${bEnd}`,
         );
   }
   if (!vb.learning && !vb.remotes.some((r) => aAddrs.includes(r))) {
@@ -346,7 +347,7 @@ function tunnelProblem(
           "address",
           cause,
           b.ns,
-          `bridge${b.ns.name === null ? "" : ` -n ${shellQuote(b.ns.name)}`} fdb append 00:00:00:00:00:00 dev ${shellQuote(b.link.ifname)} dst ${aEnd}`,
+          `bridge${b.ns.name === null ? "" : ` -n ${shownName(b.ns.name)}`} fdb append 00:00:00:00:00:00 dev ${shownName(b.link.ifname)} dst ${aEnd}`,
         );
   }
   if (depth < 2) {
@@ -411,7 +412,7 @@ function missingVtep(ns: NamespaceFacts, b: L2Node, goal: L2Node, dest: string):
     "interface",
     cause,
     ns,
-    `${ipn(ns, `link add ${shellQuote(b.link.ifname)} type vxlan id ${v.id} dstport ${v.port} remote ${end}`)}, then give it an address and bring it up`,
+    `${ipn(ns, `link add ${shownName(b.link.ifname)} type vxlan id ${v.id} dstport ${v.port} remote ${end}`)}, then give it an address and bring it up`,
   );
 }
 
@@ -429,7 +430,7 @@ function bridgePort(ns: NamespaceFacts, link: IpLink, ip: string): Diagnosis | u
     "address",
     `${ip} is on ${where(ns, link.ifname)}, a port of the bridge ${br.ifname}: a port hands every frame to its bridge, so the address belongs on ${br.ifname}`,
     ns,
-    `${ipn(ns, `addr del ${cidr} dev ${shellQuote(link.ifname)}`)} && ${ipn(ns, `addr add ${cidr} dev ${shellQuote(br.ifname)}`)}`,
+    `${ipn(ns, `addr del ${cidr} dev ${shownName(link.ifname)}`)} && ${ipn(ns, `addr add ${cidr} dev ${shownName(br.ifname)}`)}`,
   );
 }
 
@@ -469,7 +470,7 @@ function duplicated(facts: LabFacts, ip: string): Diagnosis | undefined {
         "address",
         `${cause}; keep it in one place`,
         y.ns,
-        ipn(y.ns, `addr del ${ip}/${prefix} dev ${shellQuote(y.dev)}`),
+        ipn(y.ns, `addr del ${ip}/${prefix} dev ${shownName(y.dev)}`),
       );
     }
   }
@@ -527,7 +528,7 @@ function missedNeighbour(
       if (!l2Joined(facts, { ns: here, link: l }, { ns: h.ns, link: hl })) continue;
       const len = ipv4Addrs(h.ns, h.dev).find((a) => a.local === dest)?.prefixlen ?? 32;
       const net = ipv4Network(dest, len);
-      const dev = shellQuote(l.ifname);
+      const dev = shownName(l.ifname);
       const bare = ipv4Addrs(here, l.ifname).length === 0;
       const goes = route === undefined ? "" : `, so it goes via ${route.gateway} instead`;
       const cause = `${dest} is on ${where(h.ns, h.dev)}, which ${where(here, l.ifname)} reaches directly, but ${label(here)} has no route to ${net}/${len} over ${l.ifname}${bare ? ` (${l.ifname} has no address yet)` : ""}${goes}`;
@@ -622,7 +623,7 @@ function walk(
         "interface",
         `${where(here, devName)} is down`,
         here,
-        ipn(here, `link set ${shellQuote(devName)} up`),
+        ipn(here, `link set ${shownName(devName)} up`),
       );
     }
     const own = ipv4Addrs(here, devName);
@@ -634,7 +635,7 @@ function walk(
           "address",
           `${where(here, devName)} has no IPv4 address, so ${label(here)} cannot send from it`,
           here,
-          ipn(here, `addr add ADDRESS/LEN dev ${shellQuote(devName)}`),
+          ipn(here, `addr add ADDRESS/LEN dev ${shownName(devName)}`),
         );
       }
       const onPort = own.length > 0 ? bridgePort(here, dev, own[0]?.local ?? "") : undefined;
@@ -649,7 +650,7 @@ function walk(
             "interface",
             `The other end of ${where(here, devName)}, ${where(peer.ns, peer.link.ifname)}, is down`,
             peer.ns,
-            ipn(peer.ns, `link set ${shellQuote(peer.link.ifname)} up`),
+            ipn(peer.ns, `link set ${shownName(peer.link.ifname)} up`),
           )
         : {
             layer: "interface",
@@ -675,7 +676,7 @@ function walk(
         "interface",
         `${where(holder.ns, holder.dev)}, which has ${nextHop}, is down`,
         holder.ns,
-        ipn(holder.ns, `link set ${shellQuote(holder.dev)} up`),
+        ipn(holder.ns, `link set ${shownName(holder.dev)} up`),
       );
     }
     if (holderLink !== undefined) {
@@ -688,7 +689,7 @@ function walk(
             "interface",
             `${where(path.down.ns, path.down.link.ifname)} is down, on the way from ${where(here, devName)} to ${nextHop}`,
             path.down.ns,
-            ipn(path.down.ns, `link set ${shellQuote(path.down.link.ifname)} up`),
+            ipn(path.down.ns, `link set ${shownName(path.down.link.ifname)} up`),
           );
         }
         const tunnel = vxlanBetween(
@@ -747,7 +748,7 @@ function walk(
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** A namespace at the start of a sentence: `The lab host`, `Namespace c1`. */
 const subject = (ns: NamespaceFacts) =>
-  ns.name === null ? "The lab host" : `Namespace ${ns.name}`;
+  ns.name === null ? "The lab host" : `Namespace ${nsLabel(ns)}`;
 
 /** A router must have forwarding on and a FORWARD chain that lets the traffic through. */
 function mustForward(router: NamespaceFacts, role: string): Diagnosis | undefined {
@@ -757,7 +758,7 @@ function mustForward(router: NamespaceFacts, role: string): Diagnosis | undefine
       "forwarding",
       `Forwarding is off in ${label(router)}, ${role}`,
       router,
-      `${router.name === null ? "" : `ip netns exec ${shellQuote(router.name)} `}sysctl -w net.ipv4.ip_forward=1`,
+      `${router.name === null ? "" : `ip netns exec ${shownName(router.name)} `}sysctl -w net.ipv4.ip_forward=1`,
     );
   }
   const blocked = chainBlocks(router, "FORWARD");
@@ -787,7 +788,7 @@ function noRoute(facts: LabFacts, ns: NamespaceFacts, dest: string): Diagnosis {
       "interface",
       `${where(ns, down.ifname)} is down, so ${label(ns)} has no route to ${dest}`,
       ns,
-      ipn(ns, `link set ${shellQuote(down.ifname)} up`),
+      ipn(ns, `link set ${shownName(down.ifname)} up`),
     );
   }
   const bare = links.find((l) => ipv4Addrs(ns, l.ifname).length === 0);
@@ -800,7 +801,7 @@ function noRoute(facts: LabFacts, ns: NamespaceFacts, dest: string): Diagnosis {
       "address",
       `${where(ns, bare.ifname)} has no IPv4 address, so ${label(ns)} has no route to ${dest}`,
       ns,
-      ipn(ns, `addr add ADDRESS/LEN dev ${shellQuote(bare.ifname)}`),
+      ipn(ns, `addr add ADDRESS/LEN dev ${shownName(bare.ifname)}`),
     );
   }
   if (links.length === 0) {
@@ -864,7 +865,7 @@ function atDestination(
         "nat",
         `NAT is missing: ${label(dest)} has no route back to ${sourceIp}, so ${label(first.ns)} must masquerade it`,
         first.ns,
-        `${first.ns.name === null ? "" : `ip netns exec ${shellQuote(first.ns.name)} `}iptables -t nat -A POSTROUTING -s ${net}${first.egress ? ` -o ${shellQuote(first.egress)}` : ""} -j MASQUERADE`,
+        `${first.ns.name === null ? "" : `ip netns exec ${shownName(first.ns.name)} `}iptables -t nat -A POSTROUTING -s ${net}${first.egress ? ` -o ${shownName(first.egress)}` : ""} -j MASQUERADE`,
       );
     }
     if (first === undefined) {

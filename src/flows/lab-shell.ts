@@ -20,6 +20,7 @@ import type { Lab } from "../lab/types.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
 import type { ProgressStore } from "../progress/progress-store.js";
+import { hintTitle } from "../render/hint-title.js";
 import { liveLabel, liveLines, renderStepCard } from "../render/render-live.js";
 import { renderMarkdown } from "../render/render-markdown.js";
 import { renderVerifyReport } from "../render/render-verify-report.js";
@@ -136,7 +137,7 @@ export async function runLabShell(o: LabShellOptions): Promise<number> {
       if (taken === undefined)
         return "This step has no hints; the lesson's text says what to do.\n";
       const body = renderMarkdown(taken.hint.markdown, { width: width() - 2, color: o.color });
-      return `${c.green(`Hint ${taken.index} of ${taken.total} (step ${taken.step.index}):`)}\n${body.replace(/^/gm, "  ")}\n`;
+      return `${c.green(`${hintTitle(taken)} (step ${taken.step.index}):`)}\n${body.replace(/^/gm, "  ")}\n`;
     }
     return check(o);
   };
@@ -209,8 +210,7 @@ export async function runLabShell(o: LabShellOptions): Promise<number> {
 async function check(o: LabShellOptions): Promise<string> {
   const seen = lessonProgressOf(await o.store.read(), o.course, o.lesson)?.hintsSeen ?? {};
   const report = await verifyLesson(o.lab, o.lesson, {
-    hintIndex: (step) =>
-      Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
+    hintShown: (step) => seen[String(step.index)] ?? 0,
   });
   const recorded = await recordVerifyReport(o.store, o.course, o.lesson, report);
   let text = renderVerifyReport(report, { cwd: o.cwd, color: o.color });

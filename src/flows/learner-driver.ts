@@ -15,8 +15,12 @@ export interface LearnerDriverOptions {
   course: Course;
   /** Keep labs across runs (the CLI); tests tie them to their process. @default true */
   persistent?: boolean;
-  /** Where lab records live. @default runtimeDir() */
+  /** Where lab records live. @default runtimeDir(env) */
   runtimeDir?: string;
+  /** The user's environment (`labIo(ctx)`). */
+  env: NodeJS.ProcessEnv;
+  /** Where a slow lab reports progress (`labIo(ctx)`). @default not told */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   /** `file:line` places relative to this directory. @default none: absolute paths */
   cwd?: string;
   debug?: (line: string) => void;
@@ -32,6 +36,8 @@ export function learnerDriver(o: LearnerDriverOptions): LearnerDriver {
       course: o.course,
       lesson,
       persistent: o.persistent ?? true,
+      env: o.env,
+      ...(o.stderr === undefined ? {} : { stderr: o.stderr }),
       ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
       ...(o.onWarning === undefined ? {} : { onWarning: o.onWarning }),
       ...(o.runtimeDir === undefined ? {} : { runtimeDir: o.runtimeDir }),

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
-import { type CommandContext, debugOption } from "../context.js";
+import { type CommandContext, debugOption, labIo } from "../context.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
 import type { Lab, LabSpec } from "../lab/types.js";
 import { leftAloneByLesson } from "../lesson/lesson-design.js";
@@ -33,6 +33,7 @@ export async function defaultDriver(
           label: lesson.id,
           persistent: false,
           needs: lesson.needs,
+          ...labIo(ctx),
           ...debug,
         })
       ).lab;

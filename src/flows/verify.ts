@@ -5,9 +5,10 @@
  */
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import type { CheckResult } from "../checks/types.js";
-import { type CommandContext, debugOption, warnOption } from "../context.js";
+import { type CommandContext, debugOption, labIo, warnOption } from "../context.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
+import { chooseHint } from "../lesson/choose-hint.js";
 import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
@@ -43,8 +44,11 @@ export interface VerifyOptions {
   timeout?: number;
   /** Diagnose failed pings and tcp checks. @default true */
   diagnose?: boolean;
-  /** Which hint of a failing step to show (the learner's next one). @default 0 */
-  hintIndex?: (step: Step) => number;
+  /**
+   * The 1-based index of the hint of `step` the learner saw last (from progress), so that a
+   * failure brings the next one. @default 0
+   */
+  hintShown?: (step: Step) => number;
 }
 
 /** Evaluate every check of `lesson` in `lab` and report step by step. */
@@ -68,8 +72,14 @@ export async function verifyLesson(
     at += step.checks.length;
     const passed = mine.length > 0 && mine.every((r) => r.passed);
     const report: StepReport = { index: step.index, title: step.title, results: mine, passed };
-    const hint = step.hints[Math.min(options.hintIndex?.(step) ?? 0, step.hints.length - 1)];
-    if (!passed && hint !== undefined) report.hint = hint.markdown.trim();
+    if (!passed) {
+      // The hint for the first failing check (src/lesson/choose-hint.ts).
+      const chosen = chooseHint(step, {
+        shown: options.hintShown?.(step) ?? 0,
+        failing: mine.find((r) => !r.passed)?.check,
+      });
+      if (chosen !== undefined) report.hint = chosen.hint.markdown.trim();
+    }
     return report;
   });
   return {
@@ -143,6 +153,7 @@ export async function verifyCourseLesson(
         lesson,
         persistent: true,
         cwd: ctx.cwd,
+        ...labIo(ctx),
         ...warnOption(ctx),
         ...debugging,
       })
@@ -150,9 +161,7 @@ export async function verifyCourseLesson(
   let report: VerifyReport;
   try {
     report = await verifyLesson(lab, lesson, {
-      // The failure shows the learner's next unseen hint (the last one once all are seen).
-      hintIndex: (step) =>
-        Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
+      hintShown: (step) => seen[String(step.index)] ?? 0,
     });
   } finally {
     if (kept === undefined) await lab.close();

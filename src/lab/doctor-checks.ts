@@ -20,8 +20,8 @@ export interface DoctorCheck {
 
 const SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-function which(tool: string): string | undefined {
-  for (const dir of `${process.env.PATH ?? ""}:${SBIN_PATH}`.split(":")) {
+function which(tool: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of `${env.PATH ?? ""}:${SBIN_PATH}`.split(":")) {
     if (dir !== "" && existsSync(join(dir, tool))) return join(dir, tool);
   }
   return undefined;
@@ -36,15 +36,17 @@ function readProcSysctl(name: string): string | undefined {
 }
 
 /** The install command of this machine's package manager. */
-function installCommand(packages: string[]): string {
-  if (which("apt-get")) return `sudo apt-get install -y ${packages.join(" ")}`;
-  if (which("dnf")) return `sudo dnf install -y ${packages.join(" ")}`;
-  if (which("pacman")) return `sudo pacman -S --needed ${packages.join(" ")}`;
-  if (which("apk")) return `sudo apk add ${packages.join(" ")}`;
+function installCommand(packages: string[], env: NodeJS.ProcessEnv): string {
+  if (which("apt-get", env)) return `sudo apt-get install -y ${packages.join(" ")}`;
+  if (which("dnf", env)) return `sudo dnf install -y ${packages.join(" ")}`;
+  if (which("pacman", env)) return `sudo pacman -S --needed ${packages.join(" ")}`;
+  if (which("apk", env)) return `sudo apk add ${packages.join(" ")}`;
   return `install ${packages.join(", ")} with your package manager`;
 }
 
 const TOOLS: Array<{ tool: string; pkg: string }> = [
+  // The lab's maker (HOLDER_SCRIPT) is perl; perl-base is part of every Debian and Ubuntu.
+  { tool: "perl", pkg: "perl-base" },
   { tool: "unshare", pkg: "util-linux" },
   { tool: "nsenter", pkg: "util-linux" },
   { tool: "ip", pkg: "iproute2" },
@@ -133,6 +135,8 @@ export async function kernelFeaturesCheck(lab: Lab): Promise<DoctorCheck> {
 /** What `runDoctorChecks` looks at; tests replace the machine's answers. */
 export interface DoctorOptions {
   runtimeDir: string;
+  /** The user's environment (PATH finds the tools). */
+  env: NodeJS.ProcessEnv;
   /** Whether course runs as root. @default the real answer */
   root?: boolean;
   /** Reads a sysctl (`user.max_user_namespaces`). @default from /proc/sys */
@@ -166,17 +170,17 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
     detail: `Linux, running as ${root ? "root" : user}`,
   });
 
-  const missing = TOOLS.filter((t) => which(t.tool) === undefined);
+  const missing = TOOLS.filter((t) => which(t.tool, options.env) === undefined);
   checks.push(
     missing.length === 0
       ? { name: "tools", status: "ok", detail: TOOLS.map((t) => t.tool).join(", ") }
       : {
           name: "tools",
-          status: missing.some((t) => ["unshare", "nsenter", "ip"].includes(t.tool))
+          status: missing.some((t) => ["perl", "unshare", "nsenter", "ip"].includes(t.tool))
             ? "fail"
             : "warn",
           detail: `missing: ${missing.map((t) => t.tool).join(", ")}`,
-          fix: installCommand([...new Set(missing.map((t) => t.pkg))]),
+          fix: installCommand([...new Set(missing.map((t) => t.pkg))], options.env),
         },
   );
 
@@ -190,19 +194,22 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
         fix: `sudo sysctl -w ${off.key}=${off.fix} && echo ${off.key}=${off.fix} | sudo tee /etc/sysctl.d/90-course.conf`,
       });
     }
-    const help = await runProcess("unshare", ["--help"], { timeoutMs: 10_000 }).catch(
-      () => undefined,
-    );
+    const help = await runProcess("unshare", ["--help"], {
+      env: options.env,
+      timeoutMs: 10_000,
+    }).catch(() => undefined);
     if (help?.exitCode === 0 && !help.stdout.includes("--map-auto")) {
       checks.push({
         name: "unshare",
         status: "warn",
         detail:
           "this unshare (util-linux older than 2.38) has no --map-auto: labs map only your own id, so tcpdump fails",
-        fix: `${installCommand(["util-linux"])}   # 2.38 or newer; or run course with sudo`,
+        fix: `${installCommand(["util-linux"], options.env)}   # 2.38 or newer; or run course with sudo`,
       });
     }
-    const newuidmap = which("newuidmap") !== undefined && which("newgidmap") !== undefined;
+    const newuidmap =
+      which("newuidmap", options.env) !== undefined &&
+      which("newgidmap", options.env) !== undefined;
     const subids = hasSubordinateIds();
     checks.push(
       newuidmap && subids
@@ -216,7 +223,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
             status: "warn",
             detail: `${newuidmap ? "" : "newuidmap/newgidmap missing; "}${subids ? "" : `${user} has no range in /etc/subuid and /etc/subgid; `}labs map only your own id, so tools that drop privileges (tcpdump) fail`,
             fix: [
-              ...(newuidmap ? [] : [installCommand(["uidmap"])]),
+              ...(newuidmap ? [] : [installCommand(["uidmap"], options.env)]),
               ...(subids
                 ? []
                 : [`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}`]),
@@ -257,6 +264,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
       label: "doctor",
       persistent: false,
       runtimeDir: options.runtimeDir,
+      env: options.env,
     });
     try {
       const ms = performance.now() - started;

@@ -8,20 +8,6 @@
 const D = "${";
 
 /**
- * The holder's identity for its record, worked out by INIT_SCRIPT: `huid`, the host uid it runs
- * as (its uid inside the lab translated through its uid_map: with a user namespace that is
- * not the uid inside), and `hns`, the inode numbers of its namespaces (`nsids PID`).
- */
-const HOLDER_IDENTITY = `
-while read -r k u _; do [ "$k" = Uid: ] && break; done </proc/self/status
-huid=
-while read -r i o n; do
-  [ "$u" -ge "$i" ] && [ "$u" -lt $((i + n)) ] && huid=$((o + u - i)) && break
-done </proc/self/uid_map
-hns=$(stat -L --printf '%i ' -- /proc/$hpid/ns/net /proc/$hpid/ns/mnt /proc/$hpid/ns/pid /proc/$hpid/ns/uts /proc/$hpid/ns/user)
-`;
-
-/**
  * The first id of the host range that root in a lab maps to when course runs as root:
  * 1610612736 (3 × 2^29), 65536 ids, far above the ranges `useradd` hands out (100000 onwards,
  * 65536 per user) and below the ranges systemd keeps for its containers (1879048192 and up).
@@ -32,216 +18,381 @@ export const LAB_ROOT_ID_BASE = 1610612736;
 export const LAB_ID_COUNT = 65536;
 
 /**
- * Starts a lab's holder (run by sh on the lab machine, as the user course runs as). Arguments:
- * 1 the holder script (INIT_SCRIPT), then INIT_SCRIPT's arguments. The holder always gets a
- * user namespace (INIT_SCRIPT's argument 8 says which ids it maps): as root, root in the lab is
- * an unprivileged id range on the host (`map:BASE`), so its capabilities cover only the lab's
- * own namespaces. newuidmap would want root to have subordinate ids, so root writes the maps
- * itself, from outside: the holder says `unshared PID` once it is in the namespace and waits on
- * a fifo (`ID.go`) until they are written. No polling: on a busy machine a waiting loop takes
- * the CPU from the very process it waits for.
+ * Makes a lab: one perl process (perl-base is part of every Debian and Ubuntu) that does with
+ * system calls what a chain of unshare, setpriv, mount, cp, pivot_root, umount, hostname and ip
+ * did, each of which cost a process start (~1-2 ms, more on a busy machine). Run as
+ * `perl -e HOLDER_SCRIPT -- ARGS`, as the user course runs as. Arguments: 1 labs dir, 2 lab id,
+ * 3 hostname, 4 persistent (1|0), 5 mode (root|user), 6 label, 7 key, 8 id map
+ * (map:BASE|auto|one), 9 size of each tmpfs (e.g. 64m), 10 process limit, 11 memory limit in
+ * bytes (empty: none).
  *
- * The launcher then waits for the lab to end and, for an ephemeral lab, removes its record (the
- * holder cannot: it no longer sees the host); a persistent lab without maps to write needs no
- * launcher (DESTROY_SCRIPT removes its record).
- */
-export const LAUNCH_SCRIPT = String.raw`
-h=$1
-shift
-exec 3<&0 </dev/null
-case $8 in
-  map:*)
-    userns="--user --keep-caps"
-    go=$1/$2.go
-    [ -d "$1" ] || mkdir -p -m 700 "$1" || { printf 'error cannot make %s\n' "$1"; exit 1; }
-    [ -p "$go" ] || mkfifo -m 600 "$go" || { printf 'error cannot make %s\n' "$go"; exit 1; }
-    # A user namespace cannot load kernel modules: load what the course needs from here.
-    for mod in bridge veth nf_nat; do
-      [ -d "/sys/module/$mod" ] || { modprobe -a -q bridge veth nf_nat iptable_nat nft_chain_nat 2>/dev/null; break; }
-    done ;;
-  auto) userns="--user --map-auto --map-root-user" go= ;;
-  *) userns="--user --map-root-user" go= ;;
-esac
-if [ -n "$go" ]; then
-  m="0 ${D}8#map:} ${LAB_ID_COUNT}"
-  # The holder's stdout is this pipe until its ids are mapped, then fd 4 (this launcher's
-  # stdout): the relay ends as soon as it has written the maps.
-  exec 4>&1
-  unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&- |
-    while IFS= read -r l; do
-      case $l in
-        "unshared "*)
-          p=${D}l#unshared }
-          if { printf '%s\n' "$m" >"/proc/$p/uid_map" && printf '%s\n' "$m" >"/proc/$p/gid_map"; } 2>/dev/null; then
-            printf 'go\n' >"$go"
-            break
-          fi
-          printf 'error cannot map the ids %s into the lab\n' "$m"
-          kill -KILL "$p" 2>/dev/null ;;
-        *) printf '%s\n' "$l" ;;
-      esac
-    done
-  rm -f -- "$go"
-elif [ "$4" = 1 ]; then
-  exec unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&-
-else
-  unshare $userns --net --mount --pid --uts --fork --kill-child -- sh -c "$h" course-lab "$@" "$h" <&3 3<&-
-fi
-[ "$4" = 1 ] || rm -f -- "$1/$2.lab"
-`;
-
-/**
- * PID 1 of a lab's PID namespace (run by sh under `unshare`, in the lab's user namespace).
- * Arguments: 1 labs dir, 2 lab id, 3 hostname, 4 persistent (1|0), 5 mode (root|user), 6 label,
- * 7 key, 8 id map (map:BASE|auto|one), 9 size of each tmpfs (e.g. 64m), 10 process limit,
- * 11 this script.
+ * The process forks the lab side, which unshares user, network, mount, PID, UTS and IPC
+ * namespaces at once and waits while the host side maps its ids: as root, root in the lab is
+ * host id BASE and the 65535 after it (written from outside: newuidmap would want root to have
+ * subordinate ids); `auto` maps the user's subordinate ids through newuidmap/newgidmap; `one`
+ * only the user's own id. As root the host side also makes the lab a memory cgroup of its own
+ * (v2 when the unified hierarchy has the memory controller, else v1's memory hierarchy, below
+ * course's own cgroup) and moves the lab side into it; unprivileged, the memory limit is an
+ * RLIMIT_AS per process. The lab side becomes root of the lab, takes its process limit and
+ * forks the lab's PID 1, the *holder*, then exits.
  *
- * It writes the lab's record (`ID.lab`) while it still sees the host's files as the user course
- * runs as. As root it then waits for its id map, becomes root *of the lab* (setpriv: host id
- * BASE, no supplementary groups) and runs itself again ($0 = course-lab-world[-named]).
- *
- * Then it builds the lab's own root on a tmpfs and pivots into it, so nothing of the host's
- * mounts, /proc or /dev is left to reach (not even by `umount`): each of the host's usual
- * top-level directories (/usr, /etc, /var, /opt, /srv, /home, /root; /bin, /lib… as they are,
- * directories or links) is an overlay (host files below, the lab's writes on the tmpfs above, gone with the
- * lab), or a read-only bind when host filesystems are mounted below it (an overlay cannot show
- * them); a private /dev with the usual character devices (and the host's /dev/pts, so the
- * terminal a shell runs on keeps its name: `tty`, `ssh -t`); a fresh /proc, /sys, /run (and
+ * The host side writes the lab's record (`ID.lab`, 0600, never through an existing file) from
+ * the holder's /proc entries, as the user course runs as, while the holder builds the lab's own
+ * root on a tmpfs and pivots into it, so nothing of the host's mounts, /proc or /dev is left to
+ * reach (not even by `umount`): each of the host's usual top-level directories (/usr, /etc,
+ * /var, /opt, /srv, /home, /root; /bin, /lib… as they are, directories or links) is an overlay
+ * (host files below, the lab's writes on the tmpfs above, gone with the lab), or a read-only
+ * bind when host filesystems are mounted below it (an overlay in a user namespace cannot show
+ * them, nor have / as its lower layer); a /dev of its own with the usual character devices and a
+ * devpts instance of its own (ptys for script, tmux, ssh -t); a fresh /proc, /sys, /run (and
  * /run/netns for `ip netns add`), /tmp and /dev/shm, each a tmpfs of its own size; and
  * /etc/resolv.conf pointing at loopback. The lab's sysfs is mounted twice (also at /run/.sysfs):
  * `ip netns exec` unmounts /sys and mounts the namespace's own, which a user namespace may only
- * do while another sysfs stays fully visible. All mounts are one `mount -a` of an fstab written there
- * (each process started costs ~1-2 ms). The lab's network settings start at the kernel's
+ * do while another sysfs stays fully visible. The lab's network settings start at the kernel's
  * defaults, whatever the host has set (a new network namespace copies the host's).
  *
- * Then it prints `ready PID` and waits: a persistent lab until killed, an ephemeral one until its
- * creator's pipe (fd 0) ends, which also happens on `kill -9`. While it waits, `wait` reaps
- * every orphan the lab's processes leave behind.
+ * The host side prints `ready PID` and exits; an ephemeral lab's stays as a tiny sh that waits
+ * for the end of its creator's pipe too (node closes its end when the process it started
+ * exits), then for the lab's end, and removes the record and the cgroup. The holder ignores SIGCHLD, so the kernel reaps
+ * every orphan of the lab, and becomes a tiny process: a persistent lab's is `sleep infinity`
+ * (until killed); an ephemeral lab's is `cat` of its creator's pipe (stdin), which ends at
+ * end-of-file, also on `kill -9` of the creator; it keeps the creator's stdout open, so the
+ * creator sees the lab end.
  */
-export const INIT_SCRIPT = String.raw`
-fail() { printf 'error %s\n' "$*"; exit 1; }
-if [ "${D}0#course-lab-world}" = "$0" ]; then
-cd "$1" 2>/dev/null || { mkdir -p -m 700 "$1" && cd "$1"; } || fail "cannot use the lab records directory $1"
-read -r hpid _ _ hppid _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ hstart _ </proc/self/stat
-${HOLDER_IDENTITY}
-# As root, the holder becomes root of the lab (host id BASE) before it runs anything else.
-case $8 in map:*) huid=${D}8#map:} ;; esac
-# Private (0600), and never through a file that is already there (noclobber: O_EXCL).
-umask 077
-set -C
-printf 'pid=%s\nppid=%s\nstart=%s\nuid=%s\nns=%s\npersistent=%s\nmode=%s\nhostname=%s\nlabel=%s\nkey=%s\n' \
-  "$hpid" "$hppid" "$hstart" "$huid" "$hns" "$4" "$5" "$3" "$6" "$7" >"$2.lab" || fail "cannot write $1/$2.lab"
-set +C
-umask 022
-cd /
-case $8 in
-  map:*)
-    # Still host uid 0 (with capabilities in the lab's namespaces only): the one moment the
-    # hostname can be set without starting hostname(1).
-    w=course-lab-world
-    { printf '%s\n' "$3" >/proc/sys/kernel/hostname; } 2>/dev/null && w=course-lab-world-named
-    printf 'unshared %s\n' "$hpid"
-    read -r _ <"$1/$2.go" || fail "got no id map"
-    exec >&4 4>&-
-    exec setpriv --reuid=0 --regid=0 --clear-groups -- sh -c "${D}11}" "$w" "$@" ;;
-esac
-fi
-cd /
-read -r hpid _ </proc/self/stat
-ulimit -p "${D}10}" || fail "cannot limit the lab to ${D}10} processes"
-mount -t tmpfs -o "mode=0755,size=$9" course-lab /tmp || fail "cannot mount the lab's tmpfs"
-# Which top-level directories have host filesystems mounted below them (no overlay for them).
-nested=
-while read -r _ _ _ _ mp _; do
-  case $mp in /*/*) t=${D}mp#/}; nested="$nested ${D}t%%/*} " ;; esac
-done </proc/self/mountinfo
-dirs= links= fstab='/tmp/r /tmp/r none bind 0 0'
-for n in bin sbin lib lib32 lib64 libx32 usr etc var opt srv home root; do
-  e=/$n
-  if [ -L "$e" ]; then
-    links="$links $e"
-  elif [ -d "$e" ]; then
-    case $nested in
-      *" $n "*) fstab="$fstab
-$e /tmp/r$e none rbind,ro,X-mount.mkdir 0 0" ;;
-      *) dirs="$dirs /tmp/u/$n /tmp/w/$n"
-         fstab="$fstab
-course-$n /tmp/r$e overlay lowerdir=$e,upperdir=/tmp/u/$n,workdir=/tmp/w/$n,X-mount.mkdir 0 0" ;;
-    esac
-  fi
+export const HOLDER_SCRIPT = String.raw`
+my ($labs, $id, $host, $persistent, $mode, $label, $key, $map, $size, $nproc, $mem) = @ARGV;
+my ($uid, $gid) = ($<, $( + 0);
+my $out = \*STDOUT;
+$| = 1;
+sub say { syswrite $out, join('', @_) . "\n" }
+my $cgroup = '';
+my $host_side = 1;
+sub fail {
+  say 'error ', @_;
+  rmdir $cgroup if $host_side && $cgroup ne '';
+  exit(1);
+}
+# System call numbers (perl-base has no syscall.ph): unshare mount umount2 pivot_root
+# sethostname setgroups setrlimit setresuid setresgid.
+my %nr = (x86_64 => [272, 165, 166, 155, 170, 116, 160, 117, 119], aarch64 => [97, 40, 39, 41, 161, 159, 164, 147, 149]);
+$nr{riscv64} = $nr{aarch64};
+my $arch = do { my $h; open($h, '<', '/proc/sys/kernel/arch') ? <$h> : do { require Config; $Config::Config{archname} } };
+$arch =~ s/[-\n].*//s;
+my ($UNSHARE, $MOUNT, $UMOUNT2, $PIVOT, $SETHOSTNAME, $SETGROUPS, $SETRLIMIT, $SETRESUID, $SETRESGID) =
+  @{ $nr{$arch} || fail("labs need an x86_64, aarch64 or riscv64 machine, not $arch") };
+my ($RDONLY, $NOSUID, $NODEV, $NOEXEC, $REMOUNT, $BIND, $REC, $PRIVATE) =
+  (1, 2, 4, 8, 32, 4096, 16384, 1 << 18);
+sub put { my ($f, $s) = @_; open(my $h, '>', $f) or return 0; my $ok = syswrite($h, $s); close $h; return $ok }
+sub mnt {
+  my ($src, $dst, $type, $flags, $data) = @_;
+  syscall($MOUNT, $src, $dst, $type // 0, $flags + 0, $data // 0) == 0 or fail("cannot mount $dst: $!");
+}
+sub limit { syscall($SETRLIMIT, $_[0] + 0, pack('QQ', $_[1], $_[1])) == 0 or fail("cannot set the lab's limit $_[2]: $!") }
+
+unless (-d $labs) { require File::Path; File::Path::make_path($labs, { mode => 0700 }) }
+-d $labs or fail("cannot make the lab records directory $labs");
+if ($map =~ /^map:/ && (grep { !-d "/sys/module/$_" } qw(bridge veth nf_nat)) && grep { -x "$_/modprobe" } split /:/, $ENV{PATH} // '') {
+  # A user namespace cannot load kernel modules: load what the course needs from here.
+  system { 'modprobe' } 'modprobe', '-a', '-q', qw(bridge veth nf_nat iptable_nat nft_chain_nat);
+}
+
+# The host side (this process) and the lab side (the child) talk over two pipes; a third one
+# stays open in the lab's PID 1 until it ends.
+pipe(my $from_lab, my $to_host) or fail("pipe: $!");
+pipe(my $from_host, my $to_lab) or fail("pipe: $!");
+pipe(my $lab_end, my $lab_lives) or fail("pipe: $!");
+my $child = fork // fail("cannot fork: $!");
+if ($child == 0) { close $from_lab; close $to_lab; ($out, $host_side) = ($to_host, 0); lab_side() }
+close $to_host; close $from_host; close $lab_lives;
+
+sub from_lab { my $l = <$from_lab>; defined $l or fail('the lab ended while it was made'); chomp $l; $l =~ /^error (.*)/ and fail($1); return $l }
+
+from_lab() eq 'unshared' or fail('the lab did not start');
+if ($map =~ /^map:(\d+)$/) {
+  my $m = "0 $1 ${LAB_ID_COUNT}\n";
+  put("/proc/$child/uid_map", $m) && put("/proc/$child/gid_map", $m) or fail("cannot map the ids $m into the lab: $!");
+  make_cgroup($child) if $mem ne '';
+} elsif ($map eq 'auto') {
+  my $name = getpwuid($uid) // $uid;
+  my @u = sub_ids('/etc/subuid', $name, $uid);
+  my @g = sub_ids('/etc/subgid', $name, $uid);
+  (@u && @g) or fail("no subordinate ids for $name in /etc/subuid and /etc/subgid");
+  system({ 'newuidmap' } 'newuidmap', $child, 0, $uid, 1, 1, @u) == 0 &&
+    system({ 'newgidmap' } 'newgidmap', $child, 0, $gid, 1, 1, @g) == 0 or fail('newuidmap/newgidmap could not map the subordinate ids');
+}
+print $to_lab "mapped\n";
+close $to_lab;
+my ($hpid) = from_lab() =~ /^holder (\d+)$/ or fail('the lab did not start its holder');
+waitpid($child, 0);
+# The record, written as the user course runs as; the holder's own identity comes from /proc.
+my $stat = do { open(my $h, '<', "/proc/$hpid/stat") or fail("the lab's holder is gone"); local $/; <$h> };
+my @st = split / /, substr($stat, rindex($stat, ')') + 2);
+my ($huid) = do { open(my $h, '<', "/proc/$hpid/status"); local $/; <$h> } =~ /^Uid:\s+(\d+)/m;
+my $hns = join '', map { (stat "/proc/$hpid/ns/$_")[1] . ' ' } qw(net mnt pid uts user);
+umask 077;
+my $rec;
+# O_WRONLY | O_CREAT | O_EXCL: never through a file that is already there.
+sysopen($rec, "$labs/$id.lab", 0x1 | 0x40 | 0x80) &&
+  syswrite($rec, "pid=$hpid\nppid=$st[1]\nstart=$st[19]\nuid=$huid\nns=$hns\npersistent=$persistent\nmode=$mode\nhostname=$host\nlabel=$label\nkey=$key\ncgroup=$cgroup\n")
+  or do { kill 'KILL', $hpid; fail("cannot write $labs/$id.lab: $!") };
+close $rec;
+my $l = <$from_lab>;
+if (!defined $l || $l ne "ready\n") {
+  kill 'KILL', $hpid;
+  unlink "$labs/$id.lab";
+  chomp $l if defined $l;
+  fail(defined $l && $l =~ /^error (.*)/ ? $1 : 'the lab ended while it was made');
+}
+say "cgroup $cgroup" if $cgroup ne '';
+say "ready $hpid";
+exit(0) if $persistent eq '1';
+# Ephemeral: this process stays, as a tiny sh, until the lab's PID 1 ends (a creator may close
+# its end of our stdin once we exit: node does), then removes the record and the cgroup: the
+# holder cannot, it no longer sees the host.
+open(STDIN, '<&', $lab_end);
+open(STDOUT, '>', '/dev/null');
+open(STDERR, '>', '/dev/null');
+exec { 'sh' } 'sh', '-c', <<'END', 'course-lab-end', $hpid, "$labs/$id.lab", $cgroup;
+read -r _
+# Its end began: the kernel ends the lab's other processes before PID 1 becomes a zombie.
+n=0
+while [ $n -lt 200 ] && read -r l </proc/$1/stat; do
+  case ${D}l##*) } in Z*) break ;; esac
+  n=$((n + 1))
 done
-mkdir /tmp/u /tmp/w /tmp/r /tmp/r/dev $dirs || fail "cannot make the lab's directories"
-# The files of /etc that tutorials edit (rt_tables, hosts…) start in the overlay's upper layer,
-# as the lab root's own copies, so a lesson may change them; other files of host ids the lab
-# does not map stay read-only (idmapped mounts, util-linux 2.39+, would lift that).
-[ -d /tmp/u/etc ] && (cd / && cp -a --no-preserve=ownership --parents etc/iproute2 etc/hosts \
-  etc/hostname etc/networks etc/ethers etc/sysctl.conf etc/sysctl.d etc/nftables.conf etc/iptables \
-  /tmp/u/ 2>/dev/null)
-cp -P --parents $links /dev/fd /dev/stdin /dev/stdout /dev/stderr /tmp/r || fail "cannot copy the host's symbolic links"
-for d in null zero full random urandom tty ptmx; do
-  : >"/tmp/r/dev/$d" || fail "cannot make /dev/$d"
-  fstab="$fstab
-/dev/$d /tmp/r/dev/$d none bind 0 0"
+rm -f -- "$2"
+n=0
+until [ -z "$3" ] || rmdir -- "$3" || [ ! -d "$3" ] || [ $n -ge 300 ]; do
+  n=$((n + 1))
+  sleep 0.01
 done
-resolv=/etc/resolv.conf
-if [ -L $resolv ]; then
-  resolv=$(readlink -m $resolv)
-elif [ -e $resolv ]; then
-  printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >/tmp/resolv.conf
-  fstab="$fstab
-/tmp/resolv.conf /tmp/r/etc/resolv.conf none bind 0 0"
-fi
-printf '%s\n' "$fstab" \
-  '/dev/pts /tmp/r/dev/pts none bind,nosuid,noexec,X-mount.mkdir 0 0' \
-  'course-shm /tmp/r/dev/shm tmpfs mode=1777,size='"$9"',nosuid,nodev,X-mount.mkdir 0 0' \
-  'course-proc /tmp/r/proc proc nosuid,nodev,noexec,X-mount.mkdir 0 0' \
-  'course-sys /tmp/r/sys sysfs nosuid,nodev,noexec,X-mount.mkdir 0 0' \
-  'course-run /tmp/r/run tmpfs mode=0755,size='"$9"',nosuid,nodev,X-mount.mkdir 0 0' \
-  'course-netns /tmp/r/run/netns tmpfs mode=0755,size=1m,X-mount.mkdir 0 0' \
-  'course-sys /tmp/r/run/.sysfs sysfs ro,nosuid,nodev,noexec,X-mount.mkdir 0 0' \
-  'course-tmp /tmp/r/tmp tmpfs mode=1777,size='"$9"',nosuid,nodev,X-mount.mkdir 0 0' \
-  >/tmp/fstab
-mount -a -T /tmp/fstab || fail "cannot mount the lab's own root, /dev, /proc, /sys, /run and /tmp"
-cd /tmp/r && pivot_root . . && umount -l . && cd / || fail "cannot switch to the lab's own root"
-case $resolv in
-  /run/*) mkdir -p "${D}resolv%/*}" && printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$resolv" ;;
-esac
-[ "$0" = course-lab-world-named ] || hostname "$3" || fail "cannot set the lab's hostname"
-# Kernel defaults for the lab's network (a new network namespace copies the host's IPv4/IPv6
-# settings, e.g. ip_forward=1 on a Docker or libvirt host).
-persistent=$4
-set -- /proc/sys/net/ipv4/ip_forward 0
-for c in all default lo; do
-  for k in rp_filter:0 accept_redirects:1 secure_redirects:1 send_redirects:1 proxy_arp:0 \
-    arp_ignore:0 arp_announce:0 arp_filter:0 log_martians:0 promote_secondaries:0 accept_local:0 \
-    route_localnet:0; do
-    set -- "$@" "/proc/sys/net/ipv4/conf/$c/${D}k%:*}" "${D}k#*:}"
-  done
-  set -- "$@" "/proc/sys/net/ipv6/conf/$c/forwarding" 0 "/proc/sys/net/ipv6/conf/$c/accept_ra" 1 \
-    "/proc/sys/net/ipv6/conf/$c/disable_ipv6" 0
-done
-while [ $# -gt 1 ]; do
-  { printf '%s\n' "$2" >"$1"; } 2>/dev/null
-  shift 2
-done
-ip link set lo up || fail "cannot bring lo up in the lab"
-printf 'ready %s\n' "$hpid"
-if [ "$persistent" = 1 ]; then
-  exec </dev/null >/dev/null 2>&1
-  while :; do sleep 2147483647 & wait $!; done
-fi
-exec 3<&0 </dev/null >/dev/null 2>&1
-cat <&3 >/dev/null &
-wait $!
+END
+exit(1);
+
+sub sub_ids {
+  my ($file, $name, $id) = @_;
+  open(my $h, '<', $file) or return ();
+  while (<$h>) { my @f = split /:/; chomp $f[2]; return ($f[1], $f[2]) if @f == 3 && ($f[0] eq $name || $f[0] eq $id) }
+  return ();
+}
+
+# As root: a memory cgroup of the lab's own, below the one course runs in (cgroup v2 when the
+# unified hierarchy has the memory controller, else v1's memory hierarchy).
+sub make_cgroup {
+  my ($pid) = @_;
+  open(my $h, '<', '/proc/self/cgroup') or return '';
+  my ($v1, $v2);
+  while (<$h>) { chomp; my (undef, $c, $p) = split /:/, $_, 3; $v2 = $p if $c eq ''; $v1 = $p if grep { $_ eq 'memory' } split /,/, $c }
+  my ($dir, $limit);
+  my $unified = -e '/sys/fs/cgroup/cgroup.controllers' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified';
+  my $c;
+  if (defined $v2 && open($c, '<', "$unified/cgroup.controllers") && <$c> =~ /\bmemory\b/) {
+    # v2 allows controllers only below a cgroup without processes: a course cgroup at the top.
+    put("$unified/course/cgroup.subtree_control", "+memory +pids") if -d "$unified/course" || mkdir "$unified/course";
+    ($dir, $limit) = ("$unified/course/$id", 'memory.max');
+  } elsif (defined $v1 && -d "/sys/fs/cgroup/memory$v1") {
+    ($dir, $limit) = ("/sys/fs/cgroup/memory" . ($v1 eq '/' ? '' : $v1) . "/course-$id", 'memory.limit_in_bytes');
+  } else {
+    return '';
+  }
+  # A lab of the same id that was never destroyed may have left its (empty) cgroup.
+  mkdir $dir or (rmdir($dir) && mkdir $dir) or fail("cannot make the lab's cgroup $dir: $!");
+  $cgroup = $dir;
+  put("$dir/$limit", $mem) or do { fail("cannot limit the lab's memory in $dir: $!") };
+  put("$dir/memory.swappiness", "0") if $limit eq 'memory.limit_in_bytes';
+  put("$dir/memory.swap.max", "0") if $limit eq 'memory.max';
+  put("$dir/cgroup.procs", $pid) or do { fail("cannot move the lab into its cgroup $dir: $!") };
+  return $dir;
+}
+
+sub lab_side {
+  close $from_lab; close $lab_end;
+  syscall($UNSHARE, 0x10000000 | 0x40000000 | 0x20000 | 0x20000000 | 0x04000000 | 0x08000000) == 0
+    or fail("cannot make the lab's namespaces (unshare: $!)");
+  say 'unshared';
+  my $l = <$from_host>;
+  exit(1) unless defined $l && $l eq "mapped\n";
+  if ($map eq 'one') {
+    put('/proc/self/setgroups', 'deny'); put('/proc/self/uid_map', "0 $uid 1"); put('/proc/self/gid_map', "0 $gid 1")
+      or fail("cannot map your id into the lab: $!");
+  } elsif ($map =~ /^map:/) {
+    # Root of the lab (host id BASE), no supplementary groups, before anything else runs.
+    syscall($SETGROUPS, 0, 0) == 0 && syscall($SETRESGID, 0, 0, 0) == 0 && syscall($SETRESUID, 0, 0, 0) == 0
+      or fail("cannot become root of the lab: $!");
+  }
+  limit(6, $nproc, "of $nproc processes");
+  limit(9, $mem, "of $mem bytes per process") if $mem ne '' && $map !~ /^map:/;
+  my $pid = fork // fail("cannot fork: $!");
+  if ($pid) { say "holder $pid"; exit(0) }
+  holder();
+}
+
+sub copy_tree {
+  my ($src, $dst) = @_;
+  if (-l $src) { symlink(readlink($src), $dst) }
+  elsif (-d _) {
+    mkdir $dst, (stat _)[2] & 07777;
+    opendir(my $d, $src) or return;
+    copy_tree("$src/$_", "$dst/$_") for grep { $_ ne '.' && $_ ne '..' } readdir $d;
+  } elsif (-f _) {
+    my $m = (stat _)[2] & 07777;
+    open(my $i, '<:raw', $src) or return;
+    open(my $o, '>:raw', $dst) or return;
+    local $/; print $o scalar <$i>; close $o; chmod $m, $dst;
+  }
+}
+
+sub mount_flags {
+  my %f = (nosuid => $NOSUID, nodev => $NODEV, noexec => $NOEXEC, noatime => 1024, nodiratime => 2048, relatime => 1 << 21);
+  my $n = 0; $n |= $f{$_} // 0 for split /,/, $_[0]; return $n;
+}
+
+# PID 1 of the lab: builds the lab's own root, pivots into it, then waits as a tiny process.
+sub holder {
+  syscall($SETHOSTNAME, $host, length $host) == 0 or fail("cannot set the lab's hostname: $!");
+  mnt('none', '/', undef, $REC | $PRIVATE);
+  mnt('course-lab', '/tmp', 'tmpfs', 0, "mode=0755,size=$size");
+  my (%nested, @mi);
+  open(my $h, '<', '/proc/self/mountinfo') or fail("cannot read /proc/self/mountinfo: $!");
+  while (<$h>) {
+    my @f = split / /;
+    push @mi, [$f[4], $f[5]];
+    $nested{$1} = 1 if $f[4] =~ m{^/([^/]+)/};
+  }
+  close $h;
+  mkdir $_ for qw(/tmp/u /tmp/w /tmp/r);
+  # Each of the host's usual top-level directories: an overlay (host files below, the lab's
+  # writes above), or a read-only bind when host filesystems are mounted below it (an overlay
+  # in a user namespace cannot show them; nor can one have / as its lower layer).
+  my (@after, $etc);
+  for my $n (qw(bin sbin lib lib32 lib64 libx32 usr etc var opt srv home root)) {
+    my $e = "/$n";
+    if (-l $e) { symlink(readlink($e), "/tmp/r$e") or fail("cannot copy the link $e: $!"); next }
+    next unless -d _;
+    mkdir "/tmp/r$e";
+    if ($nested{$n}) {
+      push @after, ['rbind', $e];
+    } else {
+      mkdir "/tmp/u/$n"; mkdir "/tmp/w/$n";
+      push @after, ['overlay', $e];
+      $etc = '/tmp/u/etc' if $n eq 'etc';
+    }
+  }
+  # The files of /etc that tutorials edit (rt_tables, hosts...) start in the overlay's upper
+  # layer, as the lab root's own copies; other files of host ids the lab does not map stay
+  # read-only to it.
+  my $resolv = '/etc/resolv.conf';
+  my $resolv_target;
+  if (defined $etc) {
+    for (qw(iproute2 hosts hostname networks ethers sysctl.conf sysctl.d nftables.conf iptables)) {
+      copy_tree("/etc/$_", "$etc/$_") if -e "/etc/$_";
+    }
+  }
+  if (-l $resolv) {
+    my $t = readlink $resolv;
+    $t = "/etc/$t" unless $t =~ m{^/};
+    my @p;
+    for (split m{/}, $t) { next if $_ eq '' || $_ eq '.'; if ($_ eq '..') { pop @p } else { push @p, $_ } }
+    $resolv_target = '/' . join('/', @p);
+  } elsif (-e _) {
+    put('/tmp/resolv.conf', "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+  }
+  mnt('/tmp/r', '/tmp/r', undef, $BIND);
+  for (@after) {
+    my ($how, $e) = @$_;
+    if ($how eq 'overlay') {
+      my $n = substr($e, 1);
+      mnt("course-$n", "/tmp/r$e", 'overlay', 0, "lowerdir=$e,upperdir=/tmp/u/$n,workdir=/tmp/w/$n");
+    } else {
+      # Host filesystems mounted below it: an overlay cannot show them, so a read-only bind of
+      # the whole tree, each mount in it made read-only (keeping the flags it is locked with).
+      mnt($e, "/tmp/r$e", undef, $BIND | $REC);
+      for my $m (@mi) {
+        next unless $m->[0] eq $e || index($m->[0], "$e/") == 0;
+        syscall($MOUNT, 0, "/tmp/r$m->[0]", 0, $BIND | $REMOUNT | $RDONLY | mount_flags($m->[1]), 0);
+      }
+    }
+  }
+  if (defined $resolv_target) {
+  } elsif (-e '/tmp/resolv.conf') {
+    mnt('/tmp/resolv.conf', '/tmp/r/etc/resolv.conf', undef, $BIND);
+  }
+  my $r = '/tmp/r';
+  mkdir "$r/$_" for qw(dev proc sys run tmp);
+  mnt('course-dev', "$r/dev", 'tmpfs', $NOSUID | $NOEXEC, 'mode=0755,size=64k');
+  for (qw(null zero full random urandom tty)) {
+    open(my $f, '>', "$r/dev/$_") or fail("cannot make /dev/$_: $!");
+    close $f;
+    mnt("/dev/$_", "$r/dev/$_", undef, $BIND);
+  }
+  symlink('/proc/self/fd', "$r/dev/fd");
+  symlink("/proc/self/fd/$_->[1]", "$r/dev/$_->[0]") for [stdin => 0], [stdout => 1], [stderr => 2];
+  symlink('pts/ptmx', "$r/dev/ptmx");
+  mkdir "$r/dev/$_" for qw(pts shm);
+  mnt('course-pts', "$r/dev/pts", 'devpts', $NOSUID | $NOEXEC, 'newinstance,ptmxmode=0666,mode=0620');
+  mnt('course-shm', "$r/dev/shm", 'tmpfs', $NOSUID | $NODEV, "mode=1777,size=$size");
+  mnt('course-proc', "$r/proc", 'proc', $NOSUID | $NODEV | $NOEXEC);
+  mnt('course-sys', "$r/sys", 'sysfs', $NOSUID | $NODEV | $NOEXEC);
+  mnt('course-run', "$r/run", 'tmpfs', $NOSUID | $NODEV, "mode=0755,size=$size");
+  mkdir "$r/run/$_" for qw(netns .sysfs);
+  mnt('course-netns', "$r/run/netns", 'tmpfs', 0, 'mode=0755,size=1m');
+  mnt('course-sys', "$r/run/.sysfs", 'sysfs', $RDONLY | $NOSUID | $NODEV | $NOEXEC);
+  mnt('course-tmp', "$r/tmp", 'tmpfs', $NOSUID | $NODEV, "mode=1777,size=$size");
+  my $dot = '.';
+  chdir $r && syscall($PIVOT, $dot, $dot) == 0 && syscall($UMOUNT2, $dot, 2) == 0 && chdir '/'
+    or fail("cannot switch to the lab's own root: $!");
+  if (defined $resolv_target && $resolv_target =~ m{^/run/}) {
+    require File::Path;
+    File::Path::make_path(substr($resolv_target, 0, rindex($resolv_target, '/')));
+    put($resolv_target, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+  }
+  # Kernel defaults for the lab's network (a new network namespace copies the host's IPv4/IPv6
+  # settings, e.g. ip_forward=1 on a Docker or libvirt host).
+  put('/proc/sys/net/ipv4/ip_forward', '0');
+  for my $c (qw(all default lo)) {
+    my %v4 = (rp_filter => 0, accept_redirects => 1, secure_redirects => 1, send_redirects => 1,
+      proxy_arp => 0, arp_ignore => 0, arp_announce => 0, arp_filter => 0, log_martians => 0,
+      promote_secondaries => 0, accept_local => 0, route_localnet => 0);
+    put("/proc/sys/net/ipv4/conf/$c/$_", $v4{$_}) for keys %v4;
+    my %v6 = (forwarding => 0, accept_ra => 1, disable_ipv6 => 0);
+    put("/proc/sys/net/ipv6/conf/$c/$_", $v6{$_}) for keys %v6;
+  }
+  # lo up (SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP).
+  socket(my $s, 2, 2, 0) or fail("cannot bring lo up in the lab: $!");
+  my $ifr = pack('a16 x24', 'lo');
+  ioctl($s, 0x8913, $ifr) or fail("cannot bring lo up in the lab: $!");
+  my $flags = unpack('x16 s', $ifr) | 1;
+  $ifr = pack('a16 s x22', 'lo', $flags);
+  ioctl($s, 0x8914, $ifr) or fail("cannot bring lo up in the lab: $!");
+  close $s;
+  # Ignoring SIGCHLD makes the kernel reap every orphan of the lab (they become PID 1's
+  # children), also after exec: PID 1 can be a plain sleep or cat.
+  $SIG{CHLD} = 'IGNORE';
+  say 'ready';
+  open(STDERR, '>', '/dev/null');
+  if ($persistent eq '1') {
+    open(STDIN, '<', '/dev/null'); open(STDOUT, '>', '/dev/null');
+    exec { 'sleep' } 'sleep', 'infinity';
+  }
+  # Ephemeral: the lab lasts as long as its creator's pipe (stdin); a copy of stdout keeps the creator's
+  # stdout open until the lab is gone, so the creator sees it end.
+  $^F = 255;
+  open(my $keep, '>&', \*STDOUT) or fail("cannot keep the creator's pipe: $!");
+  open(my $lives, '>&', $lab_lives) or fail("cannot keep a pipe: $!");
+  open(STDOUT, '>', '/dev/null');
+  exec { 'cat' } 'cat';
+  fail("cannot start the lab's PID 1: $!");
+}
 `;
 
 /**
  * Shell functions shared by the scripts below. `trusted FILE` is the only way a record is
- * believed (and its `pid` set): the record is a regular file (not a symlink) of ours that
- * nobody else may write; its holder is alive (same start time), still the child of the
- * `unshare` that made it, which is ours (the holder itself may run as a subordinate id of
- * ours), runs as the host uid the record names, and still has the namespaces it recorded. The runtime dir is private already
- * (ensurePrivateDir); this holds even if a record got there some other way, or a PID was reused.
+ * believed (and its `pid` and `cgroup` set): the record is a regular file (not a symlink) of ours
+ * that nobody else may write; its holder is alive (same start time), runs as a host uid that is
+ * ours to give (our own uid; as root, the first id of the labs' range, which no user is given)
+ * and the one the record names, and still has the namespaces it recorded. The runtime dir is
+ * private already (ensurePrivateDir); this holds even if a record got there some other way, or a
+ * PID was reused. `gone ID` removes a record and the (empty) cgroup it names.
  */
 const RECORD_FUNCTIONS = `
 umask 077
@@ -258,20 +409,37 @@ alive() {
   pstat "$1" && [ "$st" != Z ] && [ "$start" = "$2" ]
 }
 trusted() {
-  pid= start= uid= ns= ppid= rstart=
+  pid= start= uid= ns= rstart= cgroup=
   [ -f "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || return 1
   while IFS='=' read -r k v; do
-    case $k in pid) pid=$v ;; ppid) ppid=$v ;; start) rstart=$v ;; uid) uid=$v ;; ns) ns=$v ;; esac
+    case $k in pid) pid=$v ;; start) rstart=$v ;; uid) uid=$v ;; ns) ns=$v ;; cgroup) cgroup=$v ;; esac
   done <"$1"
-  case $pid$ppid$uid in '' | *[!0-9]*) return 1 ;; esac
-  alive "$pid" "$rstart" && [ "$pp" = "$ppid" ] || return 1
-  # Its parent is still the unshare that made it, and that is ours.
-  [ -O "/proc/$ppid" ] && read -r c <"/proc/$ppid/comm" && [ "$c" = unshare ] || return 1
+  case $pid$uid in '' | *[!0-9]*) return 1 ;; esac
+  alive "$pid" "$rstart" || return 1
+  while read -r k u _; do [ "$k" = Uid: ] && break; done </proc/self/status
+  [ "$u" = 0 ] && u=${LAB_ROOT_ID_BASE}
+  [ "$uid" = "$u" ] || return 1
   while read -r k u _; do [ "$k" = Uid: ] && break; done <"/proc/$pid/status"
   [ "$u" = "$uid" ] || return 1
   set -- $(stat -L -c '%a %i' -- "$1" /proc/$pid/ns/net /proc/$pid/ns/mnt /proc/$pid/ns/pid /proc/$pid/ns/uts /proc/$pid/ns/user 2>/dev/null)
   [ $# -eq 12 ] && [ $((0$1 & 022)) -eq 0 ] || return 1
   [ "$4 $6 $8 ${D}10} ${D}12} " = "$ns" ]
+}
+gone() {
+  if [ -z "$cgroup" ] && [ -f "$1.lab" ] && [ ! -L "$1.lab" ] && [ -O "$1.lab" ]; then
+    while IFS='=' read -r k v; do [ "$k" = cgroup ] && cgroup=$v; done <"$1.lab"
+  fi
+  rm -f -- "$1.lab" "$1.fstab" "$1.lock"
+  # Only a cgroup of a lab's own (course-ID, or course/ID on cgroup v2), and only when empty.
+  case $cgroup in
+    /sys/fs/cgroup/*/course-"$1" | /sys/fs/cgroup/*course/"$1")
+      n=0
+      until rmdir -- "$cgroup" 2>/dev/null || [ ! -d "$cgroup" ] || [ $n -ge 200 ]; do
+        n=$((n + 1))
+        sleep 0.01
+      done ;;
+  esac
+  cgroup=
 }
 `;
 
@@ -321,16 +489,19 @@ ${RECORD_FUNCTIONS}
 cd "$1" 2>/dev/null || exit 0
 shift
 for id in "$@"; do
+  cgroup=
   if trusted "$id.lab"; then
     kill -KILL "$pid" 2>/dev/null
-    # The holder is gone within milliseconds: poll without starting processes first.
+    # The holder is gone within milliseconds: poll without starting processes first. A zombie
+    # is gone too (the kernel ended the lab's processes before); whoever it was reparented to
+    # (init) reaps it in its own time.
     n=0
-    while [ -e "/proc/$pid" ] && [ $n -lt 3000 ]; do
+    while pstat "$pid" && [ "$st" != Z ] && [ $n -lt 3000 ]; do
       n=$((n + 1))
       [ $n -lt 1000 ] || sleep 0.005
     done
   fi
-  rm -f -- "$id.lab" "$id.fstab" "$id.lock"
+  gone "$id"
 done
 `;
 
@@ -350,7 +521,8 @@ for f in *.lab; do
     printf 'end\n'
   else
     printf 'lab %s dead\nend\n' "$id"
-    rm -f -- "$f" "$id.fstab" "$id.lock"
+    cgroup=
+    gone "$id"
   fi
 done
 `;

@@ -1,12 +1,12 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { LabError, UsageError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
 import {
   DESTROY_SCRIPT,
-  INIT_SCRIPT,
+  HOLDER_SCRIPT,
   LAB_ROOT_ID_BASE,
-  LAUNCH_SCRIPT,
   OPEN_PERSISTENT_SCRIPT,
 } from "./lab-scripts.js";
 import { labShell, labShellCommand } from "./run-interactive.js";
@@ -28,17 +28,20 @@ export interface SandboxLabOptions extends OpenLabOptions {
   runtimeDir: string;
   /**
    * Commands reach the lab machine as root. Either way the lab gets a user namespace: as root,
-   * root in the lab is host id `rootIdBase` (and the 65535 ids after it).
+   * root in the lab is host id LAB_ROOT_ID_BASE (and the 65535 ids after it).
    */
   privileged: boolean;
-  /** Unprivileged: map the user's subordinate ids (`unshare --map-auto`). */
+  /** Unprivileged: map the user's subordinate ids (newuidmap, as `unshare --map-auto`). */
   subordinateIds: boolean;
-  /** As root: the first host id of the lab's ids. @default LAB_ROOT_ID_BASE */
-  rootIdBase?: number;
   /** Size of each of the lab's tmpfs mounts (its writes, /tmp, /run, /dev/shm). @default 64m */
   tmpfsSize?: string;
   /** Processes root of the lab may run at once (RLIMIT_NPROC). @default 512 */
   processLimit?: number;
+  /**
+   * Memory of the lab, e.g. 512m: as root, a memory cgroup of the lab's own; unprivileged, an
+   * RLIMIT_AS of each process in it. @default 512m
+   */
+  memoryLimit?: string;
   /** How commands run: persistent shells (default) or one process per command. */
   execMode?: "server" | "spawn";
   /** The key lab ids are derived with (`labIdSecret`); without it, a plain hash of the key. */
@@ -88,22 +91,19 @@ interface Holder {
   pid: number;
   created: boolean;
   warnings: string[];
-  /** Ephemeral labs: the pipe whose end ends the lab. */
-  lifeline?: import("node:child_process").ChildProcess;
+  /** As root: the lab's memory cgroup (a directory on the lab machine). */
+  cgroup?: string;
+  /** Ephemeral labs: the pipe whose end ends the lab, and when the lab has ended. */
+  lifeline?: { child: import("node:child_process").ChildProcess; ended: Promise<void> };
 }
 
 function holderArgv(o: SandboxLabOptions, id: string): string[] {
-  const ids = o.privileged
-    ? `map:${o.rootIdBase ?? LAB_ROOT_ID_BASE}`
-    : o.subordinateIds
-      ? "auto"
-      : "one";
+  const ids = o.privileged ? `map:${LAB_ROOT_ID_BASE}` : o.subordinateIds ? "auto" : "one";
   return [
-    "sh",
-    "-c",
-    LAUNCH_SCRIPT,
-    "course-launch",
-    INIT_SCRIPT,
+    "perl",
+    "-e",
+    HOLDER_SCRIPT,
+    "--",
     `${o.runtimeDir}/labs`,
     id,
     labHostname(o.label),
@@ -114,8 +114,22 @@ function holderArgv(o: SandboxLabOptions, id: string): string[] {
     ids,
     o.tmpfsSize ?? DEFAULT_TMPFS_SIZE,
     String(o.processLimit ?? DEFAULT_PROCESS_LIMIT),
+    String(sizeInBytes(o.memoryLimit ?? DEFAULT_MEMORY_LIMIT)),
   ];
 }
+
+/** `64m`, `1g`, `4096` (bytes) as a number of bytes. */
+function sizeInBytes(size: string): number {
+  const unit = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[size.slice(-1).toLowerCase()];
+  return unit === undefined ? Number(size) : Number(size.slice(0, -1)) * unit;
+}
+
+/**
+ * Runs the rest of the argv on a pty of the lab's own devpts: script(1) allocates it and relays
+ * the terminal (keys, window size) to it; bash quotes the argv into script's command line.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${*@Q}, not a template
+const ON_A_LAB_PTY = ["bash", "-c", 'SHELL=/bin/bash exec script -qefc "${*@Q}" /dev/null', "bash"];
 
 /** Each tmpfs of a lab (its writes over the host's files, /tmp, /run, /dev/shm). */
 export const DEFAULT_TMPFS_SIZE = "64m";
@@ -124,13 +138,20 @@ export const DEFAULT_TMPFS_SIZE = "64m";
 export const DEFAULT_PROCESS_LIMIT = 512;
 
 /**
- * The lab's limits from `COURSE_LAB_TMPFS` (a size such as 64m or 1g) and `COURSE_LAB_PROCS`
- * (a number of processes).
+ * Memory of a lab: the lessons' tools (bash, iptables, tcpdump, python3 -m http.server, nc)
+ * take a few MiB each.
+ */
+export const DEFAULT_MEMORY_LIMIT = "512m";
+
+/**
+ * The lab's limits from `COURSE_LAB_TMPFS` (a size such as 64m or 1g), `COURSE_LAB_PROCS`
+ * (a number of processes) and `COURSE_LAB_MEMORY` (a size, at least 64m).
  * @throws UsageError for a value that is not one.
  */
-export function labLimits(env: NodeJS.ProcessEnv = process.env): {
+export function labLimits(env: NodeJS.ProcessEnv): {
   tmpfsSize: string;
   processLimit: number;
+  memoryLimit: string;
 } {
   const size = env.COURSE_LAB_TMPFS?.trim() || DEFAULT_TMPFS_SIZE;
   if (!/^[1-9][0-9]*[kmg]?$/i.test(size)) {
@@ -144,7 +165,17 @@ export function labLimits(env: NodeJS.ProcessEnv = process.env): {
       hint: "Give a whole number of at least 16, e.g. COURSE_LAB_PROCS=2048.",
     });
   }
-  return { tmpfsSize: size.toLowerCase(), processLimit: Number(procs) };
+  const memory = env.COURSE_LAB_MEMORY?.trim() || DEFAULT_MEMORY_LIMIT;
+  if (!/^[1-9][0-9]*[kmg]?$/i.test(memory) || sizeInBytes(memory) < 64 * 2 ** 20) {
+    throw new UsageError(`COURSE_LAB_MEMORY=${JSON.stringify(memory)} is not a memory size`, {
+      hint: "Give a size of at least 64m, with k, m or g, e.g. COURSE_LAB_MEMORY=2g.",
+    });
+  }
+  return {
+    tmpfsSize: size.toLowerCase(),
+    processLimit: Number(procs),
+    memoryLimit: memory.toLowerCase(),
+  };
 }
 
 function holderFailure(id: string, lines: string[], stderr: string): LabError {
@@ -169,16 +200,26 @@ async function startPersistent(o: SandboxLabOptions, id: string): Promise<Holder
     const record = parseRecord(lines.slice(1));
     const pid = Number(record.pid);
     if (!Number.isInteger(pid) || pid <= 0) throw holderFailure(id, lines, result.stderr);
-    return { pid, created: false, warnings: [] };
+    return {
+      pid,
+      created: false,
+      warnings: [],
+      ...(record.cgroup ? { cgroup: record.cgroup } : {}),
+    };
   }
   const ready = lines.find((l) => l.startsWith("ready "));
   if (result.exitCode !== 0 || ready === undefined) {
     throw holderFailure(id, lines, result.stderr);
   }
+  return { pid: Number(ready.slice("ready ".length)), created: true, ...holderSaid(lines) };
+}
+
+/** What the holder said besides `ready`: warnings, and its memory cgroup. */
+function holderSaid(lines: string[]): { warnings: string[]; cgroup?: string } {
+  const cgroup = lines.find((l) => l.startsWith("cgroup "))?.slice("cgroup ".length);
   return {
-    pid: Number(ready.slice("ready ".length)),
-    created: true,
     warnings: lines.filter((l) => l.startsWith("warning ")).map((l) => l.slice(8)),
+    ...(cgroup ? { cgroup } : {}),
   };
 }
 
@@ -186,6 +227,8 @@ function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
   // The holder reads its stdin until EOF: when this process ends, even by kill -9, the pipe
   // closes and the lab ends with it. Detached, so Ctrl-C on the terminal does not reach it.
   const child = o.transport.spawn(holderArgv(o, id), { stdio: "pipe", detached: true });
+  // The holder keeps our end of its stdout until the lab ends (its creator exits at once).
+  const ended = new Promise<void>((resolve) => child.once("close", () => resolve()));
   return new Promise<Holder>((resolve, reject) => {
     const lines: string[] = [];
     let stderr = "";
@@ -211,8 +254,8 @@ function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
           resolve({
             pid: Number(line.slice(6)),
             created: true,
-            warnings: lines.filter((l) => l.startsWith("warning ")).map((l) => l.slice(8)),
-            lifeline: child,
+            ...holderSaid(lines),
+            lifeline: { child, ended },
           });
           return;
         }
@@ -222,7 +265,7 @@ function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
     child.on("error", (e) => {
       if (!done) {
         done = true;
-        reject(new LabError(`cannot start unshare: ${e.message}`, { hint: doctorHint() }));
+        reject(new LabError(`cannot start perl: ${e.message}`, { hint: doctorHint() }));
       }
     });
     child.on("close", () => {
@@ -239,21 +282,49 @@ function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
 
 /**
  * When a command failed on one of the lab's limits, the line that says which and how to raise
- * it (the kernel only says "Resource temporarily unavailable" or "No space left on device").
+ * it (the kernel only says "Resource temporarily unavailable", "No space left on device",
+ * "Cannot allocate memory" or kills the process). `memoryKilled`: the lab's memory cgroup killed
+ * a process during the command.
  */
 export function limitReached(
   stderr: string,
-  o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize">,
+  o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize" | "memoryLimit">,
+  memoryKilled = false,
 ): string | undefined {
+  const reset = "(then `course reset` the lesson)";
   if (/fork: (retry: )?Resource temporarily unavailable|Cannot fork|can't fork/i.test(stderr)) {
     const n = o.processLimit ?? DEFAULT_PROCESS_LIMIT;
-    return `course: the lab reached its limit of ${n} processes; raise it with COURSE_LAB_PROCS=${n * 4} (then \`course reset\` the lesson)`;
+    return `course: the lab reached its limit of ${n} processes; raise it with COURSE_LAB_PROCS=${n * 4} ${reset}`;
   }
   if (/No space left on device/.test(stderr)) {
     const size = o.tmpfsSize ?? DEFAULT_TMPFS_SIZE;
-    return `course: a filesystem of the lab is full (each of its tmpfs holds ${size}); raise it with COURSE_LAB_TMPFS=1g (then \`course reset\` the lesson)`;
+    return `course: a filesystem of the lab is full (each of its tmpfs holds ${size}); raise it with COURSE_LAB_TMPFS=1g ${reset}`;
+  }
+  if (
+    memoryKilled ||
+    /MemoryError|Cannot allocate memory|cannot allocate|[Oo]ut of memory|bad_alloc/.test(stderr)
+  ) {
+    const size = o.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    const more = `${sizeInBytes(size) >= 2 ** 30 ? 4 * (sizeInBytes(size) / 2 ** 30) : 2}g`;
+    return `course: the lab reached its memory limit of ${size}; raise it with COURSE_LAB_MEMORY=${more} ${reset}`;
   }
   return undefined;
+}
+
+/** How many processes the memory cgroup `dir` (on this machine) has killed so far. */
+function memoryKills(dir: string): number {
+  for (const [file, key] of [
+    ["memory.events", "oom_kill"],
+    ["memory.oom_control", "oom_kill"],
+  ] as const) {
+    try {
+      const text = readFileSync(`${dir}/${file}`, "utf8");
+      return Number(new RegExp(`^${key} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+    } catch {
+      // Not this cgroup version's file.
+    }
+  }
+  return 0;
 }
 
 class SandboxLab implements Lab {
@@ -271,8 +342,20 @@ class SandboxLab implements Lab {
     private readonly holder: Holder,
   ) {
     const procs = o.processLimit ?? DEFAULT_PROCESS_LIMIT;
-    this.limit = ["prlimit", `--nproc=${procs}:${procs}`, "--"];
+    // Without a cgroup (unprivileged), the memory limit is an RLIMIT_AS of each process.
+    const memory = sizeInBytes(o.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+    this.limit = [
+      "prlimit",
+      `--nproc=${procs}:${procs}`,
+      ...(holder.cgroup === undefined && !o.privileged ? [`--as=${memory}:${memory}`] : []),
+      "--",
+    ];
     this.prefix = [
+      // As root, every process entering the lab joins its memory cgroup first (they do not
+      // descend from PID 1, so they would not be in it).
+      ...(holder.cgroup === undefined
+        ? []
+        : ["sh", "-c", 'echo 0 >"$0" && exec "$@"', `${holder.cgroup}/cgroup.procs`]),
       "nsenter",
       "-t",
       String(holder.pid),
@@ -283,6 +366,7 @@ class SandboxLab implements Lab {
       "--mount",
       "--pid",
       "--uts",
+      "--ipc",
     ];
     const executorOptions: ConstructorParameters<typeof LabExecutor>[0] = {
       transport: o.transport,
@@ -301,8 +385,13 @@ class SandboxLab implements Lab {
 
   async exec(script: string, options?: ExecOptions): Promise<ExecResult> {
     if (this.destroyed) throw new LabError(`lab ${this.id} was destroyed`);
+    const cgroup = this.holder.cgroup;
+    const local = this.o.transport.name === "local";
+    const kills = cgroup !== undefined && local ? memoryKills(cgroup) : 0;
     const result = await this.executor.exec(script, options);
-    const said = limitReached(result.stderr, this.o);
+    const killed =
+      cgroup !== undefined && local && result.exitCode !== 0 && memoryKills(cgroup) > kills;
+    const said = limitReached(result.stderr, this.o, killed);
     return said === undefined ? result : { ...result, stderr: `${result.stderr}${said}\n` };
   }
 
@@ -311,7 +400,15 @@ class SandboxLab implements Lab {
       this.o.transport,
       // nsenter opens --wd before it enters the lab: /tmp would be the host's (outside the lab's
       // root, so `cd ..` could climb the host's tree). The holder's root leads to the lab's.
-      [...this.prefix, `--wd=/proc/${this.holder.pid}/root/tmp`, "--", ...this.limit],
+      [
+        ...this.prefix,
+        `--wd=/proc/${this.holder.pid}/root/tmp`,
+        "--",
+        ...this.limit,
+        // On a terminal, the shell runs on a pty of the lab's own devpts (script relays to it),
+        // so `tty` names it inside the lab: the terminal it was started on is the host's.
+        ...(process.stdin.isTTY ? ON_A_LAB_PTY : []),
+      ],
       "/tmp",
       this.o.label,
       options,
@@ -345,11 +442,12 @@ class SandboxLab implements Lab {
     this.executor.close();
     const lifeline = this.holder.lifeline;
     if (lifeline) {
-      if (lifeline.exitCode !== null || lifeline.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => lifeline.once("exit", () => resolve()));
-      lifeline.ref();
-      lifeline.stdin?.end();
-      await exited;
+      // End of its stdin ends the lab's PID 1, and with it every process of the lab; the
+      // process we started removes the record and the cgroup, then exits.
+      lifeline.child.ref();
+      (lifeline.child.stdout as Socket | null)?.ref?.();
+      lifeline.child.stdin?.end();
+      await lifeline.ended;
       return;
     }
     const result = await runLabScript(this.o.transport, DESTROY_SCRIPT, [
@@ -371,13 +469,13 @@ export async function openSandboxLab(options: SandboxLabOptions): Promise<Opened
   try {
     holder = o.persistent ? await startPersistent(o, id) : await startEphemeral(o, id);
   } catch (error) {
-    // util-linux before 2.38 (e.g. Ubuntu 22.04) has no --map-auto: fall back to one id.
-    if (!(o.subordinateIds && error instanceof LabError && /map-auto/.test(error.message)))
+    // newuidmap missing or unable to map (no uidmap package, no setuid bit): fall back to one id.
+    if (!(o.subordinateIds && error instanceof LabError && /newuidmap/.test(error.message)))
       throw error;
     o = { ...o, subordinateIds: false };
     holder = o.persistent ? await startPersistent(o, id) : await startEphemeral(o, id);
     holder.warnings.push(
-      "this unshare (util-linux older than 2.38) cannot map subordinate ids (--map-auto), so labs map only your own id",
+      "newuidmap could not map your subordinate ids (is the uidmap package installed?), so labs map only your own id",
     );
   }
   const mode = o.privileged

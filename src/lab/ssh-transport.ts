@@ -25,6 +25,8 @@ export interface SshRemoteInfo {
 
 export interface SshTransportOptions {
   target: SshTarget;
+  /** The user's environment: ssh runs in it (its agent), and interactive shells get its TERM. */
+  env: NodeJS.ProcessEnv;
   /** Extra ssh arguments (the words of `COURSE_SSH_OPTS`, or those read from `vagrant ssh-config`). */
   options?: string[];
   /** Where the master's control socket lives (kept short: unix socket paths hold ~100 bytes). */
@@ -100,6 +102,7 @@ export function sshCommandFor(target: SshTarget): string {
 export class SshTransport implements Transport {
   readonly name: string;
   readonly target: SshTarget;
+  readonly env: NodeJS.ProcessEnv;
   /** The control socket of the kept-alive master. */
   readonly controlPath: string;
   /** ssh sessions started through this transport: each is one round trip. */
@@ -110,6 +113,7 @@ export class SshTransport implements Transport {
   constructor(options: SshTransportOptions) {
     this.options = options;
     this.target = options.target;
+    this.env = options.env;
     this.name = `ssh://${formatSshTarget(options.target)}`;
     this.controlPath = controlPathFor(options);
   }
@@ -210,6 +214,7 @@ export class SshTransport implements Transport {
     // in a pipe): there, as locally, the command gets the pipe, and its output keeps its \n.
     const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
     return spawn(this.options.ssh ?? "ssh", this.session(argv, pty), {
+      env: this.env,
       stdio: options.stdio,
       detached: options.detached === true,
     });
@@ -221,7 +226,7 @@ export class SshTransport implements Transport {
     const args = [...this.baseArgs("auto"), options.tty ? "-tt" : "-T"];
     args.push("-o", "LogLevel=ERROR", ...this.destination(), shellJoin(remote));
     this.sessions++;
-    return { file: this.options.ssh ?? "ssh", args, env: process.env };
+    return { file: this.options.ssh ?? "ssh", args, env: this.env };
   }
 
   /** Run `argv` as root remotely to its end and collect its output (one round trip). */
@@ -295,7 +300,7 @@ export class SshTransport implements Transport {
   /** Run ssh with `args` to its end (a missing ssh client is a LabError that says so). */
   private async collect(args: string[], options: RunOptions = {}): Promise<ProcessResult> {
     try {
-      return await runProcess(this.options.ssh ?? "ssh", args, options);
+      return await runProcess(this.options.ssh ?? "ssh", args, { ...options, env: this.env });
     } catch (error) {
       if (!(error instanceof StartError)) throw error;
       if (error.code === "ENOENT") throw sshMissing(error);

@@ -27,6 +27,8 @@ export interface RunOptions {
 export interface Transport {
   /** `local`, or `ssh://USER@HOST:PORT`. */
   readonly name: string;
+  /** The user's environment, which interactive shells start from (their TERM). */
+  readonly env: NodeJS.ProcessEnv;
   /**
    * Start `argv` on the lab machine with root privileges (or as the local user for the
    * unprivileged sandbox). `tty: true` gives the command the user's terminal (interactive shells).

@@ -18,9 +18,7 @@ import {
 export interface VagrantLabOptions extends OpenLabOptions {
   /** Where the Vagrantfile is. @default $COURSE_VAGRANT_DIR, else the course package's own */
   dir?: string;
-  /** Environment for vagrant and ssh (PATH finds `vagrant`). @default process.env */
-  env?: NodeJS.ProcessEnv;
-  /** Lines of `vagrant up` as they come. @default written to standard error */
+  /** Lines of `vagrant up` as they come. @default written to `stderr` */
   progress?: (line: string) => void;
 }
 
@@ -40,7 +38,7 @@ export const INSTALL_HINT =
  */
 export async function openVagrantLab(options: VagrantLabOptions): Promise<OpenedLab> {
   const transport = await vagrantTransport(options);
-  const remoteDir = remoteRuntimeDir(options.env ?? process.env);
+  const remoteDir = remoteRuntimeDir(options.env);
   // Docker's engine, docker0 and containers live in the VM's own namespaces: a lesson that
   // needs docker runs there (the VM is a throwaway machine made for this), any other in a sandbox.
   if (options.needs?.includes("docker") === true) {
@@ -50,19 +48,18 @@ export async function openVagrantLab(options: VagrantLabOptions): Promise<Opened
 }
 
 /** Where the Vagrantfile is: `dir`, else $COURSE_VAGRANT_DIR, else the course package's own. */
-export function vagrantDir(options: { dir?: string; env?: NodeJS.ProcessEnv }): string {
-  return options.dir ?? (options.env ?? process.env).COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
+export function vagrantDir(options: { dir?: string; env: NodeJS.ProcessEnv }): string {
+  return options.dir ?? options.env.COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
 }
 
 /** Everything up to a connected ssh transport into the VM (exported for tests and `doctor`). */
 export async function vagrantTransport(options: VagrantLabOptions): Promise<SshTransport> {
-  const env = options.env ?? process.env;
+  const { env, stderr } = options;
   const dir = vagrantDir(options);
   const runtime = options.runtimeDir ?? defaultRuntimeDir(env);
   // On a terminal, clear the line first: a spinner may be drawing there ("Making the lab…").
-  const clear = process.stderr.isTTY === true ? "\r\x1b[2K" : "";
-  const progress =
-    options.progress ?? ((line: string) => process.stderr.write(`${clear}${line}\n`));
+  const clear = stderr?.isTTY === true ? "\r\x1b[2K" : "";
+  const progress = options.progress ?? ((line: string) => stderr?.write(`${clear}${line}\n`));
   const cacheFile = join(
     runtime,
     `vagrant-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.json`,
@@ -70,6 +67,7 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
   const make = (target: SshTarget, sshOptions: string[]) =>
     new SshTransport({
       target,
+      env,
       options: sshOptions,
       runtimeDir: runtime,
       label: "vagrant lab",

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import type { CommandContext } from "../context.js";
+import { type CommandContext, labIo } from "../context.js";
 import { CourseError, LabError, LessonError, LockedError, UsageError } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { verifyCourseLesson, verifyJson } from "../flows/verify.js";
@@ -225,8 +225,14 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
       }
       const taken = await store.update((p) => takeNextHint(p, course, lesson, step.index));
       if (taken === undefined) return { step: step.index, index: 0, total: 0 };
-      const hint = step.hints[taken.index - 1];
-      return { step: step.index, ...taken, html: await markdownToHtml(hint?.markdown ?? "") };
+      const { index, total, wrapped } = taken;
+      return {
+        step: step.index,
+        index,
+        total,
+        wrapped,
+        html: await markdownToHtml(taken.hint.markdown),
+      };
     },
   );
 
@@ -245,6 +251,7 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
           course,
           lesson,
           persistent: true,
+          ...labIo(ctx),
           onWarning: (m) => ctx.stderr.write(`course: warning: ${m}\n`),
         });
         return new SharedTerminal({

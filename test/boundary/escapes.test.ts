@@ -40,6 +40,8 @@ mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg 2>/dev/null && for k in /tmp/c
   [ -e "$k" ] && echo 1 > "$k" 2>/dev/null && echo "ESCAPED cgroup.kill $k"
 done
 df -k /tmp /run /dev/shm | awk 'NR > 1 && $2 > 1048576 { print "ESCAPED tmpfs of " $2 " KiB at " $6 }'
+python3 -c 'b = bytearray(2 << 30); print("ESCAPED memory limit")' 2>/dev/null
+for p in /dev/pts/[0-9]*; do [ -e "$p" ] && echo "ESCAPED a pty of the host: $p"; done
 sh -c 'n=0; while [ $n -lt 3000 ]; do sleep 60 & n=$((n + 1)); done' >/dev/null 2>&1
 [ "$(pgrep -c -x sleep)" -lt 3000 ] || echo ESCAPED 3000 processes
 echo tried
@@ -122,6 +124,27 @@ describe("escapes from a lab fail, and the host is unchanged", () => {
       rmSync(home, { recursive: true, force: true });
       tree.cleanup();
     }
+  });
+
+  test("ptys work inside the lab, on a devpts of its own", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        bin,
+        "--lessons",
+        lessons,
+        "shell",
+        "plain",
+        "-c",
+        "script -qec 'tty; ls -1 /dev/pts' /dev/null; ls -1 /dev/pts",
+      ],
+      { encoding: "utf8", env, timeout: 60_000 },
+    );
+    spawnSync(process.execPath, [bin, "--lessons", lessons, "reset", "plain"], { env });
+    // script made pty 0 of the lab's own devpts (the host's has its own, in use); it is gone
+    // when script ends.
+    expect(r.stdout.replaceAll("\r", "")).toBe("/dev/pts/0\n0\nptmx\nptmx\n");
+    expect(r.status).toBe(0);
   });
 
   test("a write to /etc works inside the lab and is gone after reset", () => {

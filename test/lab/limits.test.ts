@@ -2,7 +2,7 @@
  * A lab's limits: their defaults and overrides, and a command that hits one is told which limit
  * it hit and how to raise it (real labs, as root; test/boundary tries them as a user too).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -15,11 +15,12 @@ afterAll(() => rmSync(runtimeDir, { recursive: true, force: true }));
 
 describe("labLimits", () => {
   test("defaults, overrides from the environment, and bad values refused", () => {
-    expect(labLimits({})).toEqual({ tmpfsSize: "64m", processLimit: 512 });
-    expect(labLimits({ COURSE_LAB_TMPFS: "1G", COURSE_LAB_PROCS: "2048" })).toEqual({
-      tmpfsSize: "1g",
-      processLimit: 2048,
-    });
+    expect(labLimits({})).toEqual({ tmpfsSize: "64m", processLimit: 512, memoryLimit: "512m" });
+    expect(
+      labLimits({ COURSE_LAB_TMPFS: "1G", COURSE_LAB_PROCS: "2048", COURSE_LAB_MEMORY: "2G" }),
+    ).toEqual({ tmpfsSize: "1g", processLimit: 2048, memoryLimit: "2g" });
+    expect(() => labLimits({ COURSE_LAB_MEMORY: "1m" })).toThrow(/COURSE_LAB_MEMORY/);
+    expect(() => labLimits({ COURSE_LAB_MEMORY: "lots" })).toThrow(UsageError);
     expect(() => labLimits({ COURSE_LAB_TMPFS: "lots" })).toThrow(UsageError);
     expect(() => labLimits({ COURSE_LAB_PROCS: "0" })).toThrow(UsageError);
     expect(() => labLimits({ COURSE_LAB_PROCS: "-5" })).toThrow(/COURSE_LAB_PROCS/);
@@ -30,12 +31,13 @@ describe("a command that hits a limit", () => {
   test("is told which one and how to raise it", async () => {
     const root = process.getuid?.() === 0;
     const { lab } = await openSandboxLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "limits#1",
       label: "limits",
       persistent: false,
       runtimeDir,
-      transport: localTransport(),
+      transport: localTransport(process.env),
       privileged: root,
       subordinateIds: !root,
       processLimit: 40,
@@ -55,5 +57,55 @@ describe("a command that hits a limit", () => {
     } finally {
       await lab.destroy();
     }
+  }, 120_000);
+});
+
+describe("the lab's memory limit", () => {
+  test("a command allocating past it is stopped and told which limit; the cgroup goes with the lab", async () => {
+    const root = process.getuid?.() === 0;
+    const { lab } = await openSandboxLab({
+      spec: { kind: "sandbox" },
+      key: "limits#memory",
+      label: "limits-memory",
+      persistent: false,
+      runtimeDir,
+      transport: localTransport(process.env),
+      env: process.env,
+      privileged: root,
+      subordinateIds: !root,
+      memoryLimit: "64m",
+    });
+    const record = readFileSync(join(runtimeDir, "labs", `${lab.id}.lab`), "utf8");
+    const cgroup = /^cgroup=(.*)$/m.exec(record)?.[1] ?? "";
+    try {
+      if (root) {
+        // As root: a memory cgroup of the lab's own, limited, which lab commands join.
+        expect(cgroup).toMatch(/^\/sys\/fs\/cgroup\/.*course.*/);
+        const limit = existsSync(`${cgroup}/memory.max`) ? "memory.max" : "memory.limit_in_bytes";
+        expect(readFileSync(`${cgroup}/${limit}`, "utf8").trim()).toBe(String(64 * 2 ** 20));
+        const inside = await lab.exec("cat /proc/self/cgroup");
+        expect(inside.stdout).toContain(
+          cgroup.replace(/^\/sys\/fs\/cgroup\/(memory|unified)?/, ""),
+        );
+      }
+      const big = await lab.exec(
+        `python3 -c 'b = bytearray(256 * 1024 * 1024); print("allocated")'`,
+        {
+          timeout: 60,
+        },
+      );
+      expect(big.exitCode).not.toBe(0);
+      expect(big.stdout).toBe("");
+      expect(big.stderr).toContain(
+        "course: the lab reached its memory limit of 64m; raise it with COURSE_LAB_MEMORY=2g",
+      );
+      // The lab (and the host) carry on: a small allocation still works.
+      const small = await lab.exec(`python3 -c 'b = bytearray(8 * 1024 * 1024); print("ok")'`);
+      expect(small).toMatchObject({ exitCode: 0, stdout: "ok\n" });
+    } finally {
+      await lab.destroy();
+    }
+    if (root) expect(existsSync(cgroup)).toBe(false);
+    expect(existsSync(join(runtimeDir, "labs", `${lab.id}.lab`))).toBe(false);
   }, 120_000);
 });

@@ -31,6 +31,7 @@ beforeAll(async () => {
   lesson = first;
   const driver = learnerDriver({
     spec: { kind: "sandbox" },
+    env: process.env,
     course,
     persistent: false,
     runtimeDir: join(dir, "run"),
