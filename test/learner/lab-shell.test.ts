@@ -31,10 +31,10 @@ beforeAll(async () => {
   lesson = first;
   const driver = learnerDriver({
     spec: { kind: "sandbox" },
-    env: process.env,
     course,
     persistent: false,
     runtimeDir: join(dir, "run"),
+    env: process.env,
   });
   ({ lab } = await driver.openLab(lesson));
 }, 60_000);
