@@ -120,7 +120,7 @@ if ($map =~ /^map:(\d+)$/) {
   system({ 'newuidmap' } 'newuidmap', $child, 0, $uid, 1, 1, @u) == 0 &&
     system({ 'newgidmap' } 'newgidmap', $child, 0, $gid, 1, 1, @g) == 0 or fail('newuidmap/newgidmap could not map the subordinate ids');
 }
-print $to_lab "mapped\n";
+print $to_lab "mapped $cgroup\n";
 close $to_lab;
 my ($hpid) = from_lab() =~ /^holder (\d+)$/ or fail('the lab did not start its holder');
 waitpid($child, 0);
@@ -207,11 +207,13 @@ sub make_cgroup {
 
 sub lab_side {
   close $from_lab; close $lab_end;
+  umask 022;
   syscall($UNSHARE, 0x10000000 | 0x40000000 | 0x20000 | 0x20000000 | 0x04000000 | 0x08000000) == 0
     or fail("cannot make the lab's namespaces (unshare: $!)");
   say 'unshared';
   my $l = <$from_host>;
-  exit(1) unless defined $l && $l eq "mapped\n";
+  exit(1) unless defined $l && $l =~ /^mapped (.*)\n/;
+  $cgroup = $1;
   if ($map eq 'one') {
     put('/proc/self/setgroups', 'deny'); put('/proc/self/uid_map', "0 $uid 1"); put('/proc/self/gid_map', "0 $gid 1")
       or fail("cannot map your id into the lab: $!");
