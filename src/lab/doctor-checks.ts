@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -192,16 +191,8 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
         fix: `sudo sysctl -w ${off.key}=${off.fix} && echo ${off.key}=${off.fix} | sudo tee /etc/sysctl.d/90-course.conf`,
       });
     }
-    const help = spawnSync("unshare", ["--help"], { encoding: "utf8" });
-    if (help.status === 0 && !help.stdout.includes("--map-auto")) {
-      checks.push({
-        name: "unshare",
-        status: "warn",
-        detail:
-          "this unshare (util-linux older than 2.38) has no --map-auto: labs map only your own id, so tcpdump fails",
-        fix: `${installCommand(["util-linux"])}   # 2.38 or newer; or run course with sudo`,
-      });
-    }
+    // Labs map subordinate ids through newuidmap/newgidmap themselves (HOLDER_SCRIPT), not
+    // through `unshare --map-auto`: the util-linux version does not matter (checked below).
     const newuidmap = which("newuidmap") !== undefined && which("newgidmap") !== undefined;
     const subids = hasSubordinateIds();
     checks.push(
