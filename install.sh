@@ -10,8 +10,8 @@ packages=(iproute2 iptables iputils-ping tcpdump ethtool bridge-utils net-tools 
 
 # For the test suite (`npm test`; a learner needs none of them, and may skip them with
 # COURSE_NO_TEST_PACKAGES=1): the browser tests of `course serve` drive Debian's Chromium
-# with playwright-core (test/web/).
-test_packages=(chromium)
+# with playwright-core (test/web/); serve opens the browser with xdg-open (xdg-utils).
+test_packages=(chromium xdg-utils)
 # For the real Vagrant VM test (`npm run test:vm`, not yet part of `npm test`; installed when
 # COURSE_VM_TEST=1): it builds a Debian 12 box offline and boots it with vagrant-libvirt under
 # QEMU (test/vm/, scripts/build-vagrant-box.sh).

@@ -20,6 +20,7 @@ let n = 0;
 const open = (persistent, extra = {}) =>
   openLab({
     spec: { kind: "sandbox" },
+    env: process.env,
     key: `bench#${n}`,
     label: `bench-${n++}`,
     persistent,
@@ -49,7 +50,7 @@ async function createDestroy(persistent, rounds) {
 
 async function execOverhead(rounds) {
   const { lab } = await open(false);
-  const [record] = (await listSandboxLabs(localTransport(), runtimeDir)).filter(
+  const [record] = (await listSandboxLabs(localTransport(process.env), runtimeDir)).filter(
     (r) => r.id === lab.id,
   );
   const enter = [
@@ -67,10 +68,11 @@ async function execOverhead(rounds) {
   const spawnLab = await openSandboxLab({
     spec: { kind: "sandbox" },
     key: "bench#spawn",
+    env: process.env,
     label: "bench-spawn",
     persistent: false,
     runtimeDir,
-    transport: localTransport(),
+    transport: localTransport(process.env),
     privileged: root,
     subordinateIds: !root,
     execMode: "spawn",
@@ -137,7 +139,7 @@ async function hundredLabs(count) {
   const t = performance.now();
   const labs = await Promise.all(Array.from({ length: count }, () => open(false)));
   const created = performance.now() - t;
-  const records = await listSandboxLabs(localTransport(), runtimeDir);
+  const records = await listSandboxLabs(localTransport(process.env), runtimeDir);
   // Idle lab memory: the RSS (and PSS) of every process a lab keeps while idle: its PID 1
   // (the record's pid) and what PID 1 has left running, plus, for an ephemeral lab, the process
   // its creator started (an sh waiting for the creator's pipe to end, `course-lab-end PID`).

@@ -1,15 +1,20 @@
 // bench/live-shell.mjs: the live lab shell (`course shell`) under a pty, as a learner's terminal
 // drives it. Measures (1) prompt-to-prompt time of `true` with live checks on and off
-// (COURSE_LIVE=0), median ratio on/off; (2) how long after the command that
-// completes a step its tick appears. Fixture course: test/fixtures/learner, real sandbox labs.
-// Run: npm run build && node bench/live-shell.mjs [runs]
+// (COURSE_LIVE=0): two shells open side by side in the same lab, prompts interleaved (on, off,
+// off, on, …) so a change in the machine's load hits both alike; median of each, their ratio;
+// (2) how long after the command that completes a step its tick appears.
+// Fixture course: test/fixtures/learner, real sandbox labs.
+// Run: npm run build && node bench/live-shell.mjs [prompts per mode, default 150] [tick runs, default 10]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pty from "@lydell/node-pty";
 
-const runs = Number(process.argv[2] ?? 30);
+const runs = Number(process.argv[2] ?? 150);
+const tickRuns = Number(process.argv[3] ?? 10);
+/** A learner's pace: the live check of one prompt is over before the next command. */
+const PACE_MS = 400;
 const root = resolve(import.meta.dirname, "..");
 const bin = join(root, "dist/bin.js");
 const lessons = join(root, "test/fixtures/learner");
@@ -21,6 +26,7 @@ const env = {
   COURSE_STATE_DIR: join(dir, "state"),
   COURSE_RUNTIME_DIR: join(dir, "run"),
 };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A `course shell 1` in a pty; `until(text)` resolves when `text` appears after the last mark. */
 function open(live) {
@@ -49,63 +55,96 @@ function open(live) {
       waiter = check;
       check();
     });
-  return { p, until, skip: () => (mark = out.length) };
+  const exited = new Promise((r) => p.onExit(r));
+  return { p, until, skip: () => (mark = out.length), exited };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const quantile = (xs, q) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const median = (xs) => quantile(xs, 0.5);
 
-async function promptTimes(live) {
-  const s = open(live);
-  await s.until("/tmp# ");
-  await new Promise((r) => setTimeout(r, 500));
-  s.skip();
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    s.p.write("true\r");
-    times.push((await s.until("/tmp# ")) - t0);
-    // A learner's pace (0.4 s between commands): the live check of one prompt is done before
-    // the next command, so this measures its delay to the prompt, not two checks at once.
-    await new Promise((r) => setTimeout(r, 400));
+/** One prompt: type `true`, time until the next prompt is on the terminal. */
+async function prompt(s) {
+  const t0 = performance.now();
+  s.p.write("true\r");
+  return (await s.until("/tmp# ")) - t0;
+}
+
+async function promptTimes() {
+  const on = open(true);
+  await on.until("/tmp# ");
+  const off = open(false);
+  await off.until("/tmp# ");
+  await sleep(500);
+  on.skip();
+  off.skip();
+  // Warm both (JIT, page cache) before measuring.
+  for (let i = 0; i < 5; i++) {
+    await prompt(on);
+    await sleep(PACE_MS);
+    await prompt(off);
+    await sleep(PACE_MS);
   }
-  s.p.write("exit\r");
+  const times = { on: [], off: [] };
+  for (let i = 0; i < runs; i++) {
+    // ABBA order: neither mode always goes first after the pause.
+    const order = i % 2 === 0 ? ["on", "off"] : ["off", "on"];
+    for (const mode of order) {
+      times[mode].push(await prompt(mode === "on" ? on : off));
+      await sleep(PACE_MS);
+    }
+  }
+  on.p.write("exit\r");
+  off.p.write("exit\r");
+  await Promise.all([on.exited, off.exited]);
   return times;
 }
 
 async function tickTimes() {
   const times = [];
-  for (let i = 0; i < Math.min(runs, 10); i++) {
+  for (let i = 0; i < tickRuns; i++) {
     spawnSync(process.execPath, [bin, "--lessons", lessons, "reset", "--all", "--progress"], {
       env,
     });
     const s = open(true);
     await s.until("/tmp# ");
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     s.skip();
     const t0 = performance.now();
     s.p.write("ip netns add blue\r");
-    const prompt = await s.until("/tmp# ");
+    const back = await s.until("/tmp# ");
     const tick = await s.until("✓ step 1 done");
-    times.push({ tick: tick - t0, prompt: prompt - t0 });
+    times.push({ tick: tick - t0, prompt: back - t0 });
     s.p.write("exit\r");
-    await new Promise((r) => s.p.onExit(r));
+    await s.exited;
   }
   return times;
 }
 
 try {
-  const load = loadavg()[0].toFixed(1);
-  const on = await promptTimes(true);
-  const off = await promptTimes(false);
-  const ticks = await tickTimes();
-  const fmt = (x) => `${x.toFixed(1)} ms`;
-  console.log(`load average (1 min) at start: ${load}; ${runs} prompts each`);
+  const loadBefore = loadavg().map((x) => x.toFixed(1));
+  const { on, off } = await promptTimes();
+  const loadMid = loadavg().map((x) => x.toFixed(1));
+  const ticks = tickRuns > 0 ? await tickTimes() : [];
+  const fmt = (x) => `${x.toFixed(2)} ms`;
+  const spread = (xs) => `p25 ${fmt(quantile(xs, 0.25))}, p75 ${fmt(quantile(xs, 0.75))}`;
   console.log(
-    `prompt-to-prompt of \`true\`: live on ${fmt(median(on))}, off ${fmt(median(off))}, ratio ${(median(on) / median(off)).toFixed(2)}`,
+    `load average (1/5/15 min): before ${loadBefore.join(" ")}, after the prompts ${loadMid.join(" ")}`,
   );
   console.log(
-    `tick after \`ip netns add blue\`: median ${fmt(median(ticks.map((t) => t.tick)))} (prompt back at ${fmt(median(ticks.map((t) => t.prompt)))}), max ${fmt(Math.max(...ticks.map((t) => t.tick)))}, ${ticks.length} runs`,
+    `prompt-to-prompt of \`true\`, ${runs} prompts per mode, interleaved, ${PACE_MS} ms apart:`,
   );
+  console.log(`  live on  median ${fmt(median(on))} (${spread(on)})`);
+  console.log(`  live off median ${fmt(median(off))} (${spread(off)})`);
+  console.log(`  ratio on/off of the medians: ${(median(on) / median(off)).toFixed(3)}`);
+  // Each on prompt beside the off prompt measured next to it: the load they met was alike.
+  const paired = on.map((x, i) => x / (off[i] ?? x));
+  console.log(`  median of the paired ratios: ${median(paired).toFixed(3)}`);
+  if (ticks.length > 0) {
+    console.log(
+      `tick after \`ip netns add blue\`: median ${fmt(median(ticks.map((t) => t.tick)))} (prompt back at ${fmt(median(ticks.map((t) => t.prompt)))}), max ${fmt(Math.max(...ticks.map((t) => t.tick)))}, ${ticks.length} runs`,
+    );
+  }
 } finally {
   spawnSync(process.execPath, [bin, "--lessons", lessons, "reset", "--all"], { env });
   rmSync(dir, { recursive: true, force: true });

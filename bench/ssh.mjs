@@ -114,6 +114,7 @@ const results = {};
 try {
   const t = new SshTransport({
     target: { user: "root", host: "127.0.0.1", port: sshd.port },
+    env: process.env,
     options: sshd.options,
     runtimeDir: runtime,
   });
@@ -184,6 +185,7 @@ try {
   ]) {
     const opened = await openLab({
       spec,
+      env: process.env,
       key: `bench-ssh-${name}`,
       label: "bench-ssh",
       persistent: false,

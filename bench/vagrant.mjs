@@ -88,6 +88,7 @@ try {
   // What a lab command costs: the lab keeps shells open over the master (as in bench/ssh.mjs).
   const opened = await openLab({
     spec: { kind: "vagrant" },
+    env: process.env,
     key: "bench-vagrant",
     label: "bench-vagrant",
     persistent: false,

@@ -14,7 +14,7 @@ import { loadCourse } from "../dist/load-course.js";
 const runs = Number(process.argv[2] ?? 20);
 
 // The check tests' topology (test/checks/helpers.ts BRIDGE), plus forwarding and SNAT.
-const setup = `${readFileSync(join(import.meta.dirname, "../test/fixtures/two-containers-on-a-bridge.sh"), "utf8")}sysctl -qw net.ipv4.ip_forward=1
+const setup = `${readFileSync(join(import.meta.dirname, "../test/fixtures/topologies/two-containers-on-a-bridge.sh"), "utf8")}sysctl -qw net.ipv4.ip_forward=1
 iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE
 `;
 
@@ -64,6 +64,7 @@ const checks = target.steps.flatMap((s) => s.checks);
 
 const { lab } = await openLab({
   spec: { kind: "sandbox" },
+  env: process.env,
   key: `bench-verify-${process.pid}`,
   label: "bench-verify",
   persistent: false,
@@ -176,6 +177,7 @@ writeFileSync(
   const newLesson = loaded.course.lessons[0];
   const { lab: newLab } = await openLab({
     spec: { kind: "sandbox" },
+    env: process.env,
     key: `bench-verify-new-${process.pid}`,
     label: "bench-verify-new",
     persistent: false,

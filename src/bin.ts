@@ -100,9 +100,19 @@ function build(): Command {
     .command("start")
     .description("the guided flow: resume the first unfinished lesson, or start LESSON")
     .argument("[lesson]", "lesson-3, 3, an id or a path")
-    .action(async (lesson: string | undefined) => {
+    .option("--split", "tmux: the step's text in a pane beside the flow, updated as steps pass")
+    .action(async (lesson: string | undefined, opts: { split?: boolean }) => {
       const { startCommand } = await import("./cli/start.js");
-      exit(await startCommand(context(program), lesson));
+      exit(await startCommand(context(program), lesson, { split: opts.split === true }));
+    });
+
+  program
+    .command("step-view", { hidden: true })
+    .description("the step pane of `course start --split` (follows FILE)")
+    .argument("<file>", "the state file the guided flow writes")
+    .action(async (file: string) => {
+      const { stepViewCommand } = await import("./cli/step-view.js");
+      exit(await stepViewCommand(context(program), file));
     });
 
   program
@@ -190,10 +200,15 @@ function build(): Command {
     .option("--mutate", "leave out each command in turn; report commands no check depends on")
     .option("--strict", "with --mutate: unchecked commands are errors")
     .option("--watch", "rerun a lesson when its file changes")
+    .option(
+      "--fallback-lab <lab>",
+      "run lessons whose needs the lab lacks (vlan, docker…) in this lab instead, e.g. vagrant",
+    )
     .action(
       async (
         paths: string[],
         opts: {
+          fallbackLab?: string;
           jobs?: string;
           reporter: "pretty" | "tap" | "junit" | "json";
           bail?: boolean;

@@ -45,6 +45,17 @@ export function warnOption(ctx: CommandContext): { onWarning: (message: string) 
   };
 }
 
+/**
+ * `{ env, stderr }` for opening a lab: the user's environment (`COURSE_*` settings, PATH, TERM)
+ * and where a slow lab reports progress (`vagrant up`).
+ */
+export function labIo(ctx: CommandContext): {
+  env: NodeJS.ProcessEnv;
+  stderr: CommandContext["stderr"];
+} {
+  return { env: ctx.env, stderr: ctx.stderr };
+}
+
 /** Whether to colour output written to `stream`: NO_COLOR and FORCE_COLOR win, then `--[no-]color`, then TTY. */
 export function useColor(ctx: CommandContext, stream: { isTTY?: boolean } = ctx.stdout): boolean {
   if (ctx.global.color !== undefined) return ctx.global.color;

@@ -161,6 +161,16 @@ async function cacheKey(dir: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The last parse of each directory, by cache file, in this process: a long-lived `course serve`
+ * loads the course on every request, and an unchanged directory (same key) is not read again.
+ * Shared, so never changed by its users.
+ */
+const lastParse = new Map<
+  string,
+  { key: string; parsed: { course: Course; problems: Problem[] } }
+>();
+
 async function parseDir(
   dir: string,
   cacheDir: string | undefined,
@@ -172,6 +182,12 @@ async function parseDir(
     cacheDir ?? "",
     `parse-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.json`,
   );
+  const remembered = key === undefined ? undefined : lastParse.get(cacheFile);
+  if (remembered !== undefined && remembered.key === key) return remembered.parsed;
+  const remember = (parsed: { course: Course; problems: Problem[] }) => {
+    if (key !== undefined) lastParse.set(cacheFile, { key, parsed });
+    return parsed;
+  };
   if (key !== undefined) {
     try {
       const read = await readRegularFile(cacheFile, MAX_CACHE_BYTES);
@@ -181,7 +197,7 @@ async function parseDir(
         course: Course;
         problems: Problem[];
       };
-      if (cached.key === key) return { course: cached.course, problems: cached.problems };
+      if (cached.key === key) return remember({ course: cached.course, problems: cached.problems });
     } catch {
       // No cache yet, or unreadable: parse.
     }
@@ -195,7 +211,7 @@ async function parseDir(
       // A cache that cannot be written only costs speed.
     }
   }
-  return parsed;
+  return remember(parsed);
 }
 
 async function parseDirUncached(dir: string): Promise<{ course: Course; problems: Problem[] }> {

@@ -31,6 +31,8 @@ export interface EvaluateOptions {
   timeout?: number;
   /** Diagnose a failed ping or tcp (one more round trip). @default true */
   diagnose?: boolean;
+  /** Namespaces the lesson leaves as they are: the diagnosis proposes no change there. */
+  leftAlone?: (ns: string | null) => boolean;
   /** Facts already gathered for these checks' needs (skips the snapshot round trip). */
   facts?: LabFacts;
 }
@@ -248,7 +250,11 @@ export async function evaluateChecks(
       for (const r of failed) {
         const target = targetOf(r.check);
         if (target === undefined) continue;
-        const d = diagnose(more, target);
+        const d = diagnose(
+          more,
+          target,
+          options.leftAlone === undefined ? {} : { leftAlone: options.leftAlone },
+        );
         if (d !== undefined) r.diagnosis = d.sentence;
       }
     }

@@ -41,3 +41,19 @@ export function tableNumber(
 export function tableLabel(table: TableRef | undefined): string {
   return table === undefined ? "main" : String(table);
 }
+
+/**
+ * A check's table against the lab's names (the `RT_TABLES_EXTRA` output): its number and the
+ * names, or what a check that names a table the lab does not know found (route and rule).
+ */
+export function labTable(
+  table: TableRef | undefined,
+  rtTables: string | undefined,
+): { number: number; names: Map<string, number> } | { found: string } {
+  const names = parseRtTables(rtTables);
+  const number = tableNumber(table, names);
+  if (number === undefined) {
+    return { found: `no table named "${table}" in the lab's /etc/iproute2/rt_tables` };
+  }
+  return { number, names };
+}

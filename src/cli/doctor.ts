@@ -27,7 +27,7 @@ export async function doctorCommand(
             runtimeDir: runtimeDir(ctx.env),
             env: ctx.env,
           })
-        : await runDoctorChecks({ runtimeDir: runtimeDir(ctx.env) });
+        : await runDoctorChecks({ runtimeDir: runtimeDir(ctx.env), env: ctx.env });
   const failed = checks.some((c) => c.status === "fail");
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks }, null, 2)}\n`);

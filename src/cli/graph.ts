@@ -1,7 +1,7 @@
 /** `course graph [LESSON] [--format text|mermaid|dot|svg] [--output FILE]`: draw a lesson's lab. */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type CommandContext, debugOption, useColor, warnOption } from "../context.js";
+import { type CommandContext, debugOption, labIo, useColor, warnOption } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { readLabGraph, renderGraph } from "../graph/draw-lab.js";
@@ -70,6 +70,7 @@ export async function graph(
     lesson,
     persistent: true,
     cwd: ctx.cwd,
+    ...labIo(ctx),
     ...warnOption(ctx),
     ...debugOption(ctx),
   });

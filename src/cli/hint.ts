@@ -1,4 +1,7 @@
-/** `course hint LESSON [STEP]`: the next hint of a step the learner has not seen yet. */
+/**
+ * `course hint LESSON [STEP]`: the next hint of a step (src/lesson/choose-hint.ts chooses);
+ * past the last one, the first again.
+ */
 
 import { type CommandContext, useColor } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
@@ -7,6 +10,7 @@ import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf, takeNextHint } from "../progress/lesson-progress.js";
 import { assertOpen, lessonLabel } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
+import { hintTitle } from "../render/hint-title.js";
 import { renderMarkdown } from "../render/render-markdown.js";
 
 /** Parse a step argument (`2`, `step-2`, `step 2`) against a lesson. */
@@ -54,13 +58,14 @@ export async function hintCommand(
     );
     return ExitCode.ok;
   }
-  const hint = chosen.hints[taken.index - 1];
   const more =
-    taken.index < taken.total
-      ? `(run it again for hint ${taken.index + 1})`
-      : "(that was the last hint; `course start` can show the solution)";
+    taken.total === 1
+      ? "(the only hint; `course start` can show the solution)"
+      : taken.index < taken.total
+        ? `(run it again for hint ${taken.index + 1})`
+        : "(that was the last hint: run it again to start over from hint 1; `course start` can show the solution)";
   ctx.stdout.write(
-    `Hint ${taken.index} of ${taken.total} for ${head}:\n\n${renderMarkdown(hint?.markdown ?? "", { width, color })}\n\n${more}\n`,
+    `${hintTitle(taken)} for ${head}:\n\n${renderMarkdown(taken.hint.markdown, { width, color })}\n\n${more}\n`,
   );
   return ExitCode.ok;
 }

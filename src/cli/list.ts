@@ -12,6 +12,7 @@ import { cacheDir } from "../paths.js";
 import { type LessonStateName, lessonStates } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { type ListColumn, renderTable } from "../render/render-table.js";
+import { visibleData, visibleText } from "../render/visible-text.js";
 
 /** One lesson as `course list` shows it. */
 export interface ListRow {
@@ -82,7 +83,10 @@ export async function listCommand(ctx: CommandContext, options: ListOptions = {}
     ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
     const title = course.title ?? displayPath(course.dir, ctx.cwd);
-    ctx.stdout.write(`${title}\n\n${renderTable(rows, LIST_COLUMNS, useColor(ctx))}\n`);
+    // Titles and ids are shown, never obeyed (a `\e[2J` in a title must not clear the screen).
+    ctx.stdout.write(
+      `${visibleText(title)}\n\n${renderTable(visibleData(rows), LIST_COLUMNS, useColor(ctx))}\n`,
+    );
   }
   const errors = problems.filter((p) => p.severity === "error").length;
   if (errors > 0) {

@@ -1,6 +1,6 @@
 /** `course run LESSON [--count] [--graph]`: run every command in a fresh lab, then verify. */
 
-import { type CommandContext, debugOption, useColor, warnOption } from "../context.js";
+import { type CommandContext, debugOption, labIo, useColor, warnOption } from "../context.js";
 import { learnerDriver } from "../flows/learner-driver.js";
 import { runExitCode, runLesson } from "../flows/run-lesson.js";
 import { drawLab } from "../graph/draw-lab.js";
@@ -32,6 +32,7 @@ export async function runCommand(
       spec: labSpecFromOption(ctx.global.lab),
       course,
       cwd: ctx.cwd,
+      ...labIo(ctx),
       ...warnOption(ctx),
       ...debugOption(ctx),
     }),

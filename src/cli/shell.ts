@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { type CommandContext, useColor, warnOption } from "../context.js";
+import { type CommandContext, labIo, useColor, warnOption } from "../context.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Course, Lesson } from "../lesson/types.js";
@@ -42,6 +42,7 @@ export async function shellCommand(
     lesson,
     persistent: true,
     cwd: ctx.cwd,
+    ...labIo(ctx),
     ...warnOption(ctx),
     ...(debug ? { debug } : {}),
   });

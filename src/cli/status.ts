@@ -6,6 +6,7 @@ import { requireCourse } from "../load-course.js";
 import { openProgress } from "../progress/open-progress.js";
 import { statusReport } from "../progress/status-report.js";
 import { renderStatus } from "../render/render-status.js";
+import { visibleData } from "../render/visible-text.js";
 
 export interface StatusOptions {
   json?: boolean;
@@ -22,7 +23,8 @@ export async function statusCommand(
   ctx.stdout.write(
     options.json
       ? `${JSON.stringify(report, null, 2)}\n`
-      : `${renderStatus(report, useColor(ctx))}\n`,
+      : // Titles and ids are shown, never obeyed (a `\e[2J` in a title must not clear the screen).
+        `${renderStatus(visibleData(report), useColor(ctx))}\n`,
   );
   return ExitCode.ok;
 }

@@ -1,7 +1,9 @@
 /**
  * `course test [PATH...] [--jobs N] [--reporter pretty|tap|junit|json] [--bail] [--mutate
- * [--strict]] [--watch]`: lint first (errors: exit 2, nothing runs), then prove every lesson in a
- * fresh lab of its own. Exit 0 when every lesson passes (skipped ones count as passing), 1 otherwise.
+ * [--strict]] [--watch] [--fallback-lab LAB]`: lint first (errors: exit 2, nothing runs), then
+ * prove every lesson in a fresh lab of its own; a lesson whose `needs` the lab lacks is skipped,
+ * or with --fallback-lab runs in that lab (the Vagrant VM's kernel has every feature). Exit 0
+ * when every lesson passes (skipped ones count as passing), 1 otherwise.
  */
 import { watch as watchDir } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -11,6 +13,7 @@ import { displayPath } from "../display-path.js";
 import { ExitCode, LessonError, UsageError } from "../errors.js";
 import { testCourse } from "../flows/test-course.js";
 import type { LessonDriver } from "../flows/test-lesson.js";
+import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lesson } from "../lesson/types.js";
 import { requireCourse } from "../load-course.js";
 import { jsonReporter } from "../render/reporters/json-reporter.js";
@@ -28,6 +31,8 @@ export interface TestCommandOptions {
   mutate?: boolean;
   strict?: boolean;
   watch?: boolean;
+  /** Where lessons go whose `needs` the lab lacks (`vagrant`), instead of being skipped. */
+  fallbackLab?: string;
 }
 
 /** The reporter called `name`. */
@@ -55,9 +60,22 @@ function parseJobs(text: string | undefined): number {
 }
 
 /** The lab driver, imported only when lessons are actually run. */
-async function driverFor(ctx: CommandContext): Promise<LessonDriver> {
+async function driverFor(ctx: CommandContext, fallbackLab?: string): Promise<LessonDriver> {
   const { defaultDriver } = await import("../flows/test-driver.js");
-  return defaultDriver(ctx);
+  return defaultDriver(ctx, fallbackLab);
+}
+
+/** `--fallback-lab`: a lab spec (checked here, so a typo fails before any lesson runs). */
+function parseFallbackLab(ctx: CommandContext, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const fallback = labSpecFromOption(value);
+  const first = labSpecFromOption(ctx.global.lab);
+  if (JSON.stringify(fallback) === JSON.stringify(first)) {
+    throw new UsageError(`--fallback-lab ${value}: that is the lab lessons already run in`, {
+      hint: "name another lab, e.g. `course test --fallback-lab vagrant` (lessons run in the sandbox, those whose needs it lacks in the VM)",
+    });
+  }
+  return value.trim();
 }
 
 /** Run `course test` once over `lessons`; returns the exit code. */
@@ -106,8 +124,9 @@ export async function testCommand(
     });
   }
   const jobs = parseJobs(options.jobs);
+  const fallbackLab = parseFallbackLab(ctx, options.fallbackLab);
   const course = await requireCourse(ctx, paths);
-  const driver = await driverFor(ctx);
+  const driver = await driverFor(ctx, fallbackLab);
   const run = (lessons: Lesson[]) => runOnce(ctx, lessons, driver, options, jobs);
   if (options.watch === true) return watchLessons(ctx, course.lessons, run);
   return run(course.lessons);

@@ -2,7 +2,7 @@
 import { type CommandContext, useColor } from "../context.js";
 import { ExitCode } from "../errors.js";
 import { InterruptedError } from "../flows/learner-types.js";
-import { verifyCourseLesson } from "../flows/verify.js";
+import { verifyCourseLesson, verifyJson } from "../flows/verify.js";
 import { requireCourse } from "../load-course.js";
 import { lessonLabel } from "../progress/lesson-states.js";
 import { startSpinner } from "../render/render-spinner.js";
@@ -61,7 +61,7 @@ async function verifyCommandRun(
   const { lesson, report, progress, unlocked } = outcome;
   ctx.stdout.write(
     options.json
-      ? `${JSON.stringify({ ...report, progress }, null, 2)}\n`
+      ? `${JSON.stringify(verifyJson(outcome), null, 2)}\n`
       : // What the lab reported (names a learner chose) is shown, never obeyed by the terminal.
         renderVerifyReport(visibleData(report, { keepNewlines: true }), {
           cwd: ctx.cwd,

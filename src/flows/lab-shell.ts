@@ -20,6 +20,7 @@ import type { Lab } from "../lab/types.js";
 import type { Course, Lesson } from "../lesson/types.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
 import type { ProgressStore } from "../progress/progress-store.js";
+import { hintTitle } from "../render/hint-title.js";
 import { liveLabel, liveLines, renderStepCard } from "../render/render-live.js";
 import { renderMarkdown } from "../render/render-markdown.js";
 import { renderVerifyReport } from "../render/render-verify-report.js";
@@ -50,6 +51,15 @@ export interface LabShellOptions {
   /** Ends the shell (SIGHUP) when aborted: `course serve` stopping. */
   signal?: AbortSignal;
 }
+
+/** How long a check waits for the prompt's end mark before it starts anyway (PS1 replaced). */
+const PROMPT_WAIT_MS = 100;
+/**
+ * How long after the prompt the check starts: a frame or two for the terminal to draw it. Started
+ * at once (0 ms), the check's lab processes cost the next prompt about 1 ms on a busy 2-core
+ * machine (docs/benchmarks.md); the tick comes this much later, well inside its 300 ms.
+ */
+const DRAW_MS = 25;
 
 /** Run the live lab shell until it exits; resolves to its exit status. */
 export async function runLabShell(o: LabShellOptions): Promise<number> {
@@ -127,21 +137,35 @@ export async function runLabShell(o: LabShellOptions): Promise<number> {
       if (taken === undefined)
         return "This step has no hints; the lesson's text says what to do.\n";
       const body = renderMarkdown(taken.hint.markdown, { width: width() - 2, color: o.color });
-      return `${c.green(`Hint ${taken.index} of ${taken.total} (step ${taken.step.index}):`)}\n${body.replace(/^/gm, "  ")}\n`;
+      return `${c.green(`${hintTitle(taken)} (step ${taken.step.index}):`)}\n${body.replace(/^/gm, "  ")}\n`;
     }
     return check(o);
   };
   // Requests are answered one at a time, in order (the shell waits for each).
   let requests = Promise.resolve();
+  // A command ended: its check starts once the next prompt is on the terminal (the `input` mark
+  // ends the prompt) and the terminal has had a moment to draw it, so nothing of the check sits
+  // in the prompt's path, not even its processes competing for the CPU with the terminal's. A
+  // shell whose PS1 the learner replaced (no marks) gets its check a little later.
+  let checkDue: NodeJS.Timeout | undefined;
+  const startCheck = () => {
+    if (checkDue === undefined) return;
+    clearTimeout(checkDue);
+    checkDue = setTimeout(() => {
+      checkDue = undefined;
+      runLive();
+    }, DRAW_MS);
+  };
   const onEvent = (event: ShellEvent) => {
     if (event.type === "input") {
       atPrompt = true;
       flush();
+      startCheck();
     } else if (event.type === "command") {
       atPrompt = false;
     } else if (event.type === "done") {
       atPrompt = false;
-      runLive();
+      if (liveOn && checkDue === undefined) checkDue = setTimeout(startCheck, PROMPT_WAIT_MS);
     } else if (event.type === "request") {
       requests = requests.then(async () => {
         let text: string;
@@ -168,6 +192,7 @@ export async function runLabShell(o: LabShellOptions): Promise<number> {
   try {
     return await new Promise<number>((resolve) => pty.onExit(resolve));
   } finally {
+    clearTimeout(checkDue);
     o.stdin.off("data", onInput);
     o.stdout.off("resize", onResize);
     if (raw) o.stdin.setRawMode?.(false);
@@ -185,8 +210,7 @@ export async function runLabShell(o: LabShellOptions): Promise<number> {
 async function check(o: LabShellOptions): Promise<string> {
   const seen = lessonProgressOf(await o.store.read(), o.course, o.lesson)?.hintsSeen ?? {};
   const report = await verifyLesson(o.lab, o.lesson, {
-    hintIndex: (step) =>
-      Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
+    hintShown: (step) => seen[String(step.index)] ?? 0,
   });
   const recorded = await recordVerifyReport(o.store, o.course, o.lesson, report);
   let text = renderVerifyReport(report, { cwd: o.cwd, color: o.color });

@@ -5,6 +5,7 @@
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import { displayPath } from "../display-path.js";
 import type { LabSpec } from "../lab/types.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
 import type { LearnerDriver, StepVerdict } from "./learner-types.js";
 import { openLessonLab, runCommandBlock } from "./lesson-lab.js";
@@ -14,8 +15,12 @@ export interface LearnerDriverOptions {
   course: Course;
   /** Keep labs across runs (the CLI); tests tie them to their process. @default true */
   persistent?: boolean;
-  /** Where lab records live. @default runtimeDir() */
+  /** Where lab records live. @default runtimeDir(env) */
   runtimeDir?: string;
+  /** The user's environment (`labIo(ctx)`). */
+  env: NodeJS.ProcessEnv;
+  /** Where a slow lab reports progress (`labIo(ctx)`). @default not told */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   /** `file:line` places relative to this directory. @default none: absolute paths */
   cwd?: string;
   debug?: (line: string) => void;
@@ -31,6 +36,8 @@ export function learnerDriver(o: LearnerDriverOptions): LearnerDriver {
       course: o.course,
       lesson,
       persistent: o.persistent ?? true,
+      env: o.env,
+      ...(o.stderr === undefined ? {} : { stderr: o.stderr }),
       ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
       ...(o.onWarning === undefined ? {} : { onWarning: o.onWarning }),
       ...(o.runtimeDir === undefined ? {} : { runtimeDir: o.runtimeDir }),
@@ -55,6 +62,7 @@ export function learnerDriver(o: LearnerDriverOptions): LearnerDriver {
       const results = await evaluateChecks(lab, step.checks, {
         timeout: lesson.timeout,
         diagnose: true,
+        leftAlone: leftAloneByLesson(lesson),
       });
       const failures = results
         .filter((r) => !r.passed)

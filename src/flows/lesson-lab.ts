@@ -17,8 +17,12 @@ export interface OpenLessonLabOptions {
   lesson: Lesson;
   /** CLI runs keep the lab for later runs; tests and `course test` tie it to this process. */
   persistent: boolean;
-  /** Where lab records live. @default runtimeDir() */
+  /** Where lab records live. @default runtimeDir(env) */
   runtimeDir?: string;
+  /** The user's environment (`labIo(ctx)`). */
+  env: NodeJS.ProcessEnv;
+  /** Where a slow lab reports progress (`labIo(ctx)`). @default not told */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   debug?: (line: string) => void;
   /** `file:line` places in errors are relative to this directory when inside it. @default none: absolute paths */
   cwd?: string;
@@ -57,6 +61,8 @@ export async function openLessonLab(options: OpenLessonLabOptions): Promise<Open
       label: options.lesson.id,
       persistent: options.persistent,
       needs: options.lesson.needs,
+      env: options.env,
+      ...(options.stderr === undefined ? {} : { stderr: options.stderr }),
       ...(options.runtimeDir === undefined ? {} : { runtimeDir: options.runtimeDir }),
       ...(options.debug === undefined ? {} : { debug: options.debug }),
     });

@@ -8,7 +8,8 @@
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import type { CheckResult } from "../checks/types.js";
 import type { Lab } from "../lab/types.js";
-import type { Course, Hint, Lesson, Step } from "../lesson/types.js";
+import type { HintChoice } from "../lesson/choose-hint.js";
+import type { Course, Lesson, Step } from "../lesson/types.js";
 import { lessonProgressOf, takeNextHint } from "../progress/lesson-progress.js";
 import type { ProgressStore } from "../progress/progress-store.js";
 import { recordResult } from "../progress/record-result.js";
@@ -76,6 +77,8 @@ export class LiveChecker {
   private writing: Promise<void> = Promise.resolve();
   private writeError: unknown;
   private queued: Promise<LiveUpdate> | undefined;
+  /** The checks that failed at the last run (a hint answers the first of the step in sight). */
+  private failures: CheckResult[] = [];
 
   private constructor(
     private readonly o: LiveCheckerOptions,
@@ -130,18 +133,18 @@ export class LiveChecker {
   }
 
   /**
-   * The learner's next unseen hint of the step in sight (remembered in progress, as
-   * `course hint` does); after the last one, the last again. Undefined without hints.
+   * A hint for the step in sight, chosen as `course hint` chooses (src/lesson/choose-hint.ts)
+   * with the check that failed at the last run, and remembered in progress. Undefined without
+   * hints.
    */
-  async nextHint(): Promise<{ step: Step; hint: Hint; index: number; total: number } | undefined> {
+  async nextHint(): Promise<(HintChoice & { step: Step }) | undefined> {
     const step = this.currentStep() ?? this.o.lesson.steps.at(-1);
     if (step === undefined) return undefined;
+    const failing = this.failures.find((r) => step.checks.includes(r.check))?.check;
     const taken = await this.o.store.update((p) =>
-      takeNextHint(p, this.o.course, this.o.lesson, step.index),
+      takeNextHint(p, this.o.course, this.o.lesson, step.index, failing),
     );
-    const hint = taken === undefined ? undefined : step.hints[taken.index - 1];
-    if (taken === undefined || hint === undefined) return undefined;
-    return { step, hint, index: taken.index, total: taken.total };
+    return taken === undefined ? undefined : { ...taken, step };
   }
 
   /**
@@ -195,6 +198,7 @@ export class LiveChecker {
       if (next <= upTo) break;
       upTo = next;
     }
+    this.failures = failures;
     this.lessonPassed = this.currentStep() === undefined;
     const passedNow: number[] = [];
     const brokenNow: number[] = [];

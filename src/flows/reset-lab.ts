@@ -5,7 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { CommandContext } from "../context.js";
+import { type CommandContext, labIo } from "../context.js";
 import { destroySandboxLabs, listSandboxLabs } from "../lab/lab-records.js";
 import { localTransport } from "../lab/local-transport.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
@@ -38,8 +38,9 @@ export async function resetLessonLab(
   if (spec.kind === "sandbox") {
     ensurePrivateDir(dir);
     const id = sandboxLabId(key, lesson.id, true, labIdSecret(dir));
-    const labs = await listSandboxLabs(localTransport(), dir);
-    await destroySandboxLabs(localTransport(), dir, [id]);
+    const local = localTransport(ctx.env);
+    const labs = await listSandboxLabs(local, dir);
+    await destroySandboxLabs(local, dir, [id]);
     return { found: labs.some((l) => l.id === id) };
   }
   // The host, ssh and vagrant labs: open the lesson's lab handle (no setup runs) and end it.
@@ -52,6 +53,7 @@ export async function resetLessonLab(
     label: lesson.id,
     persistent: true,
     runtimeDir: dir,
+    ...labIo(ctx),
     ...(hostStyle ? { needs: lesson.needs } : {}),
   });
   await lab.destroy();
@@ -77,7 +79,7 @@ export async function resetAllLabs(ctx: CommandContext): Promise<string[]> {
           env: ctx.env,
         })
       : undefined;
-  const transport = remote?.transport ?? localTransport();
+  const transport = remote?.transport ?? localTransport(ctx.env);
   const recordsDir = remote?.recordsDir ?? ensurePrivateDir(dir);
   const labs =
     spec.kind === "sandbox" || remote !== undefined

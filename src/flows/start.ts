@@ -9,7 +9,7 @@ import type { Writable } from "node:stream";
 import pc from "picocolors";
 import { ExitCode } from "../errors.js";
 import type { Lab } from "../lab/types.js";
-import type { Course, Lesson, Step } from "../lesson/types.js";
+import type { Check, Course, Lesson, Step } from "../lesson/types.js";
 import { findLesson } from "../load-course.js";
 import {
   courseKey,
@@ -17,11 +17,17 @@ import {
   recordCurrentStep,
   takeNextHint,
 } from "../progress/lesson-progress.js";
-import { assertOpen, firstOpenLesson, lessonLabel } from "../progress/lesson-states.js";
+import {
+  assertOpen,
+  firstOpenLesson,
+  lessonLabel as plainLabel,
+} from "../progress/lesson-states.js";
 import type { ProgressStore } from "../progress/progress-store.js";
 import { recordResult } from "../progress/record-result.js";
+import { hintTitle } from "../render/hint-title.js";
 import { renderMarkdown } from "../render/render-markdown.js";
 import { type Spinner, startSpinner } from "../render/render-spinner.js";
+import { visibleText } from "../render/visible-text.js";
 import {
   InterruptedError,
   type LearnerDriver,
@@ -53,6 +59,11 @@ export interface StartFlowOptions {
   signals?: NodeJS.EventEmitter;
   /** Open the lab shell for "I'll type them". @default lab.shell() */
   openShell?: (lab: Lab, lesson: Lesson) => Promise<number>;
+  /**
+   * Told the step the flow is on whenever it changes (`step` null: the lesson is complete);
+   * `course start --split` shows it beside the flow.
+   */
+  onStep?: (lesson: Lesson, step: number | null) => void;
 }
 
 type Action = "run" | "shell" | "check" | "hint" | "solution" | "network" | "skip" | "quit";
@@ -154,7 +165,7 @@ class StartFlow {
     if (lesson === undefined) {
       this.print(
         course.lessons.length === 0
-          ? `The course in ${course.dir} has no lessons yet.`
+          ? `The course in ${visibleText(course.dir)} has no lessons yet.`
           : `${this.c.green("Every lesson is done.")} Run \`course start N\` to do one again, or \`course status\` to see them all.`,
       );
     }
@@ -179,7 +190,7 @@ class StartFlow {
     try {
       const { lab, created } = await this.interruptible(this.o.driver.openLab(lesson));
       spinner.stop(
-        `${this.c.green("✓")} ${created ? "Lab ready" : "Lab reused (your earlier work is still there)"}: ${lab.description}`,
+        `${this.c.green("✓")} ${created ? "Lab ready" : "Lab reused (your earlier work is still there)"}: ${visibleText(lab.description)}`,
       );
       return lab;
     } catch (error) {
@@ -190,11 +201,13 @@ class StartFlow {
 
   header(lesson: Lesson): string {
     const total = this.o.course.lessons.length;
-    return this.c.bold(`Lesson ${lesson.position} of ${total}: ${lesson.title}`);
+    return this.c.bold(`Lesson ${lesson.position} of ${total}: ${visibleText(lesson.title)}`);
   }
 
   stepHeader(lesson: Lesson, step: Step): string {
-    return this.c.bold(this.c.cyan(`Step ${step.index} of ${lesson.steps.length}: ${step.title}`));
+    return this.c.bold(
+      this.c.cyan(`Step ${step.index} of ${lesson.steps.length}: ${visibleText(step.title)}`),
+    );
   }
 
   /** Without a terminal: make the lab, print the start of the lesson and how to go on. */
@@ -241,6 +254,7 @@ class StartFlow {
       const step = lesson.steps[this.step - 1];
       if (step === undefined) break;
       await this.o.store.update((p) => recordCurrentStep(p, this.o.course, lesson, step.index));
+      this.o.onStep?.(lesson, step.index);
       const advance = await this.teachStep(lesson, step);
       if (advance === "quit") {
         this.print(this.resumeMessage().replace("Stopped.", "See you later."));
@@ -319,8 +333,9 @@ class StartFlow {
         return "next";
       }
       failed = true;
-      // A failed check brings the next hint, as the lesson format promises.
-      if (step.hints.length > 0) await this.hint(lesson, step);
+      // A failed check brings a hint, the one for the first failing check if there is one.
+      const failing = step.checks.find((c) => c.source === verdict.failures[0]?.source);
+      if (step.hints.length > 0) await this.hint(lesson, step, failing);
     }
   }
 
@@ -389,7 +404,10 @@ class StartFlow {
         if (!lastNewline) write("\n");
         started = n;
         const unit = units[n];
-        if (unit !== undefined) write(`${this.c.dim(unit.text.replace(/^/gm, "$ "))}\n`);
+        if (unit !== undefined)
+          write(
+            `${this.c.dim(visibleText(unit.text, { keepNewlines: true }).replace(/^/gm, "$ "))}\n`,
+          );
       };
       const onChunk = (chunk: string, stream: "stdout" | "stderr") => {
         const text = pendingOf[stream] + chunk;
@@ -430,12 +448,14 @@ class StartFlow {
         const where =
           failed === undefined ? `${block.file}:${block.codeLine}` : `${block.file}:${failed.line}`;
         this.print(
-          `${this.c.red("✗")} \`${failed?.text.split("\n")[0] ?? block.code.split("\n")[0]}\` failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}) at ${where}.`,
+          `${this.c.red("✗")} \`${visibleText(failed?.text.split("\n")[0] ?? block.code.split("\n")[0] ?? "")}\` failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}) at ${where}.`,
         );
         if (ran.length > 0)
-          this.print(`  Ran before it: ${ran.map((r) => `\`${r}\``).join(", ")}.`);
+          this.print(
+            `  Ran before it: ${ran.map((r) => `\`${visibleText(r ?? "")}\``).join(", ")}.`,
+          );
         if (notRun.length > 0)
-          this.print(`  Not run: ${notRun.map((r) => `\`${r}\``).join(", ")}.`);
+          this.print(`  Not run: ${notRun.map((r) => `\`${visibleText(r ?? "")}\``).join(", ")}.`);
         this.print(
           "  Your lab may already hold part of this step (run it twice?). Open the lab shell to look, or `course reset` the lesson.\n",
         );
@@ -473,26 +493,27 @@ class StartFlow {
         `${this.c.red("✗")} Not yet: ${verdict.failures.length} check${verdict.failures.length === 1 ? "" : "s"} of step ${step.index} failed.`,
       );
       for (const f of verdict.failures) {
-        this.print(`  ${this.c.red("✗")} ${this.c.bold(f.source)}  ${this.c.dim(f.where)}`);
-        this.print(`    ${f.message}`);
+        this.print(
+          `  ${this.c.red("✗")} ${this.c.bold(visibleText(f.source))}  ${this.c.dim(visibleText(f.where))}`,
+        );
+        this.print(`    ${visibleText(f.message, { keepNewlines: true })}`);
       }
       this.print();
     }
     return verdict;
   }
 
-  async hint(lesson: Lesson, step: Step): Promise<void> {
+  async hint(lesson: Lesson, step: Step, failing?: Check): Promise<void> {
     const taken = await this.o.store.update((p) =>
-      takeNextHint(p, this.o.course, lesson, step.index),
+      takeNextHint(p, this.o.course, lesson, step.index, failing),
     );
-    const hint = taken === undefined ? undefined : step.hints[taken.index - 1];
-    if (taken === undefined || hint === undefined) {
+    if (taken === undefined) {
       this.print('This step has no hints; "Show the solution" shows its commands.\n');
       return;
     }
-    this.print(this.c.green(`Hint ${taken.index} of ${taken.total}:`));
+    this.print(this.c.green(`${hintTitle(taken)}:`));
     this.print(
-      `${renderMarkdown(hint.markdown, { width: this.width - 2, color: this.o.color }).replace(/^/gm, "  ")}\n`,
+      `${renderMarkdown(taken.hint.markdown, { width: this.width - 2, color: this.o.color }).replace(/^/gm, "  ")}\n`,
     );
   }
 
@@ -534,20 +555,32 @@ class StartFlow {
       );
       return undefined;
     }
+    this.o.onStep?.(lesson, null);
     this.print(
-      `${this.c.green("✓")} ${this.c.bold(`${lessonLabel(lesson)} "${lesson.title}" complete!`)}`,
+      `${this.c.green("✓")} ${this.c.bold(`${lessonLabel(lesson)} "${visibleText(lesson.title)}" complete!`)}`,
     );
-    for (const l of result.unlocked) this.print(`  Unlocked ${lessonLabel(l)}: ${l.title}`);
+    for (const l of result.unlocked)
+      this.print(`  Unlocked ${lessonLabel(l)}: ${visibleText(l.title)}`);
     const next = firstOpenLesson(this.o.course, await this.o.store.read());
     if (next === undefined) {
       this.print(this.c.green("That was the last lesson. Well done!"));
       return undefined;
     }
     this.print();
-    if (await this.o.prompts.confirm(`Start ${lessonLabel(next)} "${next.title}" now?`, true)) {
+    if (
+      await this.o.prompts.confirm(
+        `Start ${lessonLabel(next)} "${visibleText(next.title)}" now?`,
+        true,
+      )
+    ) {
       return next;
     }
     this.print(`Run ${this.c.bold("course start")} when you are ready.`);
     return undefined;
   }
+}
+
+/** `lesson-3 (bridge)`, its id shown, never obeyed (an id is a file name, which may hold anything). */
+function lessonLabel(lesson: Lesson): string {
+  return visibleText(plainLabel(lesson));
 }

@@ -5,48 +5,63 @@
  */
 import { randomUUID } from "node:crypto";
 import { evaluateChecks } from "../checks/evaluate-checks.js";
-import { type CommandContext, debugOption } from "../context.js";
+import { type CommandContext, debugOption, labIo } from "../context.js";
 import { labSpecFromOption, openLab } from "../lab/open-lab.js";
-import type { Lab } from "../lab/types.js";
+import type { Lab, LabSpec } from "../lab/types.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
+import type { Lesson } from "../lesson/types.js";
 import { runCommandBlock } from "./lesson-lab.js";
 import type { CheckOutcome, LessonDriver } from "./test-lesson.js";
 
-/** The driver for the lab chosen by `--lab` / `COURSE_LAB`. */
-export async function defaultDriver(ctx: CommandContext): Promise<LessonDriver> {
+/**
+ * The driver for the lab chosen by `--lab` / `COURSE_LAB`; `fallbackLab` (`--fallback-lab`)
+ * is where lessons go whose `needs` that lab lacks.
+ */
+export async function defaultDriver(
+  ctx: CommandContext,
+  fallbackLab?: string,
+): Promise<LessonDriver> {
   const spec = labSpecFromOption(ctx.global.lab);
   const debug = debugOption(ctx);
+  const opener = (spec: LabSpec) => async (lesson: Lesson) => {
+    const open = async () =>
+      (
+        await openLab({
+          spec,
+          // Many labs of one lesson run at once (mutants): each needs a key of its own.
+          key: `course-test:${lesson.file}:${randomUUID()}`,
+          label: lesson.id,
+          persistent: false,
+          needs: lesson.needs,
+          ...labIo(ctx),
+          ...debug,
+        })
+      ).lab;
+    const hostStyle =
+      spec.kind === "host" || (spec.kind === "vagrant" && lesson.needs.includes("docker"));
+    if (!hostStyle) return open();
+    // Labs in a machine's own namespaces share them (the same ns1, the same containers c1):
+    // lesson tests and mutants there take turns, each until its lab is destroyed.
+    const release = await takeHostTurn();
+    try {
+      return releasedAtEnd(await open(), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  };
+  const fallback = fallbackLab === undefined ? undefined : labSpecFromOption(fallbackLab);
   return {
-    async openLab(lesson) {
-      const open = async () =>
-        (
-          await openLab({
-            spec,
-            // Many labs of one lesson run at once (mutants): each needs a key of its own.
-            key: `course-test:${lesson.file}:${randomUUID()}`,
-            label: lesson.id,
-            persistent: false,
-            needs: lesson.needs,
-            ...debug,
-          })
-        ).lab;
-      const hostStyle =
-        spec.kind === "host" || (spec.kind === "vagrant" && lesson.needs.includes("docker"));
-      if (!hostStyle) return open();
-      // Labs in a machine's own namespaces share them (the same ns1, the same containers c1):
-      // lesson tests and mutants there take turns, each until its lab is destroyed.
-      const release = await takeHostTurn();
-      try {
-        return releasedAtEnd(await open(), release);
-      } catch (error) {
-        release();
-        throw error;
-      }
-    },
+    openLab: opener(spec),
+    ...(fallback === undefined
+      ? {}
+      : { fallback: { name: fallbackLab as string, openLab: opener(fallback) } }),
     runBlock: (lab, block, lesson) => runCommandBlock(lab, block, lesson),
     async evaluate(lab, checks, lesson, options) {
       const results = await evaluateChecks(lab, checks, {
         timeout: options.timeout ?? lesson.timeout,
         diagnose: options.diagnose,
+        leftAlone: leftAloneByLesson(lesson),
       });
       return results.map((r): CheckOutcome => {
         const found = r.diagnosis === undefined ? r.found : `${r.found} (${r.diagnosis})`;

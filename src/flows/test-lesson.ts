@@ -30,6 +30,11 @@ export interface CheckOutcome {
 export interface LessonDriver {
   /** A fresh, empty lab for `lesson` (its setup not yet run); destroyed by the caller. */
   openLab(lesson: Lesson): Promise<Lab>;
+  /**
+   * `--fallback-lab`: where a lesson goes whose `needs` the first lab lacks (a kernel feature,
+   * Docker), instead of being skipped; `name` is what reports say (`vagrant`).
+   */
+  fallback?: { name: string; openLab(lesson: Lesson): Promise<Lab> };
   /** Run one command fence with its fence semantics (background, allow-fail, timeout). */
   runBlock(lab: Lab, block: CommandBlock, lesson: Lesson): Promise<ExecResult>;
   /**
@@ -78,6 +83,8 @@ export interface LessonTestResult {
   status: LessonStatus;
   /** Why it was skipped (a `needs` the lab lacks). */
   skipReason?: string;
+  /** The `--fallback-lab` it ran in, because the first lab lacks one of its `needs`. */
+  fallbackLab?: string;
   failures: TestProblem[];
   /** Mutation findings: warnings, or failures with `--strict` (then also in `failures`). */
   warnings: TestProblem[];
@@ -254,42 +261,17 @@ export function blockProblem(
 
 /**
  * Open a fresh lab, skip when a `needs` is missing, run setup. Returns the lab, or the result
- * that ends the lesson (skipped or failed) with the lab already destroyed.
+ * that ends the lesson (skipped or failed) with the lab already destroyed. A lesson whose
+ * `needs` the lab lacks goes to the driver's fallback lab when it has one.
  */
 export async function prepareLab(
   driver: LessonDriver,
   lesson: Lesson,
   result: LessonTestResult,
 ): Promise<Lab | undefined> {
-  let lab: Lab;
+  const lab = await labMeetingNeeds(driver, lesson, result);
+  if (lab === undefined) return undefined;
   try {
-    lab = await driver.openLab(lesson);
-  } catch (error) {
-    // A lab that can never host the lesson (docker on the sandbox lab) skips it, with the fix.
-    if (error instanceof LabLacksError) {
-      result.status = "skipped";
-      result.skipReason = error.reason;
-      return undefined;
-    }
-    result.status = "failed";
-    result.failures.push({
-      file: lesson.file,
-      line: lesson.position0.line,
-      rule: "lab-error",
-      message: `the lab could not be created: ${error instanceof Error ? error.message : String(error)}`,
-    });
-    return undefined;
-  }
-  try {
-    if (lesson.needs.length > 0) {
-      const reason = (await lackingNeed(lab, lesson.needs, lesson.id))?.reason;
-      if (reason !== undefined) {
-        result.status = "skipped";
-        result.skipReason = reason;
-        await lab.destroy();
-        return undefined;
-      }
-    }
     for (const block of lesson.setup) {
       if (block.options.noRun) continue;
       const problem = blockProblem(
@@ -306,6 +288,79 @@ export async function prepareLab(
       }
     }
     return lab;
+  } catch (error) {
+    await lab.destroy().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Lessons (by file) whose needs the driver's first lab lacks: their mutants go straight on. */
+const lackingFirst = new WeakMap<LessonDriver, Set<string>>();
+
+/**
+ * A lab that has the lesson's `needs`: the driver's, else its fallback's. Undefined when the
+ * result is settled (skipped with the reason, or failed to get a lab).
+ */
+async function labMeetingNeeds(
+  driver: LessonDriver,
+  lesson: Lesson,
+  result: LessonTestResult,
+): Promise<Lab | undefined> {
+  const known = lackingFirst.get(driver) ?? new Set<string>();
+  lackingFirst.set(driver, known);
+  const fallback = driver.fallback;
+  let lacking: LabLacksError | undefined;
+  if (fallback === undefined || !known.has(lesson.file)) {
+    const first = await openWithNeeds((l) => driver.openLab(l), lesson, result);
+    if (!(first instanceof LabLacksError)) return first;
+    lacking = first;
+    if (fallback === undefined) {
+      result.status = "skipped";
+      result.skipReason = lacking.reason;
+      return undefined;
+    }
+    known.add(lesson.file);
+  }
+  if (fallback === undefined) return undefined;
+  const second = await openWithNeeds((l) => fallback.openLab(l), lesson, result);
+  if (second instanceof LabLacksError) {
+    result.status = "skipped";
+    result.skipReason = `${lacking === undefined ? "" : `${lacking.reason}; `}in the ${fallback.name} lab (--fallback-lab) too: ${second.reason}`;
+    return undefined;
+  }
+  if (second !== undefined) result.fallbackLab = fallback.name;
+  return second;
+}
+
+/**
+ * A fresh lab from `open` checked against the lesson's `needs`: the lab, the LabLacksError of
+ * a need it lacks (the lab destroyed), or undefined when no lab could be made (result failed).
+ */
+async function openWithNeeds(
+  open: (lesson: Lesson) => Promise<Lab>,
+  lesson: Lesson,
+  result: LessonTestResult,
+): Promise<Lab | LabLacksError | undefined> {
+  let lab: Lab;
+  try {
+    lab = await open(lesson);
+  } catch (error) {
+    // A lab that can never host the lesson (docker on the sandbox lab) lacks a need.
+    if (error instanceof LabLacksError) return error;
+    result.status = "failed";
+    result.failures.push({
+      file: lesson.file,
+      line: lesson.position0.line,
+      rule: "lab-error",
+      message: `the lab could not be created: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    return undefined;
+  }
+  try {
+    const lacking =
+      lesson.needs.length > 0 ? await lackingNeed(lab, lesson.needs, lesson.id) : undefined;
+    if (lacking !== undefined) await lab.destroy();
+    return lacking ?? lab;
   } catch (error) {
     await lab.destroy().catch(() => undefined);
     throw error;

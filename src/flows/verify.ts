@@ -5,9 +5,11 @@
  */
 import { evaluateChecks } from "../checks/evaluate-checks.js";
 import type { CheckResult } from "../checks/types.js";
-import { type CommandContext, debugOption, warnOption } from "../context.js";
+import { type CommandContext, debugOption, labIo, warnOption } from "../context.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lab } from "../lab/types.js";
+import { chooseHint } from "../lesson/choose-hint.js";
+import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Course, Lesson, Step } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
 import { lessonProgressOf } from "../progress/lesson-progress.js";
@@ -42,8 +44,11 @@ export interface VerifyOptions {
   timeout?: number;
   /** Diagnose failed pings and tcp checks. @default true */
   diagnose?: boolean;
-  /** Which hint of a failing step to show (the learner's next one). @default 0 */
-  hintIndex?: (step: Step) => number;
+  /**
+   * The 1-based index of the hint of `step` the learner saw last (from progress), so that a
+   * failure brings the next one. @default 0
+   */
+  hintShown?: (step: Step) => number;
 }
 
 /** Evaluate every check of `lesson` in `lab` and report step by step. */
@@ -59,6 +64,7 @@ export async function verifyLesson(
   const results = await evaluateChecks(lab, all, {
     timeout: options.timeout ?? lesson.timeout,
     diagnose: options.diagnose ?? true,
+    leftAlone: leftAloneByLesson(lesson),
   });
   let at = 0;
   const steps = lesson.steps.map((step): StepReport => {
@@ -66,8 +72,14 @@ export async function verifyLesson(
     at += step.checks.length;
     const passed = mine.length > 0 && mine.every((r) => r.passed);
     const report: StepReport = { index: step.index, title: step.title, results: mine, passed };
-    const hint = step.hints[Math.min(options.hintIndex?.(step) ?? 0, step.hints.length - 1)];
-    if (!passed && hint !== undefined) report.hint = hint.markdown.trim();
+    if (!passed) {
+      // The hint for the first failing check (src/lesson/choose-hint.ts).
+      const chosen = chooseHint(step, {
+        shown: options.hintShown?.(step) ?? 0,
+        failing: mine.find((r) => !r.passed)?.check,
+      });
+      if (chosen !== undefined) report.hint = chosen.hint.markdown.trim();
+    }
     return report;
   });
   return {
@@ -96,6 +108,23 @@ export interface VerifyOutcome {
   unlocked: Lesson[];
 }
 
+/** What `course verify --json` prints, and `POST /api/lessons/NAME/verify` answers: the report plus `progress`. */
+export type VerifyJson = VerifyReport & { progress: VerifyOutcome["progress"] };
+
+/** The JSON of a verify, one shape for the CLI and `course serve`. */
+export function verifyJson(outcome: VerifyOutcome): VerifyJson {
+  return { ...outcome.report, progress: outcome.progress };
+}
+
+export interface VerifyCourseLessonOptions {
+  /**
+   * The lesson's lab, already open (its setup done) and kept open by the caller: `course serve`
+   * passes its terminal's lab, so a verify costs no lab join. Found only after the lock is
+   * checked. @default the lesson's persistent lab, opened and closed here
+   */
+  lab?: (course: Course, lesson: Lesson) => Promise<Lab | undefined>;
+}
+
 /**
  * `course verify LESSON`: refuse a locked lesson (exit 3, before any lab is made), verify the
  * lesson in its persistent lab, record the result in the learner's progress.
@@ -103,6 +132,7 @@ export interface VerifyOutcome {
 export async function verifyCourseLesson(
   ctx: CommandContext,
   lessonName: string,
+  options: VerifyCourseLessonOptions = {},
 ): Promise<VerifyOutcome> {
   const course = await requireCourse(ctx);
   const lesson = findLesson(course, lessonName);
@@ -112,25 +142,29 @@ export async function verifyCourseLesson(
   assertOpen(course, before, lesson);
   const seen = lessonProgressOf(before, course, lesson)?.hintsSeen ?? {};
   const debugging = debugOption(ctx);
+  const kept = await options.lab?.(course, lesson);
   // A lesson whose `needs` this lab cannot meet is refused here (LabLacksError, exit 4).
-  const { lab } = await openLessonLab({
-    spec: labSpecFromOption(ctx.global.lab),
-    course,
-    lesson,
-    persistent: true,
-    cwd: ctx.cwd,
-    ...warnOption(ctx),
-    ...debugging,
-  });
+  const lab =
+    kept ??
+    (
+      await openLessonLab({
+        spec: labSpecFromOption(ctx.global.lab),
+        course,
+        lesson,
+        persistent: true,
+        cwd: ctx.cwd,
+        ...labIo(ctx),
+        ...warnOption(ctx),
+        ...debugging,
+      })
+    ).lab;
   let report: VerifyReport;
   try {
     report = await verifyLesson(lab, lesson, {
-      // The failure shows the learner's next unseen hint (the last one once all are seen).
-      hintIndex: (step) =>
-        Math.max(0, Math.min(seen[String(step.index)] ?? 0, step.hints.length - 1)),
+      hintShown: (step) => seen[String(step.index)] ?? 0,
     });
   } finally {
-    await lab.close();
+    if (kept === undefined) await lab.close();
   }
   debugging.debug?.(`verify: ${report.roundTrips} lab round trips, ${report.durationMs} ms`);
   const recorded = await recordVerifyReport(store, course, lesson, report);

@@ -19,8 +19,8 @@ export interface DoctorCheck {
 
 const SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-function which(tool: string): string | undefined {
-  for (const dir of `${process.env.PATH ?? ""}:${SBIN_PATH}`.split(":")) {
+function which(tool: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of `${env.PATH ?? ""}:${SBIN_PATH}`.split(":")) {
     if (dir !== "" && existsSync(join(dir, tool))) return join(dir, tool);
   }
   return undefined;
@@ -35,11 +35,11 @@ function readProcSysctl(name: string): string | undefined {
 }
 
 /** The install command of this machine's package manager. */
-function installCommand(packages: string[]): string {
-  if (which("apt-get")) return `sudo apt-get install -y ${packages.join(" ")}`;
-  if (which("dnf")) return `sudo dnf install -y ${packages.join(" ")}`;
-  if (which("pacman")) return `sudo pacman -S --needed ${packages.join(" ")}`;
-  if (which("apk")) return `sudo apk add ${packages.join(" ")}`;
+function installCommand(packages: string[], env: NodeJS.ProcessEnv): string {
+  if (which("apt-get", env)) return `sudo apt-get install -y ${packages.join(" ")}`;
+  if (which("dnf", env)) return `sudo dnf install -y ${packages.join(" ")}`;
+  if (which("pacman", env)) return `sudo pacman -S --needed ${packages.join(" ")}`;
+  if (which("apk", env)) return `sudo apk add ${packages.join(" ")}`;
   return `install ${packages.join(", ")} with your package manager`;
 }
 
@@ -126,7 +126,7 @@ export async function kernelFeaturesCheck(lab: Lab): Promise<DoctorCheck> {
   return {
     name: "lesson needs",
     status: "warn",
-    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` and refused by \`course start\``,
+    detail: `${have.length > 0 ? `has ${have.join(", ")}; ` : ""}lacks ${missing.map((m) => `${m.need} (${m.detail})`).join(", ")}: lessons that need them are skipped by \`course test\` (run in the VM with --fallback-lab vagrant) and refused by \`course start\``,
     fix: FEATURE_FIX,
   };
 }
@@ -134,6 +134,8 @@ export async function kernelFeaturesCheck(lab: Lab): Promise<DoctorCheck> {
 /** What `runDoctorChecks` looks at; tests replace the machine's answers. */
 export interface DoctorOptions {
   runtimeDir: string;
+  /** The user's environment (PATH finds the tools). */
+  env: NodeJS.ProcessEnv;
   /** Whether course runs as root. @default the real answer */
   root?: boolean;
   /** Reads a sysctl (`user.max_user_namespaces`). @default from /proc/sys */
@@ -167,7 +169,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
     detail: `Linux, running as ${root ? "root" : user}`,
   });
 
-  const missing = TOOLS.filter((t) => which(t.tool) === undefined);
+  const missing = TOOLS.filter((t) => which(t.tool, options.env) === undefined);
   checks.push(
     missing.length === 0
       ? { name: "tools", status: "ok", detail: TOOLS.map((t) => t.tool).join(", ") }
@@ -177,7 +179,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
             ? "fail"
             : "warn",
           detail: `missing: ${missing.map((t) => t.tool).join(", ")}`,
-          fix: installCommand([...new Set(missing.map((t) => t.pkg))]),
+          fix: installCommand([...new Set(missing.map((t) => t.pkg))], options.env),
         },
   );
 
@@ -193,7 +195,9 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
     }
     // Labs map subordinate ids through newuidmap/newgidmap themselves (HOLDER_SCRIPT), not
     // through `unshare --map-auto`: the util-linux version does not matter (checked below).
-    const newuidmap = which("newuidmap") !== undefined && which("newgidmap") !== undefined;
+    const newuidmap =
+      which("newuidmap", options.env) !== undefined &&
+      which("newgidmap", options.env) !== undefined;
     const subids = hasSubordinateIds();
     checks.push(
       newuidmap && subids
@@ -207,7 +211,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
             status: "warn",
             detail: `${newuidmap ? "" : "newuidmap/newgidmap missing; "}${subids ? "" : `${user} has no range in /etc/subuid and /etc/subgid; `}labs map only your own id, so tools that drop privileges (tcpdump) fail`,
             fix: [
-              ...(newuidmap ? [] : [installCommand(["uidmap"])]),
+              ...(newuidmap ? [] : [installCommand(["uidmap"], options.env)]),
               ...(subids
                 ? []
                 : [`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}`]),
@@ -248,6 +252,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
       label: "doctor",
       persistent: false,
       runtimeDir: options.runtimeDir,
+      env: options.env,
     });
     try {
       const ms = performance.now() - started;

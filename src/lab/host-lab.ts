@@ -5,7 +5,7 @@ import { LabExecutor } from "./lab-executor.js";
 import { localTransport } from "./local-transport.js";
 import { labShell, labShellCommand } from "./run-interactive.js";
 import { sandboxLabId } from "./sandbox-lab.js";
-import type { ProcessCommand } from "./transport.js";
+import type { ProcessCommand, Transport } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
@@ -24,14 +24,16 @@ class HostLab implements Lab {
   readonly kind = "host" as const;
   readonly description = "host lab (this machine's own namespaces)";
   private readonly executor: LabExecutor;
-  private readonly transport = localTransport();
+  private readonly transport: Transport;
 
   constructor(
     readonly id: string,
     private readonly label: string,
     private readonly marker: string | undefined,
     debug: ((line: string) => void) | undefined,
+    env: NodeJS.ProcessEnv,
   ) {
+    this.transport = localTransport(env);
     this.executor = new LabExecutor({
       transport: this.transport,
       prefix: [],
@@ -90,5 +92,9 @@ export async function openHostLab(
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(marker, `${o.key}\n`);
   }
-  return { lab: new HostLab(id, o.label, marker, o.debug), created, warnings: [HOST_LAB_WARNING] };
+  return {
+    lab: new HostLab(id, o.label, marker, o.debug, o.env),
+    created,
+    warnings: [HOST_LAB_WARNING],
+  };
 }

@@ -85,15 +85,11 @@ export class LabExecutor {
   }
 
   private async killGroup(pid: number): Promise<void> {
-    const child = this.options.transport.spawn(
-      [...this.options.prefix, "kill", "-KILL", "--", `-${pid}`],
-      { stdio: "pipe" },
-    );
-    child.stdin?.end();
-    await new Promise<void>((resolve) => {
-      child.on("close", () => resolve());
-      child.on("error", () => resolve());
-    });
+    await this.options.transport
+      .run([...this.options.prefix, "kill", "-KILL", "--", `-${pid}`])
+      .catch(() => {
+        // The command channel's fallback timer deals with a lab that cannot be reached.
+      });
   }
 
   private async acquire(): Promise<CommandChannel> {

@@ -14,9 +14,9 @@ import type { LabSpec } from "./types.js";
  */
 export async function openLabMachine(
   spec: LabSpec,
-  options: { runtimeDir?: string; env?: NodeJS.ProcessEnv; debug?: (line: string) => void } = {},
+  options: { runtimeDir?: string; env: NodeJS.ProcessEnv; debug?: (line: string) => void },
 ): Promise<{ transport: SshTransport; recordsDir: string }> {
-  const env = options.env ?? process.env;
+  const { env } = options;
   const runtimeDir = options.runtimeDir ?? defaultRuntimeDir(env);
   const debug = options.debug === undefined ? {} : { debug: options.debug };
   let transport: SshTransport;
@@ -35,6 +35,7 @@ export async function openLabMachine(
   } else if (spec.kind === "ssh" && spec.target !== undefined) {
     transport = new SshTransport({
       target: parseSshTarget(spec.target),
+      env,
       options: splitSshOptions(env.COURSE_SSH_OPTS ?? ""),
       runtimeDir,
       ...debug,

@@ -43,7 +43,7 @@ export function assertLabCanMeet(kind: LabKind, needs: readonly string[], label:
 
 /** How to run a lesson whose kernel feature this machine lacks. */
 export const FEATURE_FIX =
-  "run it in the Vagrant VM (`course --lab vagrant …`), whose kernel has every feature a lesson may need";
+  "run it in the Vagrant VM (`course --lab vagrant …`), whose kernel has every feature a lesson may need; `course test --fallback-lab vagrant` sends just those lessons there";
 
 /**
  * The first of `needs` that `lab` lacks, as a LabLacksError (exit 4 for start/verify, a skip

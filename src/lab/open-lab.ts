@@ -66,7 +66,7 @@ export function hasSubordinateIds(
  * cannot be created or reached.
  */
 export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
-  const dir = options.runtimeDir ?? runtimeDir();
+  const dir = options.runtimeDir ?? runtimeDir(options.env);
   // Refused before any lab is made or machine is reached: it could never run there.
   assertLabCanMeet(options.spec.kind, options.needs ?? [], options.label);
   switch (options.spec.kind) {
@@ -81,12 +81,12 @@ export async function openLab(options: OpenLabOptions): Promise<OpenedLab> {
       ensurePrivateDir(dir);
       return openSandboxLab({
         ...options,
-        transport: localTransport(),
+        transport: localTransport(options.env),
         runtimeDir: dir,
         idSecret: labIdSecret(dir),
         privileged,
         subordinateIds: !privileged && hasSubordinateIds(),
-        ...labLimits(),
+        ...labLimits(options.env),
       });
     }
     case "host": {

@@ -8,13 +8,14 @@ import type { ShellCommandOptions } from "./types.js";
  * environment plus the user's TERM, a prompt naming `label`, and `env` on top (shell integration).
  */
 function shellArgv(
+  term: string | undefined,
   prefix: string[],
   home: string,
   label: string,
   options: { command?: string; env?: string[] },
 ): string[] {
   const env = labEnvironment(home).map((e) =>
-    e.startsWith("TERM=") ? `TERM=${process.env.TERM ?? "dumb"}` : e,
+    e.startsWith("TERM=") ? `TERM=${term ?? "dumb"}` : e,
   );
   const bash =
     options.command === undefined
@@ -35,10 +36,13 @@ export function runInteractive(
   prefix: string[],
   options: { home: string; label: string; command?: string; env?: string[] },
 ): Promise<number> {
-  const child = transport.spawn(shellArgv(prefix, options.home, options.label, options), {
-    stdio: "inherit",
-    tty: true,
-  });
+  const child = transport.spawn(
+    shellArgv(transport.env.TERM, prefix, options.home, options.label, options),
+    {
+      stdio: "inherit",
+      tty: true,
+    },
+  );
   // The terminal sends Ctrl-C to the whole foreground group: the shell handles it, we must not die.
   const ignore = () => {};
   process.on("SIGINT", ignore);
@@ -85,7 +89,7 @@ export function labShellCommand(
   label: string,
   options: ShellCommandOptions,
 ): ProcessCommand {
-  const argv = shellArgv(prefix, home, options.label ?? label, {
+  const argv = shellArgv(transport.env.TERM, prefix, home, options.label ?? label, {
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   return transport.command(argv, { tty: true });

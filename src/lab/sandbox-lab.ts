@@ -148,7 +148,7 @@ export const DEFAULT_MEMORY_LIMIT = "512m";
  * (a number of processes) and `COURSE_LAB_MEMORY` (a size, at least 64m).
  * @throws UsageError for a value that is not one.
  */
-export function labLimits(env: NodeJS.ProcessEnv = process.env): {
+export function labLimits(env: NodeJS.ProcessEnv): {
   tmpfsSize: string;
   processLimit: number;
   memoryLimit: string;

@@ -99,7 +99,9 @@ export function tickInput(label: string, line: string): string {
 
 /**
  * Reads the lab shell's output: passes text on (the OSC 133 marks too: terminals use them),
- * drops course's private requests, and reports every mark as an event, in order.
+ * drops course's private requests, and reports every mark as an event, in order. What one read
+ * brings goes on in one write, and its events follow that write: the prompt is on the terminal
+ * before anything a mark sets off (the live check) runs, and no read costs more than one write.
  */
 export class ShellMarkReader {
   private pending = "";
@@ -112,6 +114,8 @@ export class ShellMarkReader {
   push(chunk: string): void {
     let text = this.pending + chunk;
     this.pending = "";
+    let out = "";
+    const events: ShellEvent[] = [];
     for (;;) {
       const at = text.indexOf("\u001b]");
       if (at < 0) break;
@@ -126,15 +130,13 @@ export class ShellMarkReader {
       }
       const body = text.slice(at + 2, end);
       const event = eventOf(body);
-      if (body.startsWith(REQUEST_OSC)) {
-        if (at > 0) this.onOutput(text.slice(0, at));
-      } else {
-        this.onOutput(text.slice(0, end + 1));
-      }
-      if (event !== undefined) this.onEvent(event);
+      out += body.startsWith(REQUEST_OSC) ? text.slice(0, at) : text.slice(0, end + 1);
+      if (event !== undefined) events.push(event);
       text = text.slice(end + 1);
     }
-    if (text !== "") this.onOutput(text);
+    out += text;
+    if (out !== "") this.onOutput(out);
+    for (const event of events) this.onEvent(event);
   }
 }
 

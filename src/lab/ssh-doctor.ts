@@ -26,9 +26,9 @@ const TOOLS: Record<string, string> = {
  */
 export async function remoteDoctorChecks(
   spec: LabSpec,
-  options: { runtimeDir: string; env?: NodeJS.ProcessEnv },
+  options: { runtimeDir: string; env: NodeJS.ProcessEnv },
 ): Promise<DoctorCheck[]> {
-  const env = options.env ?? process.env;
+  const { env } = options;
   const checks: DoctorCheck[] = [];
   const where = spec.kind === "vagrant" ? "vagrant VM" : `ssh://${spec.target ?? ""}`;
   let machine: { transport: SshTransport; recordsDir: string };
@@ -70,7 +70,7 @@ export async function remoteDoctorChecks(
   let features: DoctorCheck | undefined;
   try {
     const { lab } = await openRemoteLab(
-      { spec, key: `doctor-${process.pid}`, label: "doctor", persistent: false },
+      { spec, key: `doctor-${process.pid}`, label: "doctor", persistent: false, env },
       transport,
       spec.kind === "vagrant" ? "vagrant" : "ssh",
       machine.recordsDir,

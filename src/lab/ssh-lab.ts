@@ -20,14 +20,12 @@ import type {
  * `/run/course`. Commands run there as root, and /run is a tmpfs: records vanish with a
  * reboot, as the labs they describe do.
  */
-export function remoteRuntimeDir(env: NodeJS.ProcessEnv = process.env): string {
+export function remoteRuntimeDir(env: NodeJS.ProcessEnv): string {
   return env.COURSE_REMOTE_RUNTIME_DIR || "/run/course";
 }
 
-export interface SshLabOptions extends OpenLabOptions {
-  /** Environment: `COURSE_SSH_OPTS` is read from it. @default process.env */
-  env?: NodeJS.ProcessEnv;
-}
+/** `COURSE_SSH_OPTS` is read from `env`. */
+export type SshLabOptions = OpenLabOptions;
 
 /**
  * Open a lab on a Linux machine reached over ssh (`--lab ssh://USER@HOST[:PORT]`): the same
@@ -36,12 +34,13 @@ export interface SshLabOptions extends OpenLabOptions {
  * @throws UsageError for a bad target or COURSE_SSH_OPTS; LabError when the machine cannot be used.
  */
 export async function openSshLab(options: SshLabOptions): Promise<OpenedLab> {
-  const env = options.env ?? process.env;
+  const { env } = options;
   if (options.spec.target === undefined || options.spec.target === "") {
     throw new UsageError("--lab ssh:// needs a target: ssh://USER@HOST[:PORT]");
   }
   const transport = new SshTransport({
     target: parseSshTarget(options.spec.target),
+    env,
     options: splitSshOptions(env.COURSE_SSH_OPTS ?? ""),
     runtimeDir: options.runtimeDir ?? defaultRuntimeDir(env),
     ...(options.debug === undefined ? {} : { debug: options.debug }),

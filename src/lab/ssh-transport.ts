@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LabError, UsageError } from "../errors.js";
 import { ensurePrivateDir } from "./private-dir.js";
+import { type ProcessResult, runProcess, StartError } from "./run-process.js";
 import { shellJoin } from "./shell-quote.js";
-import type { ProcessCommand, Transport } from "./transport.js";
+import type { ProcessCommand, RunOptions, Transport } from "./transport.js";
 
 /** Where an ssh lab lives: `USER@HOST[:PORT]`, any part of which the user's ssh config may fill in. */
 export interface SshTarget {
@@ -24,6 +25,8 @@ export interface SshRemoteInfo {
 
 export interface SshTransportOptions {
   target: SshTarget;
+  /** The user's environment: ssh runs in it (its agent), and interactive shells get its TERM. */
+  env: NodeJS.ProcessEnv;
   /** Extra ssh arguments (the words of `COURSE_SSH_OPTS`, or those read from `vagrant ssh-config`). */
   options?: string[];
   /** Where the master's control socket lives (kept short: unix socket paths hold ~100 bytes). */
@@ -37,6 +40,9 @@ export interface SshTransportOptions {
   /** What to call the lab in messages. @default "ssh lab" */
   label?: string;
 }
+
+/** How long a control command (`ssh -O check|exit`) to the local master may take. */
+const CONTROL_TIMEOUT_MS = 10_000;
 
 /** Unix socket paths are limited to 108 bytes on Linux, 104 on macOS; stay well below. */
 const MAX_SOCKET_PATH = 100;
@@ -96,6 +102,7 @@ export function sshCommandFor(target: SshTarget): string {
 export class SshTransport implements Transport {
   readonly name: string;
   readonly target: SshTarget;
+  readonly env: NodeJS.ProcessEnv;
   /** The control socket of the kept-alive master. */
   readonly controlPath: string;
   /** ssh sessions started through this transport: each is one round trip. */
@@ -106,6 +113,7 @@ export class SshTransport implements Transport {
   constructor(options: SshTransportOptions) {
     this.options = options;
     this.target = options.target;
+    this.env = options.env;
     this.name = `ssh://${formatSshTarget(options.target)}`;
     this.controlPath = controlPathFor(options);
   }
@@ -146,7 +154,7 @@ export class SshTransport implements Transport {
       "  else echo course-sudo=missing; fi",
       "fi",
     ].join("\n");
-    const result = await this.collect(
+    const result = await this.handshake(
       [...this.baseArgs("auto"), "-T", ...this.destination(), shellJoin(["sh", "-c", probe])],
       "connect",
     );
@@ -176,16 +184,19 @@ export class SshTransport implements Transport {
 
   /** Whether the master answers on its control socket (a local question: no round trip). */
   async masterAlive(): Promise<boolean> {
+    // A local question to the master, which answers at once or is wedged: then it counts as dead.
     const result = await this.collect(
       [...this.baseArgs("no"), "-O", "check", ...this.destination()],
-      null,
+      { timeoutMs: CONTROL_TIMEOUT_MS },
     );
     return result.exitCode === 0;
   }
 
   /** End the master connection (the next command starts a new one). */
   async stopMaster(): Promise<void> {
-    await this.collect([...this.baseArgs("no"), "-O", "exit", ...this.destination()], null);
+    await this.collect([...this.baseArgs("no"), "-O", "exit", ...this.destination()], {
+      timeoutMs: CONTROL_TIMEOUT_MS,
+    });
     rmSync(this.controlPath, { force: true });
     rmSync(`${this.controlPath}.json`, { force: true });
     this.info = undefined;
@@ -199,16 +210,11 @@ export class SshTransport implements Transport {
     argv: string[],
     options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
   ): ChildProcess {
-    const remote = this.asRoot(argv);
     // A pty when asked for, except on an inherited stdin that is no terminal (`course shell -c`
     // in a pipe): there, as locally, the command gets the pipe, and its output keeps its \n.
     const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
-    const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
-    // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
-    args.push("-o", "LogLevel=ERROR", ...this.destination(), shellJoin(remote));
-    this.sessions++;
-    this.options.debug?.(`ssh ${this.name}: ${shellJoin(argv.map(brief))}`);
-    return spawn(this.options.ssh ?? "ssh", args, {
+    return spawn(this.options.ssh ?? "ssh", this.session(argv, pty), {
+      env: this.env,
       stdio: options.stdio,
       detached: options.detached === true,
     });
@@ -220,16 +226,22 @@ export class SshTransport implements Transport {
     const args = [...this.baseArgs("auto"), options.tty ? "-tt" : "-T"];
     args.push("-o", "LogLevel=ERROR", ...this.destination(), shellJoin(remote));
     this.sessions++;
-    return { file: this.options.ssh ?? "ssh", args, env: process.env };
+    return { file: this.options.ssh ?? "ssh", args, env: this.env };
   }
 
-  /** Run `argv` as root remotely and collect its output (a convenience over `spawn`). */
-  async run(
-    argv: string[],
-    input?: string,
-  ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    const child = this.spawn(argv, { stdio: "pipe" });
-    return settle(child, input);
+  /** Run `argv` as root remotely to its end and collect its output (one round trip). */
+  async run(argv: string[], options: RunOptions = {}): Promise<ProcessResult> {
+    return this.collect(this.session(argv, false), options);
+  }
+
+  /** ssh's arguments for one session that runs `argv` as root remotely (counted, logged). */
+  private session(argv: string[], pty: boolean): string[] {
+    const args = [...this.baseArgs("auto"), pty ? "-tt" : "-T"];
+    // LogLevel=ERROR: no "Shared connection closed" or known-hosts chatter in command output.
+    args.push("-o", "LogLevel=ERROR", ...this.destination(), shellJoin(this.asRoot(argv)));
+    this.sessions++;
+    this.options.debug?.(`ssh ${this.name}: ${shellJoin(argv.map(brief))}`);
+    return args;
   }
 
   /** Nothing to release: the master stays up for later CLI runs (ControlPersist ends it when idle). */
@@ -285,21 +297,22 @@ export class SshTransport implements Transport {
     return args;
   }
 
-  private collect(
-    args: string[],
-    what: string | null,
-  ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    if (what !== null) {
-      this.sessions++;
-      this.options.debug?.(`ssh ${this.name}: ${what}`);
-    }
-    let child: ChildProcess;
+  /** Run ssh with `args` to its end (a missing ssh client is a LabError that says so). */
+  private async collect(args: string[], options: RunOptions = {}): Promise<ProcessResult> {
     try {
-      child = spawn(this.options.ssh ?? "ssh", args, { stdio: ["ignore", "pipe", "pipe"] });
+      return await runProcess(this.options.ssh ?? "ssh", args, { ...options, env: this.env });
     } catch (error) {
-      throw sshMissing(error);
+      if (!(error instanceof StartError)) throw error;
+      if (error.code === "ENOENT") throw sshMissing(error);
+      throw new LabError(`${this.label()}: ${error.message}`, { cause: error });
     }
-    return settle(child, undefined);
+  }
+
+  /** A connection of our own (connect): counted as a round trip and logged. */
+  private handshake(args: string[], what: string): Promise<ProcessResult> {
+    this.sessions++;
+    this.options.debug?.(`ssh ${this.name}: ${what}`);
+    return this.collect(args);
   }
 
   private connectError(stderr: string, exitCode: number): LabError {
@@ -399,28 +412,5 @@ function sshMissing(cause: unknown): LabError {
   return new LabError("ssh lab: the OpenSSH client (`ssh`) is not installed here", {
     hint: "install it: apt-get install openssh-client (Debian/Ubuntu), or your system's OpenSSH package",
     cause,
-  });
-}
-
-function settle(
-  child: ChildProcess,
-  input: string | undefined,
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (c: string) => {
-      stdout += c;
-    });
-    child.stderr?.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-    });
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      reject(error.code === "ENOENT" ? sshMissing(error) : error);
-    });
-    child.on("close", (code, signal) => {
-      resolve({ exitCode: code ?? (signal === null ? 1 : 128), stdout, stderr });
-    });
-    if (child.stdin !== null) child.stdin.end(input ?? "");
   });
 }

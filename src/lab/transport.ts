@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import type { ProcessResult } from "./run-process.js";
 
 /** A process to start: what `Transport.command` and `Lab.shellCommand` return. */
 export interface ProcessCommand {
@@ -6,6 +7,16 @@ export interface ProcessCommand {
   args: string[];
   /** Its environment (the user's own for interactive shells: their terminal settings). */
   env: NodeJS.ProcessEnv;
+}
+
+/** How `Transport.run` runs a command. */
+export interface RunOptions {
+  /** Written to its standard input, which is then closed. */
+  input?: string;
+  /** In a process group of its own: neither Ctrl-C nor our exit ends it. */
+  detached?: boolean;
+  /** Killed after this many milliseconds (the result says `timedOut`). */
+  timeoutMs?: number;
 }
 
 /**
@@ -16,6 +27,8 @@ export interface ProcessCommand {
 export interface Transport {
   /** `local`, or `ssh://USER@HOST:PORT`. */
   readonly name: string;
+  /** The user's environment, which interactive shells start from (their TERM). */
+  readonly env: NodeJS.ProcessEnv;
   /**
    * Start `argv` on the lab machine with root privileges (or as the local user for the
    * unprivileged sandbox). `tty: true` gives the command the user's terminal (interactive shells).
@@ -24,6 +37,12 @@ export interface Transport {
     argv: string[],
     options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
   ): ChildProcess;
+  /**
+   * Run `argv` on the lab machine (as `spawn` does, with pipes) to its end and collect its
+   * output: one-shot management commands. A non-zero exit is a result.
+   * @throws LabError when the program (or ssh) cannot be started.
+   */
+  run(argv: string[], options?: RunOptions): Promise<ProcessResult>;
   /**
    * The program and arguments that run `argv` on the lab machine from this one, for a caller
    * that starts it itself (under a pseudo-terminal: the live lab shell). `tty`: the remote end

@@ -84,8 +84,15 @@ export interface OpenLabOptions {
   label: string;
   /** Keep the lab after this process ends (CLI runs) or tie it to this process (tests). */
   persistent: boolean;
-  /** Where lab records live. @default runtimeDir() */
+  /** Where lab records live. @default runtimeDir(env) */
   runtimeDir?: string;
+  /**
+   * The user's environment (the CommandContext's): `COURSE_*` settings, PATH for the tools,
+   * TERM for interactive shells.
+   */
+  env: NodeJS.ProcessEnv;
+  /** Where a slow lab says what it is doing (`vagrant up`'s lines). @default not told */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Called with one line per lab round trip when `--debug` is on. */
   debug?: (line: string) => void;
   /**

@@ -23,9 +23,9 @@ export const DEFAULT_VAGRANT_BOX = "bento/ubuntu-24.04";
  */
 export async function vagrantDoctorChecks(
   spec: LabSpec,
-  options: { runtimeDir: string; env?: NodeJS.ProcessEnv },
+  options: { runtimeDir: string; env: NodeJS.ProcessEnv },
 ): Promise<DoctorCheck[]> {
-  const env = options.env ?? process.env;
+  const { env } = options;
   const dir = vagrantDir({ env });
   const checks: DoctorCheck[] = [];
   const call = async (args: string[]): Promise<VagrantResult | CourseError> => {

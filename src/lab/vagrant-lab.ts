@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -6,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { LabError } from "../errors.js";
 import { runtimeDir as defaultRuntimeDir } from "../paths.js";
 import { openRemoteHostLab } from "./remote-host-lab.js";
+import { runProcess, StartError } from "./run-process.js";
 import { openRemoteLab, remoteRuntimeDir } from "./ssh-lab.js";
 import { type SshTarget, SshTransport } from "./ssh-transport.js";
 import type { OpenedLab, OpenLabOptions } from "./types.js";
@@ -18,9 +18,7 @@ import {
 export interface VagrantLabOptions extends OpenLabOptions {
   /** Where the Vagrantfile is. @default $COURSE_VAGRANT_DIR, else the course package's own */
   dir?: string;
-  /** Environment for vagrant and ssh (PATH finds `vagrant`). @default process.env */
-  env?: NodeJS.ProcessEnv;
-  /** Lines of `vagrant up` as they come. @default written to standard error */
+  /** Lines of `vagrant up` as they come. @default written to `stderr` */
   progress?: (line: string) => void;
 }
 
@@ -40,7 +38,7 @@ export const INSTALL_HINT =
  */
 export async function openVagrantLab(options: VagrantLabOptions): Promise<OpenedLab> {
   const transport = await vagrantTransport(options);
-  const remoteDir = remoteRuntimeDir(options.env ?? process.env);
+  const remoteDir = remoteRuntimeDir(options.env);
   // Docker's engine, docker0 and containers live in the VM's own namespaces: a lesson that
   // needs docker runs there (the VM is a throwaway machine made for this), any other in a sandbox.
   if (options.needs?.includes("docker") === true) {
@@ -50,19 +48,18 @@ export async function openVagrantLab(options: VagrantLabOptions): Promise<Opened
 }
 
 /** Where the Vagrantfile is: `dir`, else $COURSE_VAGRANT_DIR, else the course package's own. */
-export function vagrantDir(options: { dir?: string; env?: NodeJS.ProcessEnv }): string {
-  return options.dir ?? (options.env ?? process.env).COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
+export function vagrantDir(options: { dir?: string; env: NodeJS.ProcessEnv }): string {
+  return options.dir ?? options.env.COURSE_VAGRANT_DIR ?? PACKAGE_ROOT;
 }
 
 /** Everything up to a connected ssh transport into the VM (exported for tests and `doctor`). */
 export async function vagrantTransport(options: VagrantLabOptions): Promise<SshTransport> {
-  const env = options.env ?? process.env;
+  const { env, stderr } = options;
   const dir = vagrantDir(options);
   const runtime = options.runtimeDir ?? defaultRuntimeDir(env);
   // On a terminal, clear the line first: a spinner may be drawing there ("Making the lab…").
-  const clear = process.stderr.isTTY === true ? "\r\x1b[2K" : "";
-  const progress =
-    options.progress ?? ((line: string) => process.stderr.write(`${clear}${line}\n`));
+  const clear = stderr?.isTTY === true ? "\r\x1b[2K" : "";
+  const progress = options.progress ?? ((line: string) => stderr?.write(`${clear}${line}\n`));
   const cacheFile = join(
     runtime,
     `vagrant-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.json`,
@@ -70,6 +67,7 @@ export async function vagrantTransport(options: VagrantLabOptions): Promise<SshT
   const make = (target: SshTarget, sshOptions: string[]) =>
     new SshTransport({
       target,
+      env,
       options: sshOptions,
       runtimeDir: runtime,
       label: "vagrant lab",
@@ -149,48 +147,28 @@ export interface VagrantResult {
 }
 
 /** Run vagrant in `dir`; `onLine` gets each output line as it comes (for `vagrant up`). */
-export function vagrant(
+export async function vagrant(
   args: string[],
   dir: string,
   env: NodeJS.ProcessEnv,
   onLine?: (line: string) => void,
 ): Promise<VagrantResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn("vagrant", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let partial = "";
-    const feed = (chunk: string) => {
-      if (onLine === undefined) return;
-      partial += chunk;
-      const lines = partial.split(/\r?\n/);
-      partial = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    };
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      stdout += c;
-      feed(c);
+  try {
+    return await runProcess("vagrant", args, {
+      cwd: dir,
+      env,
+      ...(onLine === undefined ? {} : { onLine }),
     });
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-      feed(c);
-    });
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") {
-        reject(
-          new LabError("vagrant lab: `vagrant` is not installed (not found on PATH)", {
-            hint: INSTALL_HINT,
-            cause: error,
-          }),
-        );
-      } else
-        reject(new LabError(`vagrant lab: cannot run vagrant: ${error.message}`, { cause: error }));
-    });
-    child.on("close", (code) => {
-      if (partial !== "") onLine?.(partial);
-      resolvePromise({ exitCode: code ?? 1, stdout, stderr });
-    });
-  });
+  } catch (error) {
+    if (error instanceof StartError && error.code === "ENOENT") {
+      throw new LabError("vagrant lab: `vagrant` is not installed (not found on PATH)", {
+        hint: INSTALL_HINT,
+        cause: error,
+      });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LabError(`vagrant lab: ${message}`, { cause: error });
+  }
 }
 
 /** How long the VM may take to answer one command through a kept master before it counts as gone. */
@@ -203,23 +181,16 @@ const proven = new Set<string>();
  * Run `true` in the VM through the transport's master: "yes" when it ran, "dead" when ssh
  * failed (exit 255: the connection leads nowhere), "slow" when no answer came in `timeoutMs`.
  */
-function answers(transport: SshTransport, timeoutMs: number): Promise<"yes" | "dead" | "slow"> {
-  return new Promise((resolvePromise) => {
-    const child = transport.spawn(["true"], { stdio: "pipe" });
-    let slow = false;
-    const timer = setTimeout(() => {
-      slow = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("error", () => {
-      clearTimeout(timer);
-      resolvePromise("dead");
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise(slow ? "slow" : code === 255 ? "dead" : "yes");
-    });
-  });
+async function answers(
+  transport: SshTransport,
+  timeoutMs: number,
+): Promise<"yes" | "dead" | "slow"> {
+  try {
+    const result = await transport.run(["true"], { timeoutMs });
+    return result.timedOut ? "slow" : result.exitCode === 255 ? "dead" : "yes";
+  } catch {
+    return "dead";
+  }
 }
 
 /**

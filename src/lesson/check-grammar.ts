@@ -8,6 +8,7 @@ import {
   looksLikeMac,
   type Parsed,
   parseIfaceRef,
+  parseIfname,
   parseInteger,
   parseIP,
   parseMac,
@@ -177,38 +178,72 @@ export function parseAttributes(
   return true;
 }
 
-/** An attribute whose value is the next word, converted (or reported) by `convert`. */
-export function valueAttribute<T>(
-  args: Args,
-  ctx: LineContext,
-  what: string,
-  convert: (w: Word) => T | undefined,
-  store: (value: T) => void,
-): Attribute {
-  return {
+/** The keys of `S` that can hold a `T`. */
+type KeysFor<S, T> = { [K in keyof S]-?: [T] extends [S[K]] ? K : never }[keyof S];
+
+const MAX_U32 = 4_294_967_295;
+
+/**
+ * Attributes whose value is the next word, stored in `spec[key]`: one builder for each value
+ * form the kinds share (an interface, a bare interface name, an address, a MAC or an interface
+ * standing for it, a whole number, a table), so a kind's grammar names its keywords, its fields
+ * and its messages, and nothing else. `what` is the missing-value message ("the gateway after
+ * `via`"); `label` names the value in an invalid-value message.
+ */
+export function valueAttributes<S extends object>(args: Args, ctx: LineContext, spec: S) {
+  const value = <K extends keyof S>(
+    key: K,
+    what: string,
+    convert: (w: Word) => S[K] | undefined,
+  ): Attribute => ({
     read: () => {
       const w = need(args, ctx, what);
-      const value = w && convert(w);
-      if (value === undefined) return false;
-      store(value);
+      const v = w && convert(w);
+      if (v === undefined) return false;
+      spec[key] = v;
       return true;
     },
+  });
+  return {
+    value,
+    /** `DEV` or `NS:DEV`. */
+    iface: <K extends KeysFor<S, IfaceRef>>(key: K, what: string, label?: string) =>
+      value(key, what, (w) => ifaceRef(w, ctx, label) as S[K] | undefined),
+    /** An interface name as the kernel reports it (no `NS:`): a rule's or a lookup's `iif`. */
+    ifname: <K extends KeysFor<S, string>>(key: K, what: string) =>
+      value(key, what, (w) => ctx.value(w, parseIfname(w.text), "interface") as S[K] | undefined),
+    /** An IPv4 or IPv6 address. */
+    ip: <K extends KeysFor<S, string>>(key: K, what: string, label?: string) =>
+      value(key, what, (w) => ipArg(w, ctx, label) as S[K] | undefined),
+    /** A MAC, or an interface standing for its MAC. */
+    mac: <K extends KeysFor<S, MacRef>>(key: K, what: string) =>
+      value(key, what, (w) => macRef(w, ctx) as S[K] | undefined),
+    /** A whole number from `min` to `max` (default: any 32-bit one); `hex` also takes `0x…`. */
+    integer: <K extends KeysFor<S, number>>(
+      key: K,
+      what: string,
+      label: string,
+      range: { min?: number; max?: number; hex?: boolean } = {},
+    ) =>
+      value(key, what, (w) => {
+        const text =
+          range.hex === true && /^0x[0-9a-f]+$/i.test(w.text)
+            ? String(Number.parseInt(w.text, 16))
+            : w.text;
+        return ctx.value(w, parseInteger(text, range.min ?? 0, range.max ?? MAX_U32), label) as
+          | S[K]
+          | undefined;
+      }),
+    /** A routing table: a number or a name. */
+    table: <K extends KeysFor<S, TableRef>>(key: K, what: string) =>
+      value(key, what, (w) => tableArg(w, ctx) as S[K] | undefined),
   };
-}
-
-/** The `dev DEV` attribute (route, neigh, lookup). */
-export function devAttribute(
-  args: Args,
-  ctx: LineContext,
-  store: (dev: IfaceRef) => void,
-): Attribute {
-  return valueAttribute(args, ctx, "the interface after `dev`", (w) => ifaceRef(w, ctx), store);
 }
 
 /** A routing table: a number, or a name (resolved against the lab's rt_tables when checked). */
 export function tableArg(w: Word, ctx: LineContext): TableRef | undefined {
   if (/^\d+$/.test(w.text)) {
-    return ctx.value(w, parseInteger(w.text, 0, 4_294_967_295), "table");
+    return ctx.value(w, parseInteger(w.text, 0, MAX_U32), "table");
   }
   if (!w.quoted && /^[A-Za-z_][\w.-]*$/.test(w.text)) return w.text;
   return ctx.error(

@@ -8,11 +8,10 @@ import type { Blockquote, Code, Heading, RootContent } from "mdast";
 import { decodeLesson } from "./decode-lesson.js";
 import { didYouMean, suggestion } from "./did-you-mean.js";
 import { DEFAULT_TIMEOUT, type FrontMatter, parseFrontMatter } from "./front-matter.js";
-import { isHintQuote, stripHintMarker } from "./hint-rule.js";
+import { checkNames, isHintQuote, namesCheck, readHintMarker } from "./hint-rule.js";
 import { MarkdownSource } from "./markdown-source.js";
 import { MAX_NESTING, tooDeeplyNested } from "./nesting-depth.js";
 import { parseCheckLine } from "./parse-check.js";
-import { plainText } from "./plain-text.js";
 import type {
   Check,
   CommandBlock,
@@ -231,9 +230,9 @@ class LessonParser {
     return { checks, broken };
   }
 
-  hint(node: Blockquote): Hint {
+  hint(node: Blockquote): { hint: Hint; targets: string[] } {
     const { start, end } = this.source.span(node);
-    const body = stripHintMarker(
+    const { markdown, targets } = readHintMarker(
       this.text
         .slice(start, end)
         .split(/\r\n|\r|\n/)
@@ -241,7 +240,53 @@ class LessonParser {
         .join("\n"),
     );
     const pos = node.position?.start ?? { line: 1, column: 1 };
-    return { file: this.file, line: pos.line, column: pos.column, markdown: trimBlankLines(body) };
+    const hint = {
+      file: this.file,
+      line: pos.line,
+      column: pos.column,
+      markdown: trimBlankLines(markdown),
+    };
+    return { hint, targets };
+  }
+
+  /**
+   * Resolve the checks each hint of a step names to the step's checks; a name that matches
+   * none is an error at its backticks.
+   */
+  hintTargets(step: number, title: string, section: Section): void {
+    for (const { hint, targets } of section.targeted) {
+      const answers = new Set<number>();
+      for (const target of targets) {
+        const named = section.checks.flatMap((c, i) => (namesCheck(target, c) ? [i] : []));
+        if (named.length === 0) {
+          const sources = section.checks.map((c) => c.source);
+          const close = didYouMean(target, checkNames(target, section.checks));
+          const fix =
+            close !== undefined
+              ? `did you mean \`${close}\`?`
+              : sources.length > 0
+                ? `name one by its first words, e.g. \`${sources[0]}\``
+                : "add a `check` fence to the step, or drop the name";
+          this.report(
+            this.targetAt(hint, target),
+            "error",
+            "unknown-hint-target",
+            `this hint names \`${target}\`, but no check of step ${step} ("${title}") begins with it: ${fix}`,
+          );
+        }
+        for (const i of named) answers.add(i);
+      }
+      if (answers.size > 0) hint.answers = [...answers].sort((a, b) => a - b);
+    }
+  }
+
+  /** Where a hint's named check is written (its backticks), else the hint itself. */
+  private targetAt(hint: Hint, target: string): Position {
+    for (let line = hint.line; line < hint.line + 3; line++) {
+      const column = (this.source.lines[line - 1] ?? "").indexOf(`\`${target}`);
+      if (column >= 0) return this.at(line, column + 1);
+    }
+    return this.at(hint.line, hint.column);
   }
 }
 
@@ -250,6 +295,8 @@ interface Section {
   commands: CommandBlock[];
   checks: Check[];
   hints: Hint[];
+  /** The hints that name checks, with the names as written (resolved once the step is read). */
+  targeted: { hint: Hint; targets: string[] }[];
   /** Check lines that did not parse (reported already; they also count as "has checks"). */
   brokenChecks: number;
   /** Source spans to leave out of the section's Markdown (setup fences). */
@@ -302,7 +349,7 @@ function walk(parser: LessonParser, node: RootContent, section: Section, inIntro
     return;
   }
   if (node.type === "blockquote" && isHintQuote(node)) {
-    const hint = parser.hint(node);
+    const { hint, targets } = parser.hint(node);
     if (inIntro) {
       parser.report(
         parser.at(hint.line, hint.column),
@@ -312,6 +359,7 @@ function walk(parser: LessonParser, node: RootContent, section: Section, inIntro
       );
     } else {
       section.hints.push(hint);
+      if (targets.length > 0) section.targeted.push({ hint, targets });
     }
     return;
   }
@@ -333,7 +381,7 @@ function sliceWithout(text: string, start: number, end: number, cut: Section["cu
 }
 
 function emptySection(): Section {
-  return { commands: [], checks: [], hints: [], brokenChecks: 0, cut: [] };
+  return { commands: [], checks: [], hints: [], targeted: [], brokenChecks: 0, cut: [] };
 }
 
 /**
@@ -444,6 +492,7 @@ export function parseLesson(
         `step ${index} cannot be verified: "${title}" has no \`check\` fence; add one with at least one check that fails before the step's commands run`,
       );
     }
+    parser.hintTargets(index, title, section);
     steps.push({
       index,
       title,

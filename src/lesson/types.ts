@@ -93,6 +93,11 @@ export interface CommandBlock extends Position {
 export interface Hint extends Position {
   /** The hint's Markdown, without the leading `Hint:` or `[!TIP]` marker. */
   markdown: string;
+  /**
+   * The checks this hint answers (`> Hint for \`link veth0\`: …`), as 0-based indices into
+   * its step's `checks`; undefined for a hint that names none (it answers the step as a whole).
+   */
+  answers?: number[];
 }
 
 /** An interface reference: `DEV` in the check's own namespace, or `NS:DEV`. */

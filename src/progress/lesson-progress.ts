@@ -3,7 +3,8 @@
  * `ProgressStore.update` so the read-modify-write is locked.
  */
 import { resolve } from "node:path";
-import type { Course, Lesson } from "../lesson/types.js";
+import { chooseHint, type HintChoice } from "../lesson/choose-hint.js";
+import type { Check, Course, Lesson } from "../lesson/types.js";
 import type { CourseProgress, LessonProgress, ProgressFile } from "./progress-file.js";
 
 /** The key a course's progress is kept under: its directory, resolved. */
@@ -134,22 +135,26 @@ export function recordCurrentStep(
 }
 
 /**
- * The next unseen hint of a step (1-based index into its hints), remembered; after the last
- * one, the last again. Undefined when the step has no hints.
+ * The hint to show a learner who asks for one (src/lesson/choose-hint.ts chooses), remembered
+ * as the step's hint shown last. Undefined when the step has no hints.
  */
 export function takeNextHint(
   progress: ProgressFile,
   course: Course,
   lesson: Lesson,
   step: number,
-): { index: number; total: number } | undefined {
-  const total = lesson.steps[step - 1]?.hints.length ?? 0;
-  if (total === 0) return undefined;
+  failing?: Check,
+): HintChoice | undefined {
+  const at = lesson.steps[step - 1];
+  if (at === undefined || at.hints.length === 0) return undefined;
   const entry = touchLesson(progress, course, lesson);
-  const seen = entry.hintsSeen[String(step)] ?? 0;
-  const index = Math.min(seen + 1, total);
-  entry.hintsSeen[String(step)] = index;
-  return { index, total };
+  const choice = chooseHint(at, {
+    shown: entry.hintsSeen[String(step)] ?? 0,
+    failing,
+    asked: true,
+  });
+  if (choice !== undefined) entry.hintsSeen[String(step)] = choice.index;
+  return choice;
 }
 
 /** Forget one lesson's progress; true when there was some. */

@@ -40,7 +40,10 @@ export function lessonStates(course: Course, progress: ProgressFile): LessonStat
       lesson,
       state,
       missing,
-      stepsPassed: p?.stepsPassed.length ?? 0,
+      // A done lesson is done in every step. A step without checks (lint warns, the format
+      // allows it) is never recorded as passed, since nothing checks it: counting the recorded
+      // steps said "done 3/4".
+      stepsPassed: state === "done" ? lesson.steps.length : (p?.stepsPassed.length ?? 0),
       stepCount: lesson.steps.length,
       solvedByRunner: p?.solvedBy === "runner" && p.completedAt === undefined,
       progress: p,

@@ -20,7 +20,10 @@ export interface LessonProgress {
    * `--count`).
    */
   solvedBy?: "learner" | "runner";
-  /** Per step (as a string key), how many hints the learner has seen. */
+  /**
+   * Per step (as a string key), the 1-based index of the hint shown last: hints come in order,
+   * so before the first round is over it is also how many were seen.
+   */
   hintsSeen: Record<string, number>;
 }
 

@@ -19,6 +19,7 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { isHintQuote } from "../lesson/hint-rule.js";
 import { plainText } from "../lesson/plain-text.js";
+import { visibleText } from "./visible-text.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -45,7 +46,11 @@ const parser = unified().use(remarkParse).use(remarkGfm);
 
 /** Render Markdown source for a terminal (or a pipe, with colour off). Ends without a newline. */
 export function renderMarkdown(source: string, options: RenderMarkdownOptions = {}): string {
-  const tree = parser.parse(source) as Root;
+  // Lesson text is shown, never obeyed: a control character in it (`\e[2J`) reaches the
+  // terminal as a visible escape, like names from the lab do (render/visible-text.ts).
+  const tree = parser.parse(
+    visibleText(source.replaceAll("\r\n", "\n"), { keepNewlines: true }),
+  ) as Root;
   const ctx: Ctx = {
     c: pc.createColors(options.color === true),
     width: Math.max(20, options.width ?? 80),

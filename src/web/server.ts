@@ -3,11 +3,13 @@
  * answer comes from the CLI's own flows run in this process: no Node start-up per request.
  */
 import { readFile } from "node:fs/promises";
+import { Writable } from "node:stream";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import type { CommandContext } from "../context.js";
+import { type CommandContext, labIo } from "../context.js";
 import { CourseError, LabError, LessonError, LockedError, UsageError } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
+import { verifyCourseLesson, verifyJson } from "../flows/verify.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
@@ -18,7 +20,6 @@ import { COOKIE, hostAllowed, originAllowed, requestToken, tokenMatches } from "
 import { markdownToHtml } from "./lesson-html.js";
 import { runInProcess } from "./run-in-process.js";
 import { SharedTerminal, type TerminalSocket } from "./terminals.js";
-import { verifyJson } from "./verify-json.js";
 
 export interface ServeOptions {
   ctx: CommandContext;
@@ -80,6 +81,21 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
   const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(websocket);
   let port = options.port;
+  // A verify opens the lab each time no terminal is open: the host lab's warning, said on every
+  // open, goes to the server's stderr once, the --debug lines every time.
+  const said = new Set<string>();
+  const verifyCtx: CommandContext = {
+    ...ctx,
+    stderr: new Writable({
+      write: (chunk: Buffer | string, _encoding, done) => {
+        const text = String(chunk);
+        const warning = text.startsWith("course: warning: ");
+        if (!warning || !said.has(text)) ctx.stderr.write(text);
+        if (warning) said.add(text);
+        done();
+      },
+    }),
+  };
   const terminals = new Map<string, Promise<SharedTerminal>>();
 
   app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
@@ -181,11 +197,16 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
     };
   });
 
+  // The lesson's open terminal, if any (undefined while it fails to open or once it ended).
+  const openTerminal = async (lesson: Lesson) => terminals.get(lesson.id)?.catch(() => undefined);
+
   app.post<{ Params: { name: string } }>("/api/lessons/:name/verify", async (req) => {
-    const report = await verifyJson(ctx, req.params.name);
-    const { lesson } = await lessonOf(req.params.name);
-    const shared = terminals.get(lesson.id);
-    if (shared) (await shared).broadcast({ type: "verify", report });
+    // flows/verify as `course verify --json` runs it, in the terminal's lab when one is open.
+    const outcome = await verifyCourseLesson(verifyCtx, req.params.name, {
+      lab: async (_course, lesson) => (await openTerminal(lesson))?.lab,
+    });
+    const report = verifyJson(outcome);
+    (await openTerminal(outcome.lesson))?.broadcast({ type: "verify", report });
     return report;
   });
 
@@ -204,8 +225,14 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
       }
       const taken = await store.update((p) => takeNextHint(p, course, lesson, step.index));
       if (taken === undefined) return { step: step.index, index: 0, total: 0 };
-      const hint = step.hints[taken.index - 1];
-      return { step: step.index, ...taken, html: await markdownToHtml(hint?.markdown ?? "") };
+      const { index, total, wrapped } = taken;
+      return {
+        step: step.index,
+        index,
+        total,
+        wrapped,
+        html: await markdownToHtml(taken.hint.markdown),
+      };
     },
   );
 
@@ -224,6 +251,7 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
           course,
           lesson,
           persistent: true,
+          ...labIo(ctx),
           onWarning: (m) => ctx.stderr.write(`course: warning: ${m}\n`),
         });
         return new SharedTerminal({

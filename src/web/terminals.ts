@@ -52,10 +52,12 @@ export class SharedTerminal {
   private tail = "";
   private exited = false;
   private readonly stop = new AbortController();
+  private readonly openLab: Lab;
   /** Resolves with the shell's exit status. */
   readonly ended: Promise<number>;
 
   constructor(o: SharedTerminalOptions) {
+    this.openLab = o.lab;
     const output = new Writable({
       write: (chunk: Buffer | string, _encoding, done) => {
         this.show(String(chunk));
@@ -92,6 +94,14 @@ export class SharedTerminal {
         o.onExit();
         return code;
       });
+  }
+
+  /**
+   * The lesson's lab while the shell runs: the API's verify reuses it (no lab join per request).
+   * It lives no longer than the shell, which a reset of the lab ends: never a stale lab.
+   */
+  get lab(): Lab | undefined {
+    return this.exited ? undefined : this.openLab;
   }
 
   private show(text: string): void {

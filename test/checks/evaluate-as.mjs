@@ -9,6 +9,7 @@ const [setup = "", linesJson = "[]"] = process.argv.slice(2);
 const lines = JSON.parse(linesJson);
 const { lab } = await openLab({
   spec: { kind: "sandbox" },
+  env: process.env,
   key: `evaluate-as-${process.pid}`,
   label: "evaluate-as",
   persistent: false,

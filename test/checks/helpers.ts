@@ -21,6 +21,7 @@ let counter = 0;
 /** A fresh sandbox lab where `script` has run (as a lesson's setup would). */
 export async function labWith(script: string): Promise<Lab> {
   const { lab } = await openLab({
+    env: process.env,
     spec: { kind: "sandbox" },
     key: `checks-test-${process.pid}-${counter++}`,
     label: "checks-test",
@@ -47,6 +48,6 @@ export function checks(...lines: string[]): Check[] {
 
 /** Two "containers" on a bridge: both ends are eth0 with ifindex 2; host ends print @if2. */
 export const BRIDGE = readFileSync(
-  join(import.meta.dirname, "../fixtures/two-containers-on-a-bridge.sh"),
+  join(import.meta.dirname, "../fixtures/topologies/two-containers-on-a-bridge.sh"),
   "utf8",
 );

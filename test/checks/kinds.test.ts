@@ -11,6 +11,7 @@ import { BRIDGE, checks } from "./helpers.js";
 let lab: Lab;
 beforeAll(async () => {
   ({ lab } = await openLab({
+    env: process.env,
     spec: { kind: "sandbox" },
     key: `checks-kinds-${process.pid}`,
     label: "checks-kinds",
@@ -109,6 +110,7 @@ describe("state checks", () => {
 
   it("link peer: both ends in one namespace (iproute2 prints the peer by name, not index)", async () => {
     const { lab: same } = await openLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: `checks-same-ns-peer-${process.pid}`,
       label: "same-ns-peer",

@@ -12,6 +12,7 @@ import { checks } from "./helpers.js";
 let lab: Lab;
 beforeAll(async () => {
   ({ lab } = await openLab({
+    env: process.env,
     spec: { kind: "sandbox" },
     key: `checks-new-kinds-${process.pid}`,
     label: "checks-new-kinds",

@@ -55,6 +55,7 @@ describe("course verify", () => {
     const lesson = c.lessons[0];
     if (lesson === undefined) throw new Error("no lesson");
     const { lab } = await openLessonLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       course: c,
       lesson,

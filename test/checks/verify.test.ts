@@ -37,7 +37,7 @@ describe("verifyLesson", () => {
     const [step1, step2] = l.steps;
     if (!step1 || !step2) throw new Error("steps");
     await lab.exec(step1.commands[0]?.code ?? "");
-    const half = await verifyLesson(lab, l, { timeout: 3, hintIndex: () => 1 });
+    const half = await verifyLesson(lab, l, { timeout: 3, hintShown: () => 1 });
     expect(half.steps.map((s) => s.passed)).toEqual([true, false]);
     expect(half.steps[1]?.hint).toBe("`ip -n ns1 link` shows whether veth0 is UP.");
     const text = renderVerifyReport(half, { cwd, color: false });

@@ -52,7 +52,7 @@ test("a namespace named with an escape sequence reaches neither verify's nor gra
   expect(made.status).toBe(0);
   const verify = course(["verify", "1"]);
   expect(verify.status).toBe(1);
-  expect(verify.stdout).toContain("(the lab has \\e[2Jevil)");
+  expect(verify.stdout).toContain("(the lab has $'\\e[2Jevil')");
   expect(verify.stdout + verify.stderr).not.toContain("\u001b");
   for (const format of ["text", "dot", "mermaid", "svg"]) {
     const graph = course(["graph", "1", "--format", format]);

@@ -62,6 +62,7 @@ afterAll(async () => {
     // The labs the CLI kept for the learner: end them.
     const { course } = await loadCourse({ cwd: FIXTURE, lessons: FIXTURE });
     const driver = learnerDriver({
+      env: process.env,
       spec: { kind: "sandbox" },
       course,
       runtimeDir: join(dir, "run"),

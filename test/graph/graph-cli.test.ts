@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { CourseBin, labsInTempHome } from "../helpers/course-bin.js";
-import { xmlProblems } from "./well-formed-xml.js";
+import { xmlProblems } from "../helpers/xml.js";
 
 const lessons = join(import.meta.dirname, "fixtures/course");
 const bin = new CourseBin({

@@ -1,11 +1,13 @@
 // drawLab / readLabGraph on real sandbox labs: each test builds a small topology the way a
 // lesson's solution does, reads it back in one round trip and compares the graph's structure.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { drawLab, readLabGraph } from "../../src/graph/draw-lab.js";
 import type { LabGraph } from "../../src/graph/types.js";
 import { openLab } from "../../src/lab/open-lab.js";
 import type { Lab } from "../../src/lab/types.js";
-import { xmlProblems } from "./well-formed-xml.js";
+import { xmlProblems } from "../helpers/xml.js";
 
 const labs: Lab[] = [];
 afterEach(async () => {
@@ -15,6 +17,7 @@ afterEach(async () => {
 
 async function labWith(script: string): Promise<Lab> {
   const { lab } = await openLab({
+    env: process.env,
     spec: { kind: "sandbox" },
     key: `graph-test-${process.pid}-${labs.length}`,
     label: "graph-test",
@@ -34,54 +37,12 @@ function structure(g: LabGraph) {
   };
 }
 
-const VETH_PAIR = `
-ip netns add ns1
-ip netns add ns2
-ip link add veth0 type veth peer name veth1
-ip link set veth0 netns ns1
-ip link set veth1 netns ns2
-ip -n ns1 addr add 192.168.10.200/24 dev veth0
-ip -n ns2 addr add 192.168.10.201/24 dev veth1
-ip -n ns1 link set veth0 up
-ip -n ns2 link set veth1 up
-`;
-
-// Two "containers" whose ends are both called eth0 with ifindex 2, as Docker makes them: only
-// the namespace ids tell which host end is whose.
-const BRIDGE = `
-ip link add br0 type bridge
-ip addr add 10.0.0.1/24 dev br0
-ip link set br0 up
-for i in 1 2; do
-  ip netns add c$i
-  ip link add veth$i type veth peer name eth0 netns c$i
-  ip link set veth$i master br0 up
-  ip -n c$i addr add 10.0.0.1$i/24 dev eth0
-  ip -n c$i link set eth0 up
-  ip -n c$i route add default via 10.0.0.1
-done
-`;
-
-const NAT = `
-ip link add br0 type bridge
-ip addr add 172.18.0.1/24 dev br0
-ip link set br0 up
-ip netns add c1
-ip link add veth-c1 type veth peer name eth0 netns c1
-ip link set veth-c1 master br0 up
-ip -n c1 addr add 172.18.0.2/24 dev eth0
-ip -n c1 link set eth0 up
-ip -n c1 route add default via 172.18.0.1
-ip netns add internet
-ip link add uplink type veth peer name wan0 netns internet
-ip addr add 203.0.113.1/24 dev uplink
-ip link set uplink up
-ip -n internet addr add 203.0.113.100/24 dev wan0
-ip -n internet link set wan0 up
-sysctl -qw net.ipv4.ip_forward=1
-iptables -t nat -A POSTROUTING -s 172.18.0.0/24 ! -o br0 -j MASQUERADE
-iptables -t nat -A PREROUTING -d 203.0.113.1/32 -p tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80
-`;
+/** A topology of test/fixtures/topologies/ (record-all.sh recorded the JSON fixtures from them). */
+const topology = (name: string) =>
+  readFileSync(join(import.meta.dirname, "../fixtures/topologies", `${name}.sh`), "utf8");
+const VETH_PAIR = topology("veth-pair");
+const BRIDGE = topology("bridge");
+const NAT = topology("nat");
 
 describe("the graph of a real lab", () => {
   it("an empty lab is one box with lo", async () => {

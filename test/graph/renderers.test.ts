@@ -7,7 +7,7 @@ import { renderMermaid } from "../../src/graph/render-mermaid.js";
 import { renderSvg } from "../../src/graph/render-svg.js";
 import { renderText } from "../../src/graph/render-text.js";
 import type { GraphFacts, LabGraph } from "../../src/graph/types.js";
-import { xmlProblems } from "./well-formed-xml.js";
+import { xmlProblems } from "../helpers/xml.js";
 
 function recorded(name: string): LabGraph {
   const facts: GraphFacts = JSON.parse(

@@ -22,6 +22,13 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
+export interface StartCourseServerOptions {
+  /** An argv prefix the server runs under (e.g. a network box's `enter()`). @default none */
+  wrap?: string[];
+  /** The arguments of `serve` itself. @default ["--port", "0", "--no-open"] */
+  serveArgs?: string[];
+}
+
 /**
  * Start `course ARGS serve --port 0 --no-open` (ARGS: global options such as `--lab`) with `env`
  * on top of the temp home's, and wait for its one line.
@@ -30,8 +37,11 @@ export async function startCourseServer(
   bin: CourseBin,
   args: string[] = [],
   env: Record<string, string> = {},
+  options: StartCourseServerOptions = {},
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, [courseBin, ...args, "serve", "--port", "0", "--no-open"], {
+  const [command = process.execPath, ...prefix] = [...(options.wrap ?? []), process.execPath];
+  const serveArgs = options.serveArgs ?? ["--port", "0", "--no-open"];
+  const child = spawn(command, [...prefix, courseBin, ...args, "serve", ...serveArgs], {
     cwd: repoRoot,
     env: bin.env(env),
     stdio: ["ignore", "pipe", "pipe"],
@@ -75,10 +85,16 @@ export async function startCourseServer(
   };
 }
 
-/** Debian's chromium, headless, sandboxless as root, with every network-reaching feature off. */
-export function launchChromium(): Promise<Browser> {
+/** The Chromium the tests drive: Debian's package (install.sh installs it). */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Debian's chromium, headless, sandboxless as root, with every network-reaching feature off.
+ * `executablePath`: a wrapper that runs CHROMIUM elsewhere (e.g. in a network box).
+ */
+export function launchChromium(options: { executablePath?: string } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: options.executablePath ?? CHROMIUM,
     headless: true,
     args: [
       ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),

@@ -3,8 +3,8 @@
  * real labs. Messages and exit codes are asserted exactly where course writes them.
  */
 import { afterAll, describe, expect, test } from "vitest";
+import { parseXml } from "../helpers/xml.js";
 import { course, isolatedEnv, OUTCOMES } from "./run-course.js";
-import { parseXml } from "./well-formed-xml.js";
 
 const { env, cleanup } = isolatedEnv();
 afterAll(cleanup);

@@ -4,6 +4,7 @@
  * names. The flow's verdicts on real labs are tested through the binary in course-test.test.ts.
  */
 import { describe, expect, test } from "vitest";
+import { LabLacksError } from "../../src/errors.js";
 import { testCourse } from "../../src/flows/test-course.js";
 import type { CheckOutcome, LessonDriver } from "../../src/flows/test-lesson.js";
 import type { ExecResult, Lab } from "../../src/lab/types.js";
@@ -169,5 +170,60 @@ describe("testCourse", () => {
     expect(report.results[0]?.failures.map((f) => [f.rule, f.step, f.line])).toEqual([
       ["vacuous-step", 2, 20],
     ]);
+  });
+
+  test("--fallback-lab: a lesson whose needs the lab lacks runs in the fallback lab, not skipped", async () => {
+    const needy = () => ({
+      ...lesson("needy", 1, [{ adds: ["a"], checks: ["a"] }]),
+      needs: ["docker"],
+    });
+    const plain = lesson("plain", 2, [{ adds: ["b"], checks: ["b"] }]);
+    const lacks = () =>
+      new LabLacksError("lesson `needy` needs docker", "docker", "needs docker: no engine here");
+    const first = memoryDriver({});
+    const second = memoryDriver({});
+    const openedFirst: string[] = [];
+    const openedSecond: string[] = [];
+    const driver: LessonDriver = {
+      ...first.driver,
+      async openLab(l) {
+        openedFirst.push(l.id);
+        if (l.needs.includes("docker")) throw lacks();
+        return first.driver.openLab(l);
+      },
+      fallback: {
+        name: "vagrant",
+        async openLab(l) {
+          openedSecond.push(l.id);
+          const lab = await second.driver.openLab(l);
+          return { ...lab, capabilities: async () => ({ docker: true }) } as Lab;
+        },
+      },
+    };
+    const report = await testCourse([needy(), plain], { driver, jobs: 1, mutate: true });
+    expect(report.results.map((r) => [r.lesson.id, r.status, r.fallbackLab])).toEqual([
+      ["needy", "passed", "vagrant"],
+      ["plain", "passed", undefined],
+    ]);
+    // The first lab is asked once per lesson; the lesson's later labs (straight run, mutants)
+    // go to the fallback at once.
+    expect(openedFirst.filter((id) => id === "needy")).toHaveLength(1);
+    expect(openedSecond.every((id) => id === "needy")).toBe(true);
+    expect(openedSecond.length).toBeGreaterThan(1);
+    expect(first.open() + second.open()).toBe(0);
+
+    // Without a fallback it is skipped; with one that lacks it too, skipped with both reasons.
+    const { fallback: _, ...noFallback } = driver;
+    const skipped = await testCourse([needy()], { driver: noFallback, jobs: 1 });
+    expect(skipped.results[0]?.status).toBe("skipped");
+    expect(skipped.results[0]?.skipReason).toBe("needs docker: no engine here");
+    const both = await testCourse([needy()], {
+      driver: { ...noFallback, fallback: { name: "vagrant", openLab: second.driver.openLab } },
+      jobs: 1,
+    });
+    expect(both.results[0]?.status).toBe("skipped");
+    expect(both.results[0]?.skipReason).toMatch(
+      /^needs docker: no engine here; in the vagrant lab \(--fallback-lab\) too: needs docker, and no Docker engine answers/,
+    );
   });
 });

@@ -29,6 +29,7 @@ describe("the host is untouched by anything a lab does", () => {
   test("as root", async () => {
     const before = snapshotHost();
     const { lab } = await openLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "wreck",
       label: "wreck",

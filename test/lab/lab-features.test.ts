@@ -12,6 +12,7 @@ const runtimeDir = mkdtempSync(join(tmpdir(), "course-features-"));
 let lab: Lab;
 beforeAll(async () => {
   ({ lab } = await openLab({
+    env: process.env,
     spec: { kind: "sandbox" },
     key: `features-${process.pid}`,
     label: "features",

@@ -37,6 +37,7 @@ describe("openLessonLab", () => {
     const lesson = findLesson(course, "counted");
     // What a run killed during the setup leaves: the lesson's lab, made, its setup not done.
     const half = await openLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: lessonLabKey(course, lesson),
       label: lesson.id,
@@ -49,6 +50,7 @@ describe("openLessonLab", () => {
     await half.lab.close();
     const warnings: string[] = [];
     const opened = await openLessonLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       course,
       lesson,
@@ -71,6 +73,7 @@ describe("openLessonLab", () => {
     const warnings: string[] = [];
     const opts = {
       spec: { kind: "sandbox" as const },
+      env: process.env,
       course,
       lesson,
       persistent: true,
@@ -88,7 +91,7 @@ describe("openLessonLab", () => {
       "ran\nfrom-setup\n",
     );
     expect(warnings).toEqual([]);
-    const records = await listSandboxLabs(localTransport(), runtimeDir);
+    const records = await listSandboxLabs(localTransport(process.env), runtimeDir);
     expect(records.find((r) => r.label === "counted")?.key).toBe(lessonLabKey(course, lesson));
   });
 
@@ -96,6 +99,7 @@ describe("openLessonLab", () => {
     const course = await fixture();
     const lesson = findLesson(course, "bad-setup");
     const error = await openLessonLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       course,
       lesson,
@@ -107,7 +111,9 @@ describe("openLessonLab", () => {
       /setup of lesson `bad-setup` failed at .*02-bad-setup\.md:8: exit status 9\nabout to fail/,
     );
     expect(
-      (await listSandboxLabs(localTransport(), runtimeDir)).some((r) => r.label === "bad-setup"),
+      (await listSandboxLabs(localTransport(process.env), runtimeDir)).some(
+        (r) => r.label === "bad-setup",
+      ),
     ).toBe(false);
   });
 });
@@ -116,6 +122,7 @@ test("a setup command that fails in the middle of its fence is named by its own 
   const course = await fixture();
   const lesson = findLesson(course, "bad-line");
   const error = (await openLessonLab({
+    env: process.env,
     spec: { kind: "sandbox" },
     course,
     lesson,
@@ -134,6 +141,7 @@ describe("runCommandBlock", () => {
     const course = await fixture();
     const lesson = findLesson(course, "counted");
     const opened = await openLessonLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       course,
       lesson,

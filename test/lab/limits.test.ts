@@ -32,12 +32,13 @@ describe("a command that hits a limit", () => {
   test("is told which one and how to raise it", async () => {
     const root = process.getuid?.() === 0;
     const { lab } = await openSandboxLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "limits#1",
       label: "limits",
       persistent: false,
       runtimeDir,
-      transport: localTransport(),
+      transport: localTransport(process.env),
       privileged: root,
       subordinateIds: !root,
       processLimit: 40,
@@ -69,7 +70,8 @@ describe("the lab's memory limit", () => {
       label: "limits-memory",
       persistent: false,
       runtimeDir,
-      transport: localTransport(),
+      transport: localTransport(process.env),
+      env: process.env,
       privileged: root,
       subordinateIds: !root,
       memoryLimit: "64m",

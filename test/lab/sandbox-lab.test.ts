@@ -14,6 +14,7 @@ const opened: Lab[] = [];
 
 async function lab(label = "t", persistent = false): Promise<Lab> {
   const o = await openLab({
+    env: process.env,
     spec: { kind: "sandbox" },
     key: `test#${label}`,
     label,
@@ -182,12 +183,13 @@ describe("exec semantics", () => {
 
   test("spawn mode (a process per command) has the same semantics", async () => {
     const o = await openSandboxLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "spawn",
       label: "spawn",
       persistent: false,
       runtimeDir: runtime,
-      transport: localTransport(),
+      transport: localTransport(process.env),
       privileged: true,
       subordinateIds: false,
       execMode: "spawn",
@@ -205,19 +207,20 @@ describe("lifetime", () => {
     const l = await lab("lifetime");
     await l.exec("sleep 4242 & sleep 4243 >/dev/null 2>&1 &");
     await expect.poll(() => hostProcesses("sleep 424"), { timeout: 3000 }).toHaveLength(2);
-    expect((await listSandboxLabs(localTransport(), runtime)).map((r) => r.label)).toContain(
-      "lifetime",
-    );
+    expect(
+      (await listSandboxLabs(localTransport(process.env), runtime)).map((r) => r.label),
+    ).toContain("lifetime");
     await l.destroy();
     expect(hostProcesses("sleep 424")).toEqual([]);
-    expect((await listSandboxLabs(localTransport(), runtime)).map((r) => r.label)).not.toContain(
-      "lifetime",
-    );
+    expect(
+      (await listSandboxLabs(localTransport(process.env), runtime)).map((r) => r.label),
+    ).not.toContain("lifetime");
     await expect(l.exec("true")).rejects.toThrow(/destroyed/);
   });
 
   test("a persistent lab is found again; a record whose holder is gone is cleaned up", async () => {
     const first = await openLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "persist#p",
       label: "p",
@@ -229,6 +232,7 @@ describe("lifetime", () => {
     await first.lab.exec("echo kept > /tmp/state");
     await first.lab.close();
     const again = await openLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "persist#p",
       label: "p",
@@ -238,7 +242,7 @@ describe("lifetime", () => {
     opened.push(again.lab);
     expect(again.created).toBe(false);
     expect((await again.lab.exec("cat /tmp/state")).stdout).toBe("kept\n");
-    const [record] = (await listSandboxLabs(localTransport(), runtime)).filter(
+    const [record] = (await listSandboxLabs(localTransport(process.env), runtime)).filter(
       (r) => r.label === "p",
     );
     expect(record?.persistent).toBe(true);
@@ -246,10 +250,11 @@ describe("lifetime", () => {
     process.kill(record?.pid ?? 0, "SIGKILL");
     await expect
       .poll(async () =>
-        (await listSandboxLabs(localTransport(), runtime)).some((r) => r.label === "p"),
+        (await listSandboxLabs(localTransport(process.env), runtime)).some((r) => r.label === "p"),
       )
       .toBe(false);
     const third = await openLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "persist#p",
       label: "p",
@@ -265,6 +270,7 @@ describe("lifetime", () => {
 
   test("a lab that is gone makes exec() throw a LabError, not hang", async () => {
     const o = await openLab({
+      env: process.env,
       spec: { kind: "sandbox" },
       key: "gone#g",
       label: "g",
@@ -273,7 +279,7 @@ describe("lifetime", () => {
     });
     opened.push(o.lab);
     await o.lab.exec("true");
-    const [record] = (await listSandboxLabs(localTransport(), runtime)).filter(
+    const [record] = (await listSandboxLabs(localTransport(process.env), runtime)).filter(
       (r) => r.label === "g",
     );
     process.kill(record?.pid ?? 0, "SIGKILL");

@@ -100,6 +100,7 @@ describe("doctor", () => {
       "kernel.apparmor_restrict_unprivileged_userns": "1",
     };
     const checks = await runDoctorChecks({
+      env: process.env,
       runtimeDir: "/nonexistent",
       root: false,
       sysctl: (name) => sysctls[name],
@@ -122,6 +123,7 @@ describe("doctor", () => {
   test("a healthy unprivileged setup has no failures", async () => {
     const { runDoctorChecks } = await import("../../src/lab/doctor-checks.js");
     const checks = await runDoctorChecks({
+      env: process.env,
       runtimeDir: "/nonexistent",
       root: false,
       sysctl: () => undefined,

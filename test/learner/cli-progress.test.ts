@@ -116,6 +116,49 @@ describe("progress through the CLI", () => {
     expect(report.lessons[1].state).toBe("open");
   });
 
+  it("shows a done lesson done in every step, a step without checks too; control characters in titles are shown, not obeyed", async () => {
+    const odd = join(dir, "odd");
+    mkdirSync(odd);
+    writeFileSync(
+      join(odd, "01-odd.md"),
+      "---\ntitle: Odd \u001b[2J title\n---\n\n## Make a room\n\n```check\nnot netns nowhere\n```\n\n## Read \u001b[2J on\n\nNothing to check \u001b[31mhere.\n",
+    );
+    writeFileSync(
+      join(odd, "02-next.md"),
+      "---\ntitle: Next \u001b]0;pwned\u0007\n---\n\n## Again\n\n```check\nnot netns nowhere\n```\n",
+    );
+    try {
+      const verified = await course(["verify", "1"], odd);
+      expect(verified.code).toBe(0);
+      const status = await course(["status"], odd);
+      expect(status.stdout).toMatch(/odd\s+done\s+2\/2 steps/);
+      expect(status.stdout).toContain("Odd \\e[2J title");
+      expect(status.stdout).toContain("Next: course start 2 (Next \\e]0;pwned\\x07)");
+      expect(status.stdout).not.toContain("\u001b");
+      const report = JSON.parse((await course(["status", "--json"], odd)).stdout);
+      expect(report.lessons[0]).toMatchObject({ state: "done", stepsPassed: 2, stepCount: 2 });
+      // JSON keeps the title as it is (JSON escapes it).
+      expect(report.lessons[0].title).toBe("Odd \u001b[2J title");
+
+      const list = await course(["list"], odd);
+      expect(list.stdout).toMatch(/1\s+odd\s+Odd \\e\[2J title\s+2\s+done\s+2\/2/);
+      expect(list.stdout).not.toContain("\u001b");
+
+      // `start` without a terminal prints the lesson's start: the titles escaped as well.
+      const start = await course(["start", "2"], odd);
+      expect(start.code).toBe(0);
+      expect(start.stdout).toContain("Lesson 2 of 2: Next \\e]0;pwned\\x07");
+      expect(start.stdout).not.toContain("\u001b");
+      const first = await course(["start", "1"], odd);
+      // A done lesson resumes at its step without checks (never recorded as passed).
+      expect(first.stdout).toContain("Step 2 of 2: Read \\e[2J on");
+      expect(first.stdout).toContain("Nothing to check \\e[31mhere.");
+      expect(first.stdout).not.toContain("\u001b");
+    } finally {
+      await course(["reset", "--all"], odd);
+    }
+  });
+
   it("keeps all 20 results of 20 concurrent `course verify` runs", async () => {
     const many = join(dir, "many");
     mkdirSync(many);

@@ -31,6 +31,7 @@ beforeAll(async () => {
   lesson = first;
   store = new ProgressStore({ dir: join(dir, "state") });
   const driver = learnerDriver({
+    env: process.env,
     spec: { kind: "sandbox" },
     course,
     persistent: false,
@@ -104,7 +105,7 @@ describe("live checks", () => {
     expect(runs[1]).toBe(runs[3]);
   }, 60_000);
 
-  it("gives the next unseen hint of the step in sight, then the last again", async () => {
+  it("gives the next hint of the step in sight, then the first again", async () => {
     await lab.exec("ip netns del blue");
     const live = await LiveChecker.open({ course, lesson, lab, store });
     await live.check();
@@ -112,6 +113,7 @@ describe("live checks", () => {
     expect(first?.step.index).toBe(1);
     expect([first?.index, first?.total]).toEqual([1, 2]);
     expect((await live.nextHint())?.index).toBe(2);
-    expect((await live.nextHint())?.index).toBe(2);
+    const again = await live.nextHint();
+    expect([again?.index, again?.wrapped]).toEqual([1, true]);
   }, 60_000);
 });

@@ -118,14 +118,21 @@ describe("unlocking", () => {
     expect(lessonStates(grown, p)[0]?.state).toBe("open");
   });
 
-  it("gives hints one at a time, remembering which were seen", () => {
+  it("gives hints one at a time, remembering which was shown last, then the first again", () => {
     const course = makeCourse("/c", 1);
     const p = emptyProgress();
     const l = lessonAt(course, 0);
-    expect(takeNextHint(p, course, l, 1)).toEqual({ index: 1, total: 2 });
-    expect(takeNextHint(p, course, l, 1)).toEqual({ index: 2, total: 2 });
-    expect(takeNextHint(p, course, l, 1)).toEqual({ index: 2, total: 2 });
-    expect(takeNextHint(p, course, l, 2)).toEqual({ index: 1, total: 2 });
+    const take = (step: number) => {
+      const t = takeNextHint(p, course, l, step);
+      return t && { index: t.index, total: t.total, wrapped: t.wrapped, text: t.hint.markdown };
+    };
+    expect(take(1)).toEqual({ index: 1, total: 2, wrapped: false, text: "first hint" });
+    expect(take(1)).toEqual({ index: 2, total: 2, wrapped: false, text: "second hint" });
+    // Past the last hint the learner goes back to the first, and is told so.
+    expect(take(1)).toEqual({ index: 1, total: 2, wrapped: true, text: "first hint" });
+    expect(take(1)).toEqual({ index: 2, total: 2, wrapped: false, text: "second hint" });
+    expect(take(2)).toEqual({ index: 1, total: 2, wrapped: false, text: "first hint" });
+    expect(lessonProgressOf(p, course, l)?.hintsSeen).toEqual({ "1": 2, "2": 1 });
     expect(forgetLesson(p, course, l)).toBe(true);
     expect(courseProgress(p, course).lessons).toEqual({});
   });

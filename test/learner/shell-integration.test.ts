@@ -34,6 +34,21 @@ describe("ShellMarkReader", () => {
     expect(out).toBe("hi\n\u001b]133;D;2\u0007\u001b]133;A\u0007$ \u001b]133;B\u0007");
   });
 
+  it("passes what one read brings in one write, and reports its marks after that write", () => {
+    const calls: string[] = [];
+    const reader = new ShellMarkReader(
+      (t) => calls.push(`out:${t}`),
+      (e) => calls.push(`event:${e.type}`),
+    );
+    reader.push("x\u001b]133;D;0\u0007\u001b]133;A\u0007[l]\n/tmp# \u001b]133;B\u0007");
+    expect(calls).toEqual([
+      "out:x\u001b]133;D;0\u0007\u001b]133;A\u0007[l]\n/tmp# \u001b]133;B\u0007",
+      "event:done",
+      "event:prompt",
+      "event:input",
+    ]);
+  });
+
   it("drops course's own requests, also split across reads", () => {
     const { out, events } = read(["a\u001b]6973;cou", "rse;step\u0007b"]);
     expect(events).toEqual([{ type: "request", name: "step" }]);

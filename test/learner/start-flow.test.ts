@@ -32,6 +32,7 @@ beforeEach(async () => {
   ({ course } = await loadCourse({ cwd: FIXTURE, lessons: FIXTURE }));
   store = new ProgressStore({ dir: join(dir, "state") });
   const real = learnerDriver({
+    env: process.env,
     spec: { kind: "sandbox" },
     course,
     persistent: true,
@@ -154,6 +155,7 @@ describe("course start (guided flow)", () => {
     );
     const own = (await loadCourse({ cwd: lessons, lessons })).course;
     const ownDriver = learnerDriver({
+      env: process.env,
       spec: { kind: "sandbox" },
       course: own,
       persistent: false,

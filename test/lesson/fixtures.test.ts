@@ -36,7 +36,7 @@ describe("each bad lesson is reported at its line and column", () => {
       '5:1: error: `id` must be a word of letters, digits, `-`, `_` or `.` (e.g. `bridge`), found "has space"',
     ],
     "unknown-require.md": [
-      '3:20: error: `requires` names `brigde`, which is no lesson of this course (did you mean "bridge"?); lesson ids: bridge, bad-checks, bad-fence-options, bad-values, intro-misuse, missing-title, no-front-matter, no-steps, step-without-check, unknown-key, unknown-require, yaml-syntax',
+      '3:20: error: `requires` names `brigde`, which is no lesson of this course (did you mean "bridge"?); lesson ids: bridge, bad-checks, bad-fence-options, bad-hint-target, bad-values, intro-misuse, missing-title, no-front-matter, no-steps, step-without-check, unknown-key, unknown-require, yaml-syntax',
     ],
     "bad-fence-options.md": [
       '7:7: error: unknown fence option `no-rnu` (did you mean "no-run"?); known: setup, no-run, background, allow-fail, show, no-mutate="REASON", timeout=N',
@@ -63,6 +63,10 @@ describe("each bad lesson is reported at its line and column", () => {
     ],
     "duplicate-id.md": [
       "3:1: error: lesson id `bridge` is already used by 00-bridge.md: ids must be unique; change this `id:`",
+    ],
+    "bad-hint-target.md": [
+      '14:28: error: this hint names `ping 10.0.0.9`, but no check of step 1 ("Plug in the cable") begins with it: name one by its first words, e.g. `link veth0 up`',
+      '23:12: error: this hint names `netns ns1`, but no check of step 2 ("Another step") begins with it: did you mean `netns ns2`?',
     ],
     "intro-misuse.md": [
       "5:1: error: a `check` fence before the first `##` step belongs to no step: move it into the step it verifies",
@@ -92,5 +96,5 @@ describe("each bad lesson is reported at its line and column", () => {
 
 test("linting the whole bad directory reports every problem at once", async () => {
   const report = await lint(ctx, [bad]);
-  expect(report.summary).toEqual({ errors: 20, warnings: 3, lessons: 13 });
+  expect(report.summary).toEqual({ errors: 22, warnings: 3, lessons: 14 });
 });

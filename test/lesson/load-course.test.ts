@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -116,6 +116,30 @@ describe("the parse cache", () => {
     expect(added.problems.map((p) => p.rule)).toEqual(["no-steps"]);
     const uncached = await loadCourse({ cwd: tmp, lessons: dir });
     expect(uncached).toEqual(added);
+  });
+
+  test("a parse is kept in memory for this process (`course serve` loads on every request) and on disk for the next", async () => {
+    const dir = join(tmp, "remembered");
+    mkdirSync(dir);
+    const file = join(dir, "01-a.md");
+    writeFileSync(file, "---\ntitle: First\n---\n\n## S\n\n```check\nnetns a\n```\n");
+    const cacheDir = join(tmp, "cache-remembered", "course");
+    const first = await loadCourse({ cwd: tmp, lessons: dir, cacheDir });
+    // Unchanged: the very same result, neither parsed nor read again.
+    expect((await loadCourse({ cwd: tmp, lessons: dir, cacheDir })).course).toBe(first.course);
+    // Another process finds it on disk: a copy of the cache file, altered, is what it reads.
+    const [name] = readdirSync(cacheDir);
+    const cached = JSON.parse(readFileSync(join(cacheDir, name ?? ""), "utf8"));
+    cached.course.lessons[0].title = "Read from the disk cache";
+    const otherDir = join(tmp, "cache-other", "course");
+    mkdirSync(otherDir, { recursive: true });
+    writeFileSync(join(otherDir, name ?? ""), JSON.stringify(cached));
+    const fromDisk = await loadCourse({ cwd: tmp, lessons: dir, cacheDir: otherDir });
+    expect(fromDisk.course.lessons[0]?.title).toBe("Read from the disk cache");
+    // A changed lesson is parsed again, in memory as on disk.
+    writeFileSync(file, "---\ntitle: Changed\n---\n\n## S\n\n```check\nnetns a\n```\n");
+    const changed = await loadCourse({ cwd: tmp, lessons: dir, cacheDir });
+    expect(changed.course.lessons[0]?.title).toBe("Changed");
   });
 });
 

@@ -43,6 +43,7 @@ describe("course over ssh (built binary, real sshd)", () => {
   };
   const masterPid = () => {
     const t = new SshTransport({
+      env: process.env,
       target: { user: "root", host: "127.0.0.1", port: sshd.port },
       options: sshd.clientOptions,
       runtimeDir: runtime,

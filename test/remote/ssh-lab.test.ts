@@ -43,6 +43,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     for (const user of ["root", sshd?.sudoUser]) {
       if (user === undefined) continue;
       const t = new SshTransport({
+        env: process.env,
         target: { user, host: "127.0.0.1", port: sshd.port },
         options: sshd.clientOptions,
         runtimeDir: runtime,
@@ -122,6 +123,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     await first.lab.exec("ip netns add kept");
     await first.lab.close();
     const t = new SshTransport({
+      env: process.env,
       target: { user: "root", host: "127.0.0.1", port: sshd.port },
       options: splitOpts(sshd.sshOpts),
       runtimeDir: runtime,

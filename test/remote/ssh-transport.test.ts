@@ -68,6 +68,7 @@ describe("the host reaches ssh after --", () => {
       const marker = join(dir, "proxy-command-ran");
       // Built directly (parseSshTarget refuses it): the real ssh client must still not run it.
       const t = new SshTransport({
+        env: process.env,
         target: { user: "root", host: `-oProxyCommand=touch ${marker}` },
         runtimeDir: join(dir, "rt"),
       });
@@ -85,6 +86,7 @@ describe("SshTransport against a real sshd", () => {
   const transports: SshTransport[] = [];
   const make = (user: string, options?: string[]) => {
     const t = new SshTransport({
+      env: process.env,
       target: { user, host: "127.0.0.1", port: sshd.port },
       options: options ?? sshd.clientOptions,
       runtimeDir: runtime,
@@ -161,7 +163,7 @@ describe("SshTransport against a real sshd", () => {
     const info = await t.connect();
     expect(info.root).toBe(true);
     expect((await t.run(["sh", "-c", "exit 7"])).exitCode).toBe(7);
-    expect((await t.run(["cat"], "from stdin\n")).stdout).toBe("from stdin\n");
+    expect((await t.run(["cat"], { input: "from stdin\n" })).stdout).toBe("from stdin\n");
     expect(await t.masterAlive()).toBe(true);
   });
 
@@ -231,6 +233,7 @@ describe("SshTransport against a real sshd", () => {
       ].join("\n"),
     );
     const t = new SshTransport({
+      env: process.env,
       target: parseSshTarget("ssh://root@course-test-lab"),
       options: splitSshOptions(`-F ${config}`),
       runtimeDir: runtime,
@@ -245,6 +248,7 @@ describe("SshTransport against a real sshd", () => {
     const deep = join(runtime, "a-very-long-directory-name-for-the-runtime-dir".repeat(2));
     const t = make("root");
     const long = new SshTransport({
+      env: process.env,
       target: { user: "root", host: "127.0.0.1", port: sshd.port },
       options: sshd.clientOptions,
       runtimeDir: deep,
@@ -293,6 +297,7 @@ describe("SshTransport against a real sshd", () => {
 
   test("nothing listening: connection refused, with the fix", async () => {
     const t = new SshTransport({
+      env: process.env,
       target: { user: "root", host: "127.0.0.1", port: 1 },
       options: sshd.clientOptions,
       runtimeDir: runtime,

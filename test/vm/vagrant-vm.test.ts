@@ -191,6 +191,7 @@ describe.skipIf(missing !== undefined)("the real Vagrant VM (vagrant-libvirt, QE
       });
       try {
         const opened = await openLab({
+          env: process.env,
           spec: { kind: "vagrant" },
           key: "vm-test-rtt",
           label: "vm-test-rtt",

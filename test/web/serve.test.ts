@@ -91,7 +91,14 @@ async function untilPassed(page: Page, index: number): Promise<void> {
       await page.keyboard.press("Enter");
     }
   }
-  await green.waitFor({ timeout: 3000 });
+  try {
+    await green.waitFor({ timeout: 3000 });
+  } catch (error) {
+    // Say what the terminal showed: a failure under load is otherwise a bare timeout.
+    throw new Error(`step ${index} did not pass; the terminal shows:\n${await screen(page)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The text the page's terminal shows. */
@@ -175,6 +182,30 @@ describe("course serve", () => {
     await page.close();
   });
 
+  test("the API's verify answers what `course verify --json` prints for the same lab, with the lesson's terminal open or not", async () => {
+    // Every figure but the timings: those differ from one run to the next.
+    const untimed = (json: unknown) =>
+      JSON.parse(JSON.stringify(json), (key, value) => (key === "durationMs" ? undefined : value));
+    // Lesson 1 has the learner's terminal open (the API verifies in that terminal's lab); lesson
+    // 2 has none (the API joins its lab for the request, as the CLI does). 1 passes, 2 fails.
+    for (const [name, passed] of [
+      ["1", true],
+      ["veth-pair", false],
+    ] as const) {
+      const api = await fetch(`${server.origin}/api/lessons/${name}/verify`, {
+        method: "POST",
+        headers: bearer(),
+      });
+      expect(api.status).toBe(200);
+      const fromApi = (await api.json()) as { passed: boolean; steps: { hint?: string }[] };
+      const cli = bin.run(["verify", name, "--json"]);
+      expect(cli.code).toBe(passed ? 0 : 1);
+      expect(fromApi.passed).toBe(passed);
+      if (!passed) expect(fromApi.steps[0]?.hint).toBeTruthy();
+      expect(untimed(fromApi)).toEqual(untimed(JSON.parse(cli.stdout)));
+    }
+  });
+
   test("two tabs share one terminal, in the lab `course shell` opens", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 700 } });
     const a = await context.newPage();
@@ -189,6 +220,40 @@ describe("course serve", () => {
     const cli = bin.run(["shell", "namespaces", "-c", "ip netns list"]);
     expect(cli.stdout).toContain("from-tab-a");
     await b.screenshot({ path: join(shots, "two-tabs.png") });
+    await context.close();
+  });
+
+  test("copy and paste in the terminal: a word selected with the mouse, Ctrl+Shift+C, then Ctrl+Shift+V at the prompt", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 700 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: server.origin,
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}#namespaces`);
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 1 ·");
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("clear; echo copy-$((6*7))-me");
+    await page.keyboard.press("Enter");
+    // The output line (the command line shows `$((6*7))`, not 42).
+    const row = page.locator(".xterm-rows > div", { hasText: /^copy-42-me\s*$/ });
+    await row.waitFor({ timeout: 20_000 });
+    // The word starts the row: a double click on its first letter selects it, as in any terminal.
+    const box = await row.boundingBox();
+    if (box === null) throw new Error("the output row is not shown");
+    await page.mouse.dblclick(box.x + 3, box.y + box.height / 2);
+    await page.keyboard.press("Control+Shift+C");
+    await expect
+      .poll(() => page.evaluate("navigator.clipboard.readText()"), { timeout: 10_000 })
+      .toBe("copy-42-me");
+    // Pasted at the prompt after typed text, then run: the shell got the copied word.
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("echo pasted-$((1+1))-");
+    await page.keyboard.press("Control+Shift+V");
+    await expect
+      .poll(() => screen(page), { timeout: 10_000 })
+      .toContain("pasted-$((1+1))-copy-42-me");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => screen(page), { timeout: 20_000 }).toContain("pasted-2-copy-42-me");
     await context.close();
   });
 

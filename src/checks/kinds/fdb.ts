@@ -7,14 +7,12 @@
 import {
   type Args,
   ifaceRef,
-  ipArg,
   type LineContext,
   macRef,
   need,
   parseAttributes,
-  valueAttribute,
+  valueAttributes,
 } from "../../lesson/check-grammar.js";
-import { parseInteger } from "../../lesson/check-values.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { type FdbEntry, type IpLink, linkKind } from "../facts.js";
 import { normalizeIP, resolveIface, resolveMac } from "../resolve.js";
@@ -127,34 +125,11 @@ export const fdbCheckKind: CheckKindModule<Spec> = {
     const mac = macWord && macRef(macWord, ctx);
     if (mac === undefined) return undefined;
     const spec: Spec = { kind: "fdb", bridge, mac };
+    const a = valueAttributes(args, ctx, spec);
     const ok = parseAttributes(args, ctx, KEYWORDS, {
-      port: valueAttribute(
-        args,
-        ctx,
-        "the port DEV after `port`",
-        (w) => ifaceRef(w, ctx, "port"),
-        (port) => {
-          spec.port = port;
-        },
-      ),
-      dst: valueAttribute(
-        args,
-        ctx,
-        "the remote IP after `dst`",
-        (w) => ipArg(w, ctx, "dst"),
-        (dst) => {
-          spec.dst = dst;
-        },
-      ),
-      vlan: valueAttribute(
-        args,
-        ctx,
-        "the VLAN id after `vlan`",
-        (w) => ctx.value(w, parseInteger(w.text, 0, 4095), "VLAN id"),
-        (vlan) => {
-          spec.vlan = vlan;
-        },
-      ),
+      port: a.iface("port", "the port DEV after `port`", "port"),
+      dst: a.ip("dst", "the remote IP after `dst`", "dst"),
+      vlan: a.integer("vlan", "the VLAN id after `vlan`", "VLAN id", { max: 4095 }),
       permanent: {
         read: () => {
           spec.permanent = true;

@@ -9,12 +9,10 @@ import {
   type Attribute,
   ifaceRef,
   type LineContext,
-  macRef,
   need,
   parseAttributes,
-  valueAttribute,
+  valueAttributes,
 } from "../../lesson/check-grammar.js";
-import { parseInteger } from "../../lesson/check-values.js";
 import type { Word } from "../../lesson/check-words.js";
 import { suggestion } from "../../lesson/did-you-mean.js";
 import type { CheckSpec } from "../../lesson/types.js";
@@ -133,6 +131,7 @@ function parseLink(args: Args, ctx: LineContext): Spec | undefined {
   const dev = devWord && ifaceRef(devWord, ctx);
   if (dev === undefined) return undefined;
   const spec: Spec = { kind: "link", dev };
+  const a = valueAttributes(args, ctx, spec);
   // `up` and `down` are one attribute: giving both is "given twice".
   const state = (value: "up" | "down"): Attribute => ({
     key: "up/down",
@@ -163,42 +162,10 @@ function parseLink(args: Args, ctx: LineContext): Spec | undefined {
           return true;
         },
       },
-      master: valueAttribute(
-        args,
-        ctx,
-        "the bridge after `master`",
-        (w) => ifaceRef(w, ctx, "master"),
-        (master) => {
-          spec.master = master;
-        },
-      ),
-      mtu: valueAttribute(
-        args,
-        ctx,
-        "the MTU after `mtu`",
-        (w) => ctx.value(w, parseInteger(w.text, 1, 2_147_483_647), "MTU"),
-        (mtu) => {
-          spec.mtu = mtu;
-        },
-      ),
-      mac: valueAttribute(
-        args,
-        ctx,
-        "the MAC (or an interface) after `mac`",
-        (w) => macRef(w, ctx),
-        (mac) => {
-          spec.mac = mac;
-        },
-      ),
-      peer: valueAttribute(
-        args,
-        ctx,
-        "the interface after `peer`",
-        (w) => ifaceRef(w, ctx, "peer"),
-        (peer) => {
-          spec.peer = peer;
-        },
-      ),
+      master: a.iface("master", "the bridge after `master`", "master"),
+      mtu: a.integer("mtu", "the MTU after `mtu`", "MTU", { min: 1, max: 2_147_483_647 }),
+      mac: a.mac("mac", "the MAC (or an interface) after `mac`"),
+      peer: a.iface("peer", "the interface after `peer`", "peer"),
     },
     (w) => infoWord(w, ctx, spec),
   );

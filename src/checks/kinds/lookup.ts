@@ -12,10 +12,8 @@ import {
   type LineContext,
   need,
   parseAttributes,
-  tableArg,
-  valueAttribute,
+  valueAttributes,
 } from "../../lesson/check-grammar.js";
-import { parseIfname, parseInteger } from "../../lesson/check-values.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { normalizeIP } from "../resolve.js";
 import { parseRtTables, RT_TABLES_EXTRA, tableNumber } from "../route-tables.js";
@@ -111,50 +109,15 @@ export const lookupCheckKind: CheckKindModule<Spec> = {
     const dest = destWord && ipArg(destWord, ctx, "destination");
     if (dest === undefined) return undefined;
     const spec: Spec = { kind: "lookup", dest };
-    const ip = (what: string, store: (ip: string) => void) =>
-      valueAttribute(args, ctx, `the address after \`${what}\``, (w) => ipArg(w, ctx, what), store);
-    const dev = (what: string, store: (dev: string) => void) =>
-      valueAttribute(
-        args,
-        ctx,
-        `the interface after \`${what}\``,
-        (w) => ctx.value(w, parseIfname(w.text), "interface"),
-        store,
-      );
+    const a = valueAttributes(args, ctx, spec);
     const ok = parseAttributes(args, ctx, KEYWORDS, {
-      from: ip("from", (v) => {
-        spec.from = v;
-      }),
-      iif: dev("iif", (v) => {
-        spec.iif = v;
-      }),
-      mark: valueAttribute(
-        args,
-        ctx,
-        "the mark after `mark`",
-        (w) => ctx.value(w, parseInteger(w.text, 0, 4_294_967_295), "mark"),
-        (v) => {
-          spec.mark = v;
-        },
-      ),
-      via: ip("via", (v) => {
-        spec.via = v;
-      }),
-      dev: dev("dev", (v) => {
-        spec.dev = v;
-      }),
-      src: ip("src", (v) => {
-        spec.src = v;
-      }),
-      table: valueAttribute(
-        args,
-        ctx,
-        "the table after `table`",
-        (w) => tableArg(w, ctx),
-        (v) => {
-          spec.table = v;
-        },
-      ),
+      from: a.ip("from", "the address after `from`", "from"),
+      iif: a.ifname("iif", "the interface after `iif`"),
+      mark: a.integer("mark", "the mark after `mark`", "mark"),
+      via: a.ip("via", "the address after `via`", "via"),
+      dev: a.ifname("dev", "the interface after `dev`"),
+      src: a.ip("src", "the address after `src`", "src"),
+      table: a.table("table", "the table after `table`"),
     });
     if (ok && spec.iif !== undefined && spec.from === undefined) {
       return ctx.error(

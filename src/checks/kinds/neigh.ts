@@ -4,13 +4,11 @@
  */
 import {
   type Args,
-  devAttribute,
   ipArg,
   type LineContext,
-  macRef,
   need,
   parseAttributes,
-  valueAttribute,
+  valueAttributes,
 } from "../../lesson/check-grammar.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { type IpNeighbour, namespaceFacts, nsLabel } from "../facts.js";
@@ -75,19 +73,10 @@ function parseNeigh(args: Args, ctx: LineContext): Spec | undefined {
   const ip = ipWord && ipArg(ipWord, ctx);
   if (ip === undefined) return undefined;
   const spec: Spec = { kind: "neigh", ip };
+  const a = valueAttributes(args, ctx, spec);
   const ok = parseAttributes(args, ctx, KEYWORDS, {
-    lladdr: valueAttribute(
-      args,
-      ctx,
-      "the MAC (or an interface) after `lladdr`",
-      (w) => macRef(w, ctx),
-      (lladdr) => {
-        spec.lladdr = lladdr;
-      },
-    ),
-    dev: devAttribute(args, ctx, (dev) => {
-      spec.dev = dev;
-    }),
+    lladdr: a.mac("lladdr", "the MAC (or an interface) after `lladdr`"),
+    dev: a.iface("dev", "the interface after `dev`"),
   });
   return ok ? spec : undefined;
 }

@@ -2,6 +2,7 @@
 import { type Args, type LineContext, need } from "../../lesson/check-grammar.js";
 import { parseNetnsName } from "../../lesson/check-values.js";
 import type { CheckSpec } from "../../lesson/types.js";
+import { nsLabel } from "../facts.js";
 import type { StateKind } from "../types.js";
 import type { CheckKindModule } from "./types.js";
 
@@ -18,7 +19,7 @@ const state: StateKind<Spec> = {
         ? `namespace "${spec.name}"`
         : names.length === 0
           ? "no named namespace in the lab"
-          : `no namespace "${spec.name}" (the lab has ${names.join(", ")})`,
+          : `no namespace "${spec.name}" (the lab has ${names.map(nsLabel).join(", ")})`,
     };
   },
 };

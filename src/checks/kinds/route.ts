@@ -6,20 +6,17 @@
  */
 import {
   type Args,
-  devAttribute,
-  ipArg,
   type LineContext,
   need,
   parseAttributes,
-  tableArg,
-  valueAttribute,
+  valueAttributes,
 } from "../../lesson/check-grammar.js";
-import { networkAddress, parseCidr, parseInteger, parseIP } from "../../lesson/check-values.js";
+import { networkAddress, parseCidr, parseIP } from "../../lesson/check-values.js";
 import { suggestion } from "../../lesson/did-you-mean.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { type IpRoute, namespaceFacts, nsLabel } from "../facts.js";
 import { normalizeCidr, normalizeIP } from "../resolve.js";
-import { parseRtTables, RT_TABLES_EXTRA, tableNumber } from "../route-tables.js";
+import { labTable, RT_TABLES_EXTRA, tableNumber } from "../route-tables.js";
 import type { StateKind } from "../types.js";
 import type { CheckKindModule } from "./types.js";
 
@@ -54,15 +51,9 @@ const state: StateKind<Spec> = {
     if (f === undefined || !f.exists) {
       return { held: false, expected, found: `no namespace "${ns}" in the lab` };
     }
-    const names = parseRtTables(extra(RT_TABLES_EXTRA.id)?.stdout);
-    const table = tableNumber(spec.table, names);
-    if (table === undefined) {
-      return {
-        held: false,
-        expected,
-        found: `no table named "${spec.table}" in the lab's /etc/iproute2/rt_tables`,
-      };
-    }
+    const resolved = labTable(spec.table, extra(RT_TABLES_EXTRA.id)?.stdout);
+    if ("found" in resolved) return { held: false, expected, found: resolved.found };
+    const { number: table, names } = resolved;
     const routes = unicastRoutes(f.routes);
     const want = normalizeCidr(spec.dest);
     const toDest = routes.filter((r) => normalizeCidr(r.dst) === want);
@@ -138,37 +129,12 @@ function parseRoute(args: Args, ctx: LineContext): Spec | undefined {
     dest = `${cidr.ip}/${cidr.prefix}`;
   }
   const spec: Spec = { kind: "route", dest };
+  const a = valueAttributes(args, ctx, spec);
   const ok = parseAttributes(args, ctx, KEYWORDS, {
-    via: valueAttribute(
-      args,
-      ctx,
-      "the gateway after `via`",
-      (w) => ipArg(w, ctx, "gateway"),
-      (via) => {
-        spec.via = via;
-      },
-    ),
-    dev: devAttribute(args, ctx, (dev) => {
-      spec.dev = dev;
-    }),
-    table: valueAttribute(
-      args,
-      ctx,
-      "the table after `table`",
-      (w) => tableArg(w, ctx),
-      (table) => {
-        spec.table = table;
-      },
-    ),
-    metric: valueAttribute(
-      args,
-      ctx,
-      "the metric after `metric`",
-      (w) => ctx.value(w, parseInteger(w.text, 0, 4_294_967_295), "metric"),
-      (metric) => {
-        spec.metric = metric;
-      },
-    ),
+    via: a.ip("via", "the gateway after `via`", "gateway"),
+    dev: a.iface("dev", "the interface after `dev`"),
+    table: a.table("table", "the table after `table`"),
+    metric: a.integer("metric", "the metric after `metric`", "metric"),
   });
   return ok ? spec : undefined;
 }

@@ -7,20 +7,13 @@ import {
   type Args,
   type LineContext,
   parseAttributes,
-  tableArg,
-  valueAttribute,
+  valueAttributes,
 } from "../../lesson/check-grammar.js";
-import {
-  networkAddress,
-  parseCidr,
-  parseIfname,
-  parseInteger,
-  parseIP,
-} from "../../lesson/check-values.js";
+import { networkAddress, parseCidr, parseIP } from "../../lesson/check-values.js";
 import type { Word } from "../../lesson/check-words.js";
 import type { CheckSpec } from "../../lesson/types.js";
 import { normalizeCidr, normalizeIP } from "../resolve.js";
-import { parseRtTables, RT_TABLES_EXTRA, tableNumber } from "../route-tables.js";
+import { labTable, RT_TABLES_EXTRA, tableNumber } from "../route-tables.js";
 import type { StateKind } from "../types.js";
 import type { CheckKindModule } from "./types.js";
 
@@ -82,15 +75,9 @@ const state: StateKind<Spec> = {
       .join(" ")}`;
     const r = extra("rules");
     if (r === undefined) return { held: false, expected, found: "the rules could not be read" };
-    const names = parseRtTables(extra(RT_TABLES_EXTRA.id)?.stdout);
-    const table = tableNumber(spec.table, names);
-    if (table === undefined) {
-      return {
-        held: false,
-        expected,
-        found: `no table named "${spec.table}" in the lab's /etc/iproute2/rt_tables`,
-      };
-    }
+    const resolved = labTable(spec.table, extra(RT_TABLES_EXTRA.id)?.stdout);
+    if ("found" in resolved) return { held: false, expected, found: resolved.found };
+    const { number: table, names } = resolved;
     const v6 = [spec.from, spec.to].some((a) => a?.includes(":"));
     const [four = "", six = ""] = r.stdout.split(`${MARK}\n`);
     let rules: IpRule[] = [];
@@ -157,64 +144,14 @@ export const ruleCheckKind: CheckKindModule<Spec> = {
   probes: false,
   parse(args: Args, ctx: LineContext) {
     const spec: Partial<Spec> & { kind: "rule" } = { kind: "rule" };
-    const integer = (what: string, max: number, store: (n: number) => void) =>
-      valueAttribute(
-        args,
-        ctx,
-        `the ${what} after \`${what}\``,
-        (w) =>
-          ctx.value(
-            w,
-            /^0x[0-9a-f]+$/i.test(w.text)
-              ? parseInteger(String(Number.parseInt(w.text, 16)), 0, max)
-              : parseInteger(w.text, 0, max),
-            what,
-          ),
-        store,
-      );
+    const a = valueAttributes(args, ctx, spec);
     const ok = parseAttributes(args, ctx, KEYWORDS, {
-      from: valueAttribute(
-        args,
-        ctx,
-        "the source after `from`",
-        (w) => cidrOrAll(w, ctx, "source"),
-        (v) => {
-          spec.from = v;
-        },
-      ),
-      to: valueAttribute(
-        args,
-        ctx,
-        "the destination after `to`",
-        (w) => cidrOrAll(w, ctx, "destination"),
-        (v) => {
-          spec.to = v;
-        },
-      ),
-      iif: valueAttribute(
-        args,
-        ctx,
-        "the interface after `iif`",
-        (w) => ctx.value(w, parseIfname(w.text), "interface"),
-        (v) => {
-          spec.iif = v;
-        },
-      ),
-      fwmark: integer("fwmark", 4_294_967_295, (v) => {
-        spec.fwmark = v;
-      }),
-      lookup: valueAttribute(
-        args,
-        ctx,
-        "the table after `lookup`",
-        (w) => tableArg(w, ctx),
-        (v) => {
-          spec.table = v;
-        },
-      ),
-      priority: integer("priority", 4_294_967_295, (v) => {
-        spec.priority = v;
-      }),
+      from: a.value("from", "the source after `from`", (w) => cidrOrAll(w, ctx, "source")),
+      to: a.value("to", "the destination after `to`", (w) => cidrOrAll(w, ctx, "destination")),
+      iif: a.ifname("iif", "the interface after `iif`"),
+      fwmark: a.integer("fwmark", "the fwmark after `fwmark`", "fwmark", { hex: true }),
+      lookup: a.table("table", "the table after `lookup`"),
+      priority: a.integer("priority", "the priority after `priority`", "priority", { hex: true }),
     });
     if (!ok) return undefined;
     if (spec.table === undefined) {

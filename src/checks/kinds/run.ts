@@ -9,16 +9,12 @@ import { parseInteger, parseRegex } from "../../lesson/check-values.js";
 import type { Word } from "../../lesson/check-words.js";
 import { suggestion } from "../../lesson/did-you-mean.js";
 import type { CheckSpec, TextMatch } from "../../lesson/types.js";
+import { clipFound, whereItDiffers } from "../clip-found.js";
 import { inNamespace } from "../facts.js";
 import type { ProbeKind } from "../types.js";
 import type { CheckKindModule } from "./types.js";
 
 type Spec = Extract<CheckSpec, { kind: "run" }>;
-
-const clip = (s: string, n = 200) => {
-  const one = s.trim().replaceAll("\n", "⏎");
-  return one.length > n ? `${one.slice(0, n)}…` : one;
-};
 
 const probe: ProbeKind<Spec> = {
   script(spec, ns, timeout) {
@@ -36,14 +32,17 @@ const probe: ProbeKind<Spec> = {
     if (out.exitCode === 124 && spec.exit !== 124) problems.push(`no exit within ${timeout} s`);
     else if (out.exitCode !== spec.exit) {
       problems.push(
-        `exit ${out.exitCode}${out.stderr.trim() ? ` (stderr: ${clip(out.stderr, 120)})` : ""}`,
+        `exit ${out.exitCode}${out.stderr.trim() ? ` (stderr: ${clipFound(out.stderr, 0, 120)})` : ""}`,
       );
     }
     const unmatched = spec.stdout.filter((m) =>
       "text" in m ? !out.stdout.includes(m.text) : !new RegExp(m.regex, m.flags).test(out.stdout),
     );
     if (unmatched.length > 0) {
-      problems.push(out.stdout.trim() === "" ? "no output" : `stdout "${clip(out.stdout)}"`);
+      const focus = whereItDiffers(out.stdout, unmatched[0] as TextMatch);
+      problems.push(
+        out.stdout.trim() === "" ? "no output" : `stdout "${clipFound(out.stdout, focus)}"`,
+      );
     }
     return {
       held: problems.length === 0,

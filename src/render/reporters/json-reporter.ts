@@ -26,6 +26,7 @@ export function jsonReporter(options: ReporterOptions): Reporter {
           file: displayPath(r.lesson.file, options.cwd),
           status: r.status,
           ...(r.skipReason === undefined ? {} : { skipReason: r.skipReason }),
+          ...(r.fallbackLab === undefined ? {} : { fallbackLab: r.fallbackLab }),
           durationMs: Math.round(r.durationMs),
           checksRun: r.checksRun,
           mutants: r.mutants,

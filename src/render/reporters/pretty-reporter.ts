@@ -13,7 +13,9 @@ export function prettyReporter(options: ReporterOptions): Reporter {
     start: () => "",
     result(result) {
       const file = displayPath(result.lesson.file, options.cwd);
-      const name = `${result.lesson.id} ${c.dim(`(${file})`)}`;
+      // A lesson that ran in the --fallback-lab (its needs missing from the first lab) says so.
+      const where = result.fallbackLab === undefined ? "" : ` in the ${result.fallbackLab} lab`;
+      const name = `${result.lesson.id} ${c.dim(`(${file})${where}`)}`;
       const lines: string[] = [];
       if (result.status === "skipped") {
         lines.push(`${c.yellow("-")} ${name} ${c.yellow("skipped")}: ${result.skipReason ?? ""}`);
