@@ -148,7 +148,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
       import { openLab } from ${JSON.stringify(dist)};
       const { lab } = await openLab({
         spec: { kind: "ssh", target: "root@127.0.0.1:${sshd.port}" },
-        key: "ssh-kill9", label: "ssh-kill9", persistent: false, runtimeDir: ${JSON.stringify(runtime)},
+        key: "ssh-kill9", label: "ssh-kill9", persistent: false, runtimeDir: ${JSON.stringify(runtime)}, env: process.env,
       });
       await lab.exec("sleep 1000 >/dev/null 2>&1 &");
       console.log(lab.id);
