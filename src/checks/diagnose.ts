@@ -181,7 +181,7 @@ function l2Path(
   facts: LabFacts,
   start: L2Node,
   goal: L2Node,
-  depth = 0,
+  depth: number,
 ): { ok: true; nodes: L2Node[] } | { ok: false; down?: L2Node; reached: L2Node[] } {
   const prev = new Map<string, L2Node | null>([[nodeKey(start), null]]);
   const reached = [start];
@@ -220,8 +220,8 @@ function segment(facts: LabFacts, start: L2Node, depth: number): L2Node[] {
 }
 
 /** Whether frames could go between two links at all (whatever their state). */
-function l2Joined(facts: LabFacts, a: L2Node, b: L2Node): boolean {
-  const path = l2Path(facts, a, b);
+function l2Joined(facts: LabFacts, a: L2Node, b: L2Node, depth: number): boolean {
+  const path = l2Path(facts, a, b, depth);
   return path.ok || path.down !== undefined;
 }
 
@@ -443,7 +443,7 @@ function holdersText(list: { ns: NamespaceFacts; dev: string }[]): string {
  * `ip` held twice where it clashes: twice in one namespace, or in two namespaces whose links
  * are joined (one network, where ARP gets two answers).
  */
-function duplicated(facts: LabFacts, ip: string): Diagnosis | undefined {
+function duplicated(facts: LabFacts, ip: string, depth: number): Diagnosis | undefined {
   const list = owners(facts, ip);
   for (const [i, first] of list.entries()) {
     for (const second of list.slice(i + 1)) {
@@ -454,11 +454,11 @@ function duplicated(facts: LabFacts, ip: string): Diagnosis | undefined {
         x.ns === y.ns ||
         (xl !== undefined &&
           yl !== undefined &&
-          l2Joined(facts, { ns: x.ns, link: xl }, { ns: y.ns, link: yl }));
+          l2Joined(facts, { ns: x.ns, link: xl }, { ns: y.ns, link: yl }, depth));
       if (!clash) continue;
       if (x.ns === y.ns && xl !== undefined && yl !== undefined) {
         // Keep the copy whose link reaches further (eth0 on a bridge, not a stray link).
-        const reach = (l: IpLink) => segment(facts, { ns: x.ns, link: l }, 0).length;
+        const reach = (l: IpLink) => segment(facts, { ns: x.ns, link: l }, depth).length;
         if (reach(xl) < reach(yl)) [x, y] = [y, x];
       }
       const prefix = ipv4Addrs(y.ns, y.dev).find((a) => a.local === ip)?.prefixlen ?? 32;
@@ -478,13 +478,13 @@ function duplicated(facts: LabFacts, ip: string): Diagnosis | undefined {
 }
 
 /** The first address of the lab that is held twice where it clashes, as words. */
-function anyDuplicate(facts: LabFacts): string | undefined {
+function anyDuplicate(facts: LabFacts, depth: number): string | undefined {
   const seen = new Set<string>();
   for (const ns of facts.namespaces) {
     for (const a of ipv4Addrs(ns)) {
       if (a.dev === "lo" || seen.has(a.local)) continue;
       seen.add(a.local);
-      const d = duplicated(facts, a.local);
+      const d = duplicated(facts, a.local, depth);
       if (d !== undefined) return `${a.local} is on ${holdersText(owners(facts, a.local))}`;
     }
   }
@@ -517,6 +517,7 @@ function missedNeighbour(
   here: NamespaceFacts,
   dest: string,
   route: IpRoute | undefined,
+  depth: number,
 ): Diagnosis | undefined {
   if (route !== undefined && route.gateway === undefined) return undefined;
   for (const h of owners(facts, dest)) {
@@ -525,7 +526,7 @@ function missedNeighbour(
     if (hl === undefined) continue;
     for (const l of here.links) {
       if (l.ifname === "lo" || l.master !== undefined || l.ifname === route?.dev) continue;
-      if (!l2Joined(facts, { ns: here, link: l }, { ns: h.ns, link: hl })) continue;
+      if (!l2Joined(facts, { ns: here, link: l }, { ns: h.ns, link: hl }, depth)) continue;
       const len = ipv4Addrs(h.ns, h.dev).find((a) => a.local === dest)?.prefixlen ?? 32;
       const net = ipv4Network(dest, len);
       const dev = shownName(l.ifname);
@@ -584,7 +585,7 @@ function walk(
     }
     return undefined;
   }
-  const twice = duplicated(facts, target.ip);
+  const twice = duplicated(facts, target.ip, depth);
   if (twice !== undefined) return twice;
   let dest = target.ip;
   let port = target.port;
@@ -612,9 +613,9 @@ function walk(
       });
     }
     const route = lookupRoute(here, dest);
-    const direct = missedNeighbour(facts, here, dest, route);
+    const direct = missedNeighbour(facts, here, dest, route, depth);
     if (direct !== undefined) return direct;
-    if (route === undefined) return noRoute(facts, here, dest);
+    if (route === undefined) return noRoute(facts, here, dest, depth);
     const devName = route.dev ?? "";
     const dev = here.links.find((l) => l.ifname === devName);
     if (dev === undefined) return undefined;
@@ -640,7 +641,7 @@ function walk(
       }
       const onPort = own.length > 0 ? bridgePort(here, dev, own[0]?.local ?? "") : undefined;
       if (onPort !== undefined) return onPort;
-      const sourceTwice = duplicated(facts, sourceIp);
+      const sourceTwice = duplicated(facts, sourceIp, depth);
       if (sourceTwice !== undefined) return sourceTwice;
     }
     if (!hasCarrier(dev)) {
@@ -661,7 +662,7 @@ function walk(
     const holders = owners(facts, nextHop);
     const holder = holders[0];
     if (holder === undefined) {
-      const dup = anyDuplicate(facts);
+      const dup = anyDuplicate(facts, depth);
       return {
         layer: "arp",
         sentence:
@@ -682,7 +683,12 @@ function walk(
     if (holderLink !== undefined) {
       const onPort = bridgePort(holder.ns, holderLink, nextHop);
       if (onPort !== undefined) return onPort;
-      const path = l2Path(facts, { ns: here, link: dev }, { ns: holder.ns, link: holderLink });
+      const path = l2Path(
+        facts,
+        { ns: here, link: dev },
+        { ns: holder.ns, link: holderLink },
+        depth,
+      );
       if (!path.ok) {
         if (path.down !== undefined) {
           return fix(
@@ -780,7 +786,7 @@ function dnatFor(ns: NamespaceFacts, port: number): { ip: string; port?: number 
   return undefined;
 }
 
-function noRoute(facts: LabFacts, ns: NamespaceFacts, dest: string): Diagnosis {
+function noRoute(facts: LabFacts, ns: NamespaceFacts, dest: string, depth: number): Diagnosis {
   const links = ns.links.filter((l) => l.ifname !== "lo");
   const down = links.find((l) => !isUp(l));
   if (down !== undefined) {
@@ -812,7 +818,7 @@ function noRoute(facts: LabFacts, ns: NamespaceFacts, dest: string): Diagnosis {
     const hl = h.ns.links.find((l) => l.ifname === h.dev);
     if (hl === undefined) continue;
     const goal = { ns: h.ns, link: hl };
-    const b = segment(facts, goal, 0).find((n) => vtep(n) !== undefined);
+    const b = segment(facts, goal, depth).find((n) => vtep(n) !== undefined);
     if (b !== undefined) return missingVtep(ns, b, goal, dest);
   }
   const hasDefault = unicastRoutes(ns.routes).some((r) => r.dst === "default");

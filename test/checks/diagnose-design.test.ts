@@ -135,6 +135,18 @@ ip -n h1 link set vxlan10 up`;
     );
   });
 
+  it("a multicast group: said plainly to be beyond judging", async () => {
+    const lab = await labWith(`${h1}\n${h1Overlay}
+ip -n h2 link add vxlan10 type vxlan id 10 group 239.1.1.1 dstport 4789 dev eth0 nolearning
+ip -n h2 addr add 192.168.10.2/24 dev vxlan10
+ip -n h2 link set vxlan10 up`);
+    const [r] = await evaluateChecks(lab, checks("h1: ping 192.168.10.2"), { timeout: 3 });
+    expect(r?.passed).toBe(false);
+    expect(r?.diagnosis).toBe(
+      "The diagnosis cannot judge the VXLAN tunnel between h1:vxlan10 and h2:vxlan10: it uses a multicast group.",
+    );
+  });
+
   it("a missing vxlan10 on the sending side: a tunnel, not a default route", async () => {
     const lab = await labWith(`${h1}\nip -n h1 link del vxlan10\n${h2()}`);
     const [r] = await evaluateChecks(lab, checks("h1: ping 192.168.10.2"), { timeout: 3 });

@@ -213,7 +213,11 @@ describe("state checks", () => {
   });
 
   it("sysctl, in the check's namespace", async () => {
-    await lab.exec("sysctl -qw net.ipv4.ip_forward=1");
+    // c1 is set apart explicitly: a namespace made inside a lab copies the real host's IPv4
+    // settings (docs/labs.md), and this test must not depend on this machine's ip_forward.
+    await lab.exec(
+      "sysctl -qw net.ipv4.ip_forward=1 && ip netns exec c1 sysctl -qw net.ipv4.ip_forward=0",
+    );
     expect(
       await verdicts(
         "sysctl net.ipv4.ip_forward 1",

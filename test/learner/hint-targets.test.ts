@@ -31,7 +31,14 @@ async function openFixtureLab() {
   if (lesson === undefined) throw new Error("no lesson");
   const spec = { kind: "sandbox" } as const;
   const runtimeDir = join(bin.dir, "runtime");
-  const { lab } = await openLessonLab({ spec, course: c, lesson, persistent: true, runtimeDir, env: process.env });
+  const { lab } = await openLessonLab({
+    spec,
+    course: c,
+    lesson,
+    persistent: true,
+    runtimeDir,
+    env: process.env,
+  });
   return { course: c, lesson, lab };
 }
 

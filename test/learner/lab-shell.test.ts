@@ -31,7 +31,6 @@ beforeAll(async () => {
   lesson = first;
   const driver = learnerDriver({
     spec: { kind: "sandbox" },
-    env: process.env,
     course,
     persistent: false,
     runtimeDir: join(dir, "run"),

@@ -158,7 +158,7 @@ describe("the shipped course", () => {
     const { lesson, problems } = parseLesson(readFileSync(file, "utf8"), { file });
     expect(problems).toEqual([]);
     const step = lesson?.steps.find((s) => s.title === "Plug in c1, the ip way");
-    if (step === undefined) throw new Error("lesson 3 has no step \"Plug in c1, the ip way\"");
+    if (step === undefined) throw new Error('lesson 3 has no step "Plug in c1, the ip way"');
     const [hostEnd, containerLink, containerAddr] = step.checks;
     const hint = (failing: typeof hostEnd) =>
       chooseHint(step, { shown: 0, failing })?.hint.markdown;

@@ -147,8 +147,8 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     const script = `
       import { openLab } from ${JSON.stringify(dist)};
       const { lab } = await openLab({
-        spec: { kind: "ssh", target: "root@127.0.0.1:${sshd.port}" },
-        key: "ssh-kill9", label: "ssh-kill9", persistent: false, runtimeDir: ${JSON.stringify(runtime)}, env: process.env,
+        spec: { kind: "ssh", target: "root@127.0.0.1:${sshd.port}" }, env: process.env,
+        key: "ssh-kill9", label: "ssh-kill9", persistent: false, runtimeDir: ${JSON.stringify(runtime)},
       });
       await lab.exec("sleep 1000 >/dev/null 2>&1 &");
       console.log(lab.id);
@@ -167,7 +167,9 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
       expect(existsSync(`/proc/${holder}`)).toBe(true);
       child.kill("SIGKILL");
       const end = Date.now() + 10_000;
-      while (existsSync(`/proc/${holder}`) && Date.now() < end) {
+      // The record is removed just after the holder exits (by its launcher): wait for both.
+      const gone = () => !existsSync(`/proc/${holder}`) && !existsSync(`${remote}/labs/${id}.lab`);
+      while (!gone() && Date.now() < end) {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(existsSync(`/proc/${holder}`)).toBe(false);
