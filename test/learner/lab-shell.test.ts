@@ -34,6 +34,7 @@ beforeAll(async () => {
     course,
     persistent: false,
     runtimeDir: join(dir, "run"),
+    env: process.env,
   });
   ({ lab } = await driver.openLab(lesson));
 }, 60_000);
