@@ -4,17 +4,26 @@
 // off, on, …) so a change in the machine's load hits both alike; median of each, their ratio;
 // (2) how long after the command that completes a step its tick appears.
 // Fixture course: test/fixtures/learner, real sandbox labs.
-// Run: npm run build && node bench/live-shell.mjs [prompts per mode, default 150] [tick runs, default 10]
+// Run: npm run build && node bench/live-shell.mjs [prompts per mode, default 100] [tick runs, default 10]
+// (PACE_MS=N: the pause between prompts, default 1000)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pty from "@lydell/node-pty";
 
-const runs = Number(process.argv[2] ?? 150);
+const runs = Number(process.argv[2] ?? 100);
 const tickRuns = Number(process.argv[3] ?? 10);
-/** A learner's pace: the live check of one prompt is over before the next command. */
-const PACE_MS = 400;
+/**
+ * A learner's pace: the live check of one prompt is over before the next command (at load 20 on
+ * 2 cores a check takes 300-500 ms; a faster pace measures two checks at once, not the prompt).
+ */
+const PACE_MS = Number(process.env.PACE_MS ?? 1000);
+/**
+ * BENCH_AA=1: both shells with checks off (an A/A run): the spread the machine alone puts between
+ * two identical shells, to read the on/off figures against.
+ */
+const AA = process.env.BENCH_AA === "1";
 const root = resolve(import.meta.dirname, "..");
 const bin = join(root, "dist/bin.js");
 const lessons = join(root, "test/fixtures/learner");
@@ -33,7 +42,7 @@ function open(live) {
   const p = pty.spawn(process.execPath, [bin, "--lessons", lessons, "shell", "1"], {
     cols: 120,
     rows: 40,
-    env: { ...env, COURSE_LIVE: live ? "1" : "0" },
+    env: { ...env, COURSE_LIVE: live && !AA ? "1" : "0" },
   });
   let out = "";
   let mark = 0;
@@ -70,11 +79,13 @@ async function prompt(s) {
   return (await s.until("/tmp# ")) - t0;
 }
 
-async function promptTimes() {
-  const on = open(true);
-  await on.until("/tmp# ");
-  const off = open(false);
-  await off.until("/tmp# ");
+/** One round: two shells, `onFirst` says which is opened first (the first one may make the lab). */
+async function promptTimes(runs, onFirst) {
+  const first = open(onFirst);
+  await first.until("/tmp# ");
+  const second = open(!onFirst);
+  await second.until("/tmp# ");
+  const [on, off] = onFirst ? [first, second] : [second, first];
   await sleep(500);
   on.skip();
   off.skip();
@@ -123,7 +134,11 @@ async function tickTimes() {
 
 try {
   const loadBefore = loadavg().map((x) => x.toFixed(1));
-  const { on, off } = await promptTimes();
+  // Two rounds: the shell with checks on opened first, then second.
+  const one = await promptTimes(Math.ceil(runs / 2), true);
+  const two = await promptTimes(Math.floor(runs / 2), false);
+  const on = [...one.on, ...two.on];
+  const off = [...one.off, ...two.off];
   const loadMid = loadavg().map((x) => x.toFixed(1));
   const ticks = tickRuns > 0 ? await tickTimes() : [];
   const fmt = (x) => `${x.toFixed(2)} ms`;
@@ -132,7 +147,7 @@ try {
     `load average (1/5/15 min): before ${loadBefore.join(" ")}, after the prompts ${loadMid.join(" ")}`,
   );
   console.log(
-    `prompt-to-prompt of \`true\`, ${runs} prompts per mode, interleaved, ${PACE_MS} ms apart:`,
+    `prompt-to-prompt of \`true\`, ${runs} prompts per mode, interleaved, ${PACE_MS} ms apart${AA ? " (A/A: both shells with checks off)" : ""}:`,
   );
   console.log(`  live on  median ${fmt(median(on))} (${spread(on)})`);
   console.log(`  live off median ${fmt(median(off))} (${spread(off)})`);

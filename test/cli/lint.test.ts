@@ -72,7 +72,7 @@ describe("course lint", () => {
       "test/fixtures/lint/bad/latin1.md:2:11: error: the file is not valid UTF-8",
     );
     expect(r.stdout.trimEnd().split("\n").at(-1)).toBe(
-      "20 errors, 3 warnings (13 lessons checked)",
+      "22 errors, 3 warnings (14 lessons checked)",
     );
     expect(r.stderr).toBe("");
   });
@@ -124,7 +124,7 @@ describe("course list", () => {
   test("a course with errors is listed, with a note and exit 2", () => {
     const r = course(["--lessons", "test/fixtures/lint/bad", "list", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toHaveLength(13);
-    expect(r.stderr).toBe("course: the course has 20 errors; run `course lint` to see them\n");
+    expect(JSON.parse(r.stdout)).toHaveLength(14);
+    expect(r.stderr).toBe("course: the course has 22 errors; run `course lint` to see them\n");
   });
 });

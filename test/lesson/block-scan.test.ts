@@ -15,6 +15,9 @@ import { isHintQuote as isHint } from "../../src/lesson/hint-rule.js";
 import { markdownTree, scannedTree } from "../../src/lesson/markdown-source.js";
 import { parseLesson } from "../../src/lesson/parse-lesson.js";
 
+// Thousands of random documents: ~20 s on a quiet machine, minutes on a loaded 2-core one.
+const PROPERTY_TIMEOUT = 300_000;
+
 const root = resolve(import.meta.dirname, "../..");
 
 /**
@@ -216,21 +219,25 @@ const documents = fc
     return text.replace(/\n+$/, "") + end;
   });
 
-test("wherever the scan answers, it agrees with remark (random documents)", () => {
-  let answered = 0;
-  let total = 0;
-  fc.assert(
-    fc.property(documents, (text) => {
-      total++;
-      if (agrees(text)) answered++;
-    }),
-    { numRuns: Number(process.env.SCAN_RUNS ?? 6000) },
-  );
-  // Not a vacuous test: a good share of the documents are read by the scan.
-  expect(answered / total).toBeGreaterThan(0.1);
-  // and a good share more with remark reading some of their regions.
-  expect(regionsAnswered / total).toBeGreaterThan(0.1);
-});
+test(
+  "wherever the scan answers, it agrees with remark (random documents)",
+  () => {
+    let answered = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(documents, (text) => {
+        total++;
+        if (agrees(text)) answered++;
+      }),
+      { numRuns: Number(process.env.SCAN_RUNS ?? 6000) },
+    );
+    // Not a vacuous test: a good share of the documents are read by the scan.
+    expect(answered / total).toBeGreaterThan(0.1);
+    // and a good share more with remark reading some of their regions.
+    expect(regionsAnswered / total).toBeGreaterThan(0.1);
+  },
+  PROPERTY_TIMEOUT,
+);
 
 /** Documents of only what the scan knows, so that nearly every one is answered. */
 const scanFriendly = fc.constantFrom(
@@ -254,23 +261,27 @@ const scanFriendly = fc.constantFrom(
   "link v up",
 );
 
-test("documents made only of what the scan knows: answered, and the same as remark", () => {
-  let answered = 0;
-  let total = 0;
-  fc.assert(
-    fc.property(
-      fc.array(scanFriendly, { maxLength: 40 }),
-      fc.boolean(),
-      (lines, trailingNewline) => {
-        total++;
-        const body = lines.join("\n") + (trailingNewline ? "\n" : "");
-        if (agrees(`---\ntitle: t\n---\n${body}`)) answered++;
-      },
-    ),
-    { numRuns: 4000 },
-  );
-  expect(answered).toBe(total);
-});
+test(
+  "documents made only of what the scan knows: answered, and the same as remark",
+  () => {
+    let answered = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(
+        fc.array(scanFriendly, { maxLength: 40 }),
+        fc.boolean(),
+        (lines, trailingNewline) => {
+          total++;
+          const body = lines.join("\n") + (trailingNewline ? "\n" : "");
+          if (agrees(`---\ntitle: t\n---\n${body}`)) answered++;
+        },
+      ),
+      { numRuns: 4000 },
+    );
+    expect(answered).toBe(total);
+  },
+  PROPERTY_TIMEOUT,
+);
 
 test("the shipped lessons and fixtures: the same with and without the scan", () => {
   const dirs = [

@@ -158,10 +158,10 @@ describe("requireCourse", () => {
     expect(error).toBeInstanceOf(LessonError);
     const problems = (error as LessonError).problems;
     expect(problems.every((p) => p.severity === "error")).toBe(true);
-    expect(problems).toHaveLength(20);
+    expect(problems).toHaveLength(22);
     expect(problems[0]?.file.startsWith("test/fixtures/lint/bad/")).toBe(true);
     expect((error as LessonError).message).toBe(
-      "the course has 20 errors; nothing was run (see `course lint`)",
+      "the course has 22 errors; nothing was run (see `course lint`)",
     );
   });
 });

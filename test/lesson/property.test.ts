@@ -9,6 +9,9 @@ import fc from "fast-check";
 import { expect, test } from "vitest";
 import { parseLesson } from "../../src/lesson/parse-lesson.js";
 
+// Thousands of random documents: ~20 s on a quiet machine, minutes on a loaded 2-core one.
+const PROPERTY_TIMEOUT = 300_000;
+
 const root = resolve(import.meta.dirname, "../..");
 const seedDirs = ["test/fixtures/lint/good", "test/fixtures/lint/bad", "lessons"];
 const seeds = seedDirs.flatMap((dir) => {
@@ -143,55 +146,71 @@ test("seed lessons exist", () => {
   expect(seeds.length).toBeGreaterThanOrEqual(10);
 });
 
-test("mutated real lessons: never throws, always a lesson or located problems", () => {
-  fc.assert(
-    fc.property(
-      fc.constantFrom(...seeds),
-      fc.array(mutation, { minLength: 1, maxLength: 12 }),
-      (seed, mutations) => assertWellFormed(mutate(seed, mutations)),
-    ),
-    { numRuns: 6000 },
-  );
-});
+test(
+  "mutated real lessons: never throws, always a lesson or located problems",
+  () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 12 }),
+        (seed, mutations) => assertWellFormed(mutate(seed, mutations)),
+      ),
+      { numRuns: 6000 },
+    );
+  },
+  PROPERTY_TIMEOUT,
+);
 
-test("random documents built from meaningful lines", () => {
-  fc.assert(
-    fc.property(fc.array(line, { maxLength: 30 }), (lines) => assertWellFormed(lines.join("\n"))),
-    { numRuns: 3000 },
-  );
-});
+test(
+  "random documents built from meaningful lines",
+  () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), (lines) => assertWellFormed(lines.join("\n"))),
+      { numRuns: 3000 },
+    );
+  },
+  PROPERTY_TIMEOUT,
+);
 
-test("random strings and random bytes", () => {
-  fc.assert(
-    fc.property(
-      fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 })),
-      (text) => assertWellFormed(text),
-    ),
-    { numRuns: 1000 },
-  );
-  fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => assertWellFormed(bytes)),
-    { numRuns: 1000 },
-  );
-});
+test(
+  "random strings and random bytes",
+  () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 })),
+        (text) => assertWellFormed(text),
+      ),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => assertWellFormed(bytes)),
+      { numRuns: 1000 },
+    );
+  },
+  PROPERTY_TIMEOUT,
+);
 
-test("the fast skeleton parse gives exactly the full parse's lesson and problems", () => {
-  const same = (text: string) => {
-    const fast = parseLesson(text, { file: "/fuzz/01-fuzz.md" });
-    const full = parseLesson(text, { file: "/fuzz/01-fuzz.md", fast: false });
-    expect(fast).toEqual(full);
-  };
-  for (const seed of seeds) same(seed);
-  fc.assert(
-    fc.property(
-      fc.constantFrom(...seeds),
-      fc.array(mutation, { minLength: 1, maxLength: 12 }),
-      (seed, mutations) => same(mutate(seed, mutations)),
-    ),
-    { numRuns: 3000 },
-  );
-  fc.assert(
-    fc.property(fc.array(line, { maxLength: 30 }), (lines) => same(lines.join("\n"))),
-    { numRuns: 3000 },
-  );
-});
+test(
+  "the fast skeleton parse gives exactly the full parse's lesson and problems",
+  () => {
+    const same = (text: string) => {
+      const fast = parseLesson(text, { file: "/fuzz/01-fuzz.md" });
+      const full = parseLesson(text, { file: "/fuzz/01-fuzz.md", fast: false });
+      expect(fast).toEqual(full);
+    };
+    for (const seed of seeds) same(seed);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 12 }),
+        (seed, mutations) => same(mutate(seed, mutations)),
+      ),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), (lines) => same(lines.join("\n"))),
+      { numRuns: 3000 },
+    );
+  },
+  PROPERTY_TIMEOUT,
+);

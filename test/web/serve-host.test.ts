@@ -35,7 +35,7 @@ function inBox(args: string[]) {
   const [command = "", ...prefix] = box.enter(repoRoot);
   const r = spawnSync(command, [...prefix, process.execPath, courseBin, ...HOST, ...args], {
     encoding: "utf8",
-    env: bin.env(),
+    env: bin.env(HOME()),
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -52,13 +52,19 @@ async function verifyFromPage(page: Page, name: string): Promise<unknown> {
 const untimed = (json: unknown) =>
   JSON.parse(JSON.stringify(json), (key, value) => (key === "durationMs" ? undefined : value));
 
+/**
+ * The host lab's shell is the user's bash in $HOME, whose history it appends to on exit: the
+ * test's own home, so this machine's ~/.bash_history is left alone.
+ */
+const HOME = () => ({ HOME: bin.dir });
+
 const WARNING = "the `host` lab runs lesson commands in this machine's own network namespaces";
 
 describe("course serve with the host lab (inside a network box)", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     bin.open();
     box = await openNetworkBox();
-    server = await startCourseServer(bin, HOST, {}, { wrap: box.enter(repoRoot) });
+    server = await startCourseServer(bin, HOST, HOME(), { wrap: box.enter(repoRoot) });
     browser = await launchChromium({ executablePath: box.wrapper(CHROMIUM) });
   });
   afterAll(async () => {
