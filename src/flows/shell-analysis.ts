@@ -11,6 +11,7 @@
  *   docs/instructors.md; keep the two in step.
  */
 import { createRequire } from "node:module";
+import { setFlagsFromString } from "node:v8";
 import type { Parser, Node as SyntaxNode } from "web-tree-sitter";
 
 /** One unit of a script: lines `line`..`endLine` (1-based, absolute in the lesson file). */
@@ -28,6 +29,11 @@ let parserLoading: Promise<Parser> | undefined;
 /** The Bash parser, loaded once per process (~50–70 ms: two WebAssembly modules). */
 export function bashParser(): Promise<Parser> {
   parserLoading ??= (async () => {
+    // Baseline code only: V8's optimising tier recompiled the parser's hot functions on a
+    // background thread for seconds, and on two shared cores that made every mutant of
+    // `--mutate` about twice as slow (lesson 3: 0.26 → 0.5 s a mutant; docs/benchmarks.md).
+    // The baseline tier parses a fence in a millisecond or two. No other WebAssembly runs here.
+    setFlagsFromString("--liftoff-only");
     const { Parser, Language } = await import("web-tree-sitter");
     await Parser.init();
     const require = createRequire(import.meta.url);
