@@ -24,6 +24,7 @@ Environment:
   COURSE_RUNTIME_DIR  where lab records are kept
   COURSE_SSH_OPTS     extra options for ssh labs
   COURSE_VAGRANT_DIR  where the Vagrantfile of the vagrant lab is
+  COURSE_TIMEOUT_SCALE  multiply lesson timeouts (a slow lab, e.g. a VM under emulation)
   NO_COLOR, FORCE_COLOR`;
 
 function context(program: Command): CommandContext {

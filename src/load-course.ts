@@ -330,7 +330,29 @@ export async function requireCourse(ctx: CommandContext, paths?: string[]): Prom
       `the course has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was run (see \`course lint\`)`,
     );
   }
-  return course;
+  return scaleTimeouts(course, ctx.env.COURSE_TIMEOUT_SCALE);
+}
+
+/**
+ * `COURSE_TIMEOUT_SCALE=N`: every lesson's and fence's timeout times N, for a lab that runs
+ * many times slower than the machines lessons are written on (the Vagrant VM under plain QEMU
+ * emulation on a busy machine). Unset, empty or not a number above 1: unchanged.
+ */
+function scaleTimeouts(course: Course, scale: string | undefined): Course {
+  const k = Number(scale);
+  if (!Number.isFinite(k) || k <= 1) return course;
+  // A copy: loadCourse may hand out the same parsed lessons again (its cache).
+  const scaled = structuredClone(course);
+  for (const lesson of scaled.lessons) {
+    lesson.timeout = Math.ceil(lesson.timeout * k);
+    const blocks = [...lesson.setup, ...lesson.steps.flatMap((s) => s.commands)];
+    for (const block of blocks) {
+      if (block.options.timeout !== undefined) {
+        block.options.timeout = Math.ceil(block.options.timeout * k);
+      }
+    }
+  }
+  return scaled;
 }
 
 /**

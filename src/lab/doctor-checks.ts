@@ -5,7 +5,6 @@ import { KERNEL_FEATURES } from "../lesson/needs.js";
 import { detectFeatures } from "./lab-features.js";
 import { FEATURE_FIX } from "./lab-needs.js";
 import { hasSubordinateIds, openLab } from "./open-lab.js";
-import { runProcess } from "./run-process.js";
 import type { Lab } from "./types.js";
 
 /** One finding of `course doctor`. */
@@ -194,19 +193,8 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
         fix: `sudo sysctl -w ${off.key}=${off.fix} && echo ${off.key}=${off.fix} | sudo tee /etc/sysctl.d/90-course.conf`,
       });
     }
-    const help = await runProcess("unshare", ["--help"], {
-      env: options.env,
-      timeoutMs: 10_000,
-    }).catch(() => undefined);
-    if (help?.exitCode === 0 && !help.stdout.includes("--map-auto")) {
-      checks.push({
-        name: "unshare",
-        status: "warn",
-        detail:
-          "this unshare (util-linux older than 2.38) has no --map-auto: labs map only your own id, so tcpdump fails",
-        fix: `${installCommand(["util-linux"], options.env)}   # 2.38 or newer; or run course with sudo`,
-      });
-    }
+    // Labs map subordinate ids through newuidmap/newgidmap themselves (HOLDER_SCRIPT), not
+    // through `unshare --map-auto`: the util-linux version does not matter (checked below).
     const newuidmap =
       which("newuidmap", options.env) !== undefined &&
       which("newgidmap", options.env) !== undefined;

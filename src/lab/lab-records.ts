@@ -2,7 +2,7 @@ import { DESTROY_SCRIPT, LIST_SCRIPT } from "./lab-scripts.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
 import type { Transport } from "./transport.js";
 
-/** What the lab machine remembers about one sandbox lab (see INIT_SCRIPT). */
+/** What the lab machine remembers about one sandbox lab (see HOLDER_SCRIPT). */
 export interface LabRecord {
   id: string;
   /** Host PID of the lab's PID 1. */

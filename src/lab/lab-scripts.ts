@@ -32,7 +32,7 @@ export const LAB_ID_COUNT = 65536;
  * subordinate ids); `auto` maps the user's subordinate ids through newuidmap/newgidmap; `one`
  * only the user's own id. As root the host side also makes the lab a memory cgroup of its own
  * (v2 when the unified hierarchy has the memory controller, else v1's memory hierarchy, below
- * course's own cgroup) and moves the lab side into it; unprivileged, the memory limit is an
+ * course's own cgroup) and moves the lab's PID 1 into it while that builds the lab; unprivileged, the memory limit is an
  * RLIMIT_AS per process. The lab side becomes root of the lab, takes its process limit and
  * forks the lab's PID 1, the *holder*, then exits.
  *
@@ -111,7 +111,7 @@ from_lab() eq 'unshared' or fail('the lab did not start');
 if ($map =~ /^map:(\d+)$/) {
   my $m = "0 $1 ${LAB_ID_COUNT}\n";
   put("/proc/$child/uid_map", $m) && put("/proc/$child/gid_map", $m) or fail("cannot map the ids $m into the lab: $!");
-  make_cgroup($child) if $mem ne '';
+  make_cgroup() if $mem ne '';
 } elsif ($map eq 'auto') {
   my $name = getpwuid($uid) // $uid;
   my @u = sub_ids('/etc/subuid', $name, $uid);
@@ -120,10 +120,14 @@ if ($map =~ /^map:(\d+)$/) {
   system({ 'newuidmap' } 'newuidmap', $child, 0, $uid, 1, 1, @u) == 0 &&
     system({ 'newgidmap' } 'newgidmap', $child, 0, $gid, 1, 1, @g) == 0 or fail('newuidmap/newgidmap could not map the subordinate ids');
 }
-print $to_lab "mapped\n";
+print $to_lab "mapped $cgroup\n";
 close $to_lab;
 my ($hpid) = from_lab() =~ /^holder (\d+)$/ or fail('the lab did not start its holder');
 waitpid($child, 0);
+# Into its cgroup while it builds the lab (a move waits for an RCU grace period on cgroup v1: not
+# on the lab's path). What it does before is charged to ours; it starts nothing but itself.
+$cgroup eq '' || put("$cgroup/cgroup.procs", $hpid)
+  or do { kill 'KILL', $hpid; fail("cannot move the lab into its cgroup $cgroup: $!") };
 # The record, written as the user course runs as; the holder's own identity comes from /proc.
 my $stat = do { open(my $h, '<', "/proc/$hpid/stat") or fail("the lab's holder is gone"); local $/; <$h> };
 my @st = split / /, substr($stat, rindex($stat, ')') + 2);
@@ -179,7 +183,6 @@ sub sub_ids {
 # As root: a memory cgroup of the lab's own, below the one course runs in (cgroup v2 when the
 # unified hierarchy has the memory controller, else v1's memory hierarchy).
 sub make_cgroup {
-  my ($pid) = @_;
   open(my $h, '<', '/proc/self/cgroup') or return '';
   my ($v1, $v2);
   while (<$h>) { chomp; my (undef, $c, $p) = split /:/, $_, 3; $v2 = $p if $c eq ''; $v1 = $p if grep { $_ eq 'memory' } split /,/, $c }
@@ -201,17 +204,18 @@ sub make_cgroup {
   put("$dir/$limit", $mem) or do { fail("cannot limit the lab's memory in $dir: $!") };
   put("$dir/memory.swappiness", "0") if $limit eq 'memory.limit_in_bytes';
   put("$dir/memory.swap.max", "0") if $limit eq 'memory.max';
-  put("$dir/cgroup.procs", $pid) or do { fail("cannot move the lab into its cgroup $dir: $!") };
   return $dir;
 }
 
 sub lab_side {
   close $from_lab; close $lab_end;
+  umask 022;
   syscall($UNSHARE, 0x10000000 | 0x40000000 | 0x20000 | 0x20000000 | 0x04000000 | 0x08000000) == 0
     or fail("cannot make the lab's namespaces (unshare: $!)");
   say 'unshared';
   my $l = <$from_host>;
-  exit(1) unless defined $l && $l eq "mapped\n";
+  exit(1) unless defined $l && $l =~ /^mapped (.*)\n/;
+  $cgroup = $1;
   if ($map eq 'one') {
     put('/proc/self/setgroups', 'deny'); put('/proc/self/uid_map', "0 $uid 1"); put('/proc/self/gid_map', "0 $gid 1")
       or fail("cannot map your id into the lab: $!");

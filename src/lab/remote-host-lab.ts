@@ -73,7 +73,8 @@ class RemoteHostLab implements Lab {
   /** Docker counts when `docker info` answers where the lesson's commands run: here, the VM itself. */
   async capabilities(): Promise<LabCapabilities> {
     if (this.docker === undefined) {
-      const result = await this.exec("docker info >/dev/null 2>&1", { timeout: 20 });
+      // docker's client alone takes seconds to start in a VM under emulation on a busy machine.
+      const result = await this.exec("docker info >/dev/null 2>&1", { timeout: 90 });
       this.docker = result.exitCode === 0;
     }
     return { docker: this.docker };

@@ -34,7 +34,7 @@ function shellArgv(
 export function runInteractive(
   transport: Transport,
   prefix: string[],
-  options: { home: string; label: string; command?: string },
+  options: { home: string; label: string; command?: string; env?: string[] },
 ): Promise<number> {
   const child = transport.spawn(
     shellArgv(transport.env.TERM, prefix, options.home, options.label, options),
@@ -71,12 +71,13 @@ export function labShell(
   prefix: string[],
   home: string,
   label: string,
-  options: { command?: string; label?: string },
+  options: { command?: string; label?: string; env?: string[] },
 ): Promise<number> {
   return runInteractive(transport, prefix, {
     home,
     label: options.label ?? label,
     ...(options.command === undefined ? {} : { command: options.command }),
+    ...(options.env === undefined ? {} : { env: options.env }),
   });
 }
 

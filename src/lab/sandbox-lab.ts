@@ -291,24 +291,88 @@ export function limitReached(
   o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize" | "memoryLimit">,
   memoryKilled = false,
 ): string | undefined {
-  const reset = "(then `course reset` the lesson)";
   if (/fork: (retry: )?Resource temporarily unavailable|Cannot fork|can't fork/i.test(stderr)) {
-    const n = o.processLimit ?? DEFAULT_PROCESS_LIMIT;
-    return `course: the lab reached its limit of ${n} processes; raise it with COURSE_LAB_PROCS=${n * 4} ${reset}`;
+    return limitMessage("processes", o);
   }
-  if (/No space left on device/.test(stderr)) {
-    const size = o.tmpfsSize ?? DEFAULT_TMPFS_SIZE;
-    return `course: a filesystem of the lab is full (each of its tmpfs holds ${size}); raise it with COURSE_LAB_TMPFS=1g ${reset}`;
-  }
+  if (/No space left on device/.test(stderr)) return limitMessage("tmpfs", o);
   if (
     memoryKilled ||
     /MemoryError|Cannot allocate memory|cannot allocate|[Oo]ut of memory|bad_alloc/.test(stderr)
   ) {
-    const size = o.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-    const more = `${sizeInBytes(size) >= 2 ** 30 ? 4 * (sizeInBytes(size) / 2 ** 30) : 2}g`;
-    return `course: the lab reached its memory limit of ${size}; raise it with COURSE_LAB_MEMORY=${more} ${reset}`;
+    return limitMessage("memory", o);
   }
   return undefined;
+}
+
+/** The line that says which of the lab's limits was reached and how to raise it. */
+export function limitMessage(
+  which: "processes" | "tmpfs" | "memory",
+  o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize" | "memoryLimit">,
+): string {
+  const reset = "(then `course reset` the lesson)";
+  if (which === "processes") {
+    const n = o.processLimit ?? DEFAULT_PROCESS_LIMIT;
+    return `course: the lab reached its limit of ${n} processes; raise it with COURSE_LAB_PROCS=${n * 4} ${reset}`;
+  }
+  if (which === "tmpfs") {
+    const size = o.tmpfsSize ?? DEFAULT_TMPFS_SIZE;
+    return `course: a filesystem of the lab is full (each of its tmpfs holds ${size}); raise it with COURSE_LAB_TMPFS=1g ${reset}`;
+  }
+  const size = o.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  const more = `${sizeInBytes(size) >= 2 ** 30 ? 4 * (sizeInBytes(size) / 2 ** 30) : 2}g`;
+  return `course: the lab reached its memory limit of ${size}; raise it with COURSE_LAB_MEMORY=${more} ${reset}`;
+}
+
+/**
+ * bash code for the lab's interactive shells: an ERR trap that, after a command failed, says
+ * which of the lab's limits it reached, as limitReached does for the commands course runs (an
+ * interactive shell's output goes straight to the terminal, so it is judged from the lab's
+ * state instead): its processes near the limit, a tmpfs that became full (df, only after a
+ * failure), or a command killed by SIGKILL, which is what the memory cgroup does (the lab cannot
+ * read the cgroup's counter; unprivileged, an allocation fails and the program says so).
+ * `eval`ed once by the shell's first PROMPT_COMMAND.
+ */
+export function limitShellCode(
+  o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize" | "memoryLimit">,
+): string {
+  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const near = Math.floor((o.processLimit ?? DEFAULT_PROCESS_LIMIT) * 0.95);
+  const memory = limitMessage("memory", o).replace(
+    "course: the lab reached its memory limit",
+    "course: killed (SIGKILL), as by the lab's memory limit",
+  );
+  return `__course_full=
+__course_limits() {
+  local s=$? p u m full=
+  case $BASH_COMMAND in __course_* | 'return "$s"' | 'return $s') return $s ;; esac
+  p=(/proc/[0-9]*)
+  [ \${#p[@]} -lt ${near} ] || echo ${q(limitMessage("processes", o))} >&2
+  while read -r _ _ _ _ u m; do [ "$u" != 100% ] || full="$full $m"; done < <(df -P 2>/dev/null)
+  [ "$full" = "$__course_full" ] || [ -z "$full" ] || echo ${q(limitMessage("tmpfs", o))} >&2
+  __course_full=$full
+  [ "$s" != 137 ] || echo ${q(memory)} >&2
+  return $s
+}
+trap __course_limits ERR`;
+}
+
+/**
+ * A shell's environment entries plus limitShellCode, run by its first PROMPT_COMMAND before the
+ * one `env` gives (the shell integration's), or alone.
+ */
+function withLimitMessages(
+  env: string[],
+  o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize" | "memoryLimit">,
+): string[] {
+  const install = 'eval "$__course_limits"; unset __course_limits';
+  const theirs = env.find((e) => e.startsWith("PROMPT_COMMAND="));
+  return [
+    ...env.filter((e) => e !== theirs),
+    `__course_limits=${limitShellCode(o)}`,
+    theirs === undefined
+      ? `PROMPT_COMMAND=${install}; unset PROMPT_COMMAND`
+      : `PROMPT_COMMAND=${install}; ${theirs.slice("PROMPT_COMMAND=".length)}`,
+  ];
 }
 
 /** How many processes the memory cgroup `dir` (on this machine) has killed so far. */
@@ -411,7 +475,7 @@ class SandboxLab implements Lab {
       ],
       "/tmp",
       this.o.label,
-      options,
+      { ...options, env: withLimitMessages([], this.o) },
     );
   }
 
@@ -422,7 +486,7 @@ class SandboxLab implements Lab {
       [...this.prefix, `--wd=/proc/${this.holder.pid}/root/tmp`, "--", ...this.limit],
       "/tmp",
       this.o.label,
-      options,
+      { ...options, env: withLimitMessages(options.env ?? [], this.o) },
     );
   }
 

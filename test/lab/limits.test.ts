@@ -2,6 +2,7 @@
  * A lab's limits: their defaults and overrides, and a command that hits one is told which limit
  * it hit and how to raise it (real labs, as root; test/boundary tries them as a user too).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -107,5 +108,51 @@ describe("the lab's memory limit", () => {
     }
     if (root) expect(existsSync(cgroup)).toBe(false);
     expect(existsSync(join(runtimeDir, "labs", `${lab.id}.lab`))).toBe(false);
+  }, 120_000);
+});
+
+describe("the interactive lab shell", () => {
+  test("says which limit a command reached, as commands run by course do", () => {
+    const repo = join(import.meta.dirname, "../..");
+    const dir = mkdtempSync(join(tmpdir(), "course-lab-limits-shell-"));
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dir,
+      TERM: "dumb",
+      COURSE_RUNTIME_DIR: join(dir, "rt"),
+      COURSE_STATE_DIR: join(dir, "state"),
+      COURSE_LAB_TMPFS: "2m",
+      COURSE_LAB_MEMORY: "64m",
+      NO_COLOR: "1",
+    };
+    const course = [process.execPath, join(repo, "dist/bin.js")];
+    const lessons = ["--lessons", join(repo, "test/lab/fixtures/course")];
+    try {
+      // script(1) gives course a terminal, as a learner's would be: the shell is interactive.
+      const typed = [
+        "head -c 3m /dev/zero > /tmp/big",
+        "false",
+        `python3 -c 'b = bytearray(256 << 20)'`,
+        "exit",
+      ];
+      const r = spawnSync(
+        "script",
+        ["-qec", [...course, ...lessons, "shell", "plain"].join(" "), "/dev/null"],
+        { input: `${typed.join("\n")}\n`, encoding: "utf8", env, timeout: 60_000 },
+      );
+      const out = r.stdout.replaceAll("\r", "");
+      const tmpfs =
+        "course: a filesystem of the lab is full (each of its tmpfs holds 2m); raise it with COURSE_LAB_TMPFS=1g";
+      // Said once when the tmpfs became full, not again after `false`.
+      expect(out.split(tmpfs).length - 1).toBe(1);
+      if (process.getuid?.() === 0) {
+        expect(out).toContain(
+          "course: killed (SIGKILL), as by the lab's memory limit of 64m; raise it with COURSE_LAB_MEMORY=2g",
+        );
+      }
+    } finally {
+      spawnSync(course[0] as string, [...course.slice(1), ...lessons, "reset", "--all"], { env });
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

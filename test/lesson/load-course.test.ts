@@ -152,6 +152,25 @@ describe("requireCourse", () => {
     expect(course.lessons).toHaveLength(1);
   });
 
+  test("COURSE_TIMEOUT_SCALE multiplies lesson and fence timeouts (a slow lab); else as written", async () => {
+    const dir = join(tmp, "timeouts");
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, "01-a.md"),
+      "---\ntitle: A\ntimeout: 20\n---\n\n## One\n\n```sh timeout=5\nip netns add a\n```\n\n```check\nnetns a\n```\n",
+    );
+    const read = async (scale?: string) => {
+      const ctx = testContext(tmp, dir);
+      if (scale !== undefined) ctx.env.COURSE_TIMEOUT_SCALE = scale;
+      const lesson = (await requireCourse(ctx)).lessons[0];
+      return [lesson?.timeout, lesson?.steps[0]?.commands[0]?.options.timeout];
+    };
+    expect(await read()).toEqual([20, 5]);
+    expect(await read("4")).toEqual([80, 20]);
+    expect(await read("nonsense")).toEqual([20, 5]);
+    expect(await read("0.5")).toEqual([20, 5]);
+  });
+
   test("throws a LessonError with every error, paths relative to cwd", async () => {
     const ctx = testContext(root, "test/fixtures/lint/bad");
     const error = await requireCourse(ctx).catch((e: unknown) => e);

@@ -179,7 +179,7 @@ describe("course over ssh (built binary, real sshd)", () => {
   test("course doctor checks the remote machine: reachable, tools, a lab, docker", () => {
     const ok = course(["doctor"]);
     expect(ok.stdout).toMatch(/^ok {3}connection: ssh:\/\/root@127.0.0.1:\d+ reached as root/m);
-    expect(ok.stdout).toMatch(/^ok {3}tools: unshare, nsenter, flock, ip/m);
+    expect(ok.stdout).toMatch(/^ok {3}tools: perl, unshare, nsenter, flock, ip/m);
     expect(ok.stdout).toMatch(
       /^ok {3}lab: sandbox lab on ssh:\/\/root@127.0.0.1:\d+ \(as root\): created in \d+ ms/m,
     );
