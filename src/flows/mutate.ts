@@ -5,8 +5,12 @@
  * command is not needed, or the checks are too weak to notice it was skipped.
  */
 import type { CommandBlock, Lesson, Step } from "../lesson/types.js";
-import { isReadOnlyCommand } from "./read-only-command.js";
-import { type ShellCommand, splitCommands, withoutCommand } from "./split-commands.js";
+import {
+  isReadOnlyCommand,
+  type ShellCommand,
+  splitCommands,
+  withoutCommand,
+} from "./shell-analysis.js";
 import {
   allPass,
   allPassWithin,
@@ -33,7 +37,7 @@ export interface Mutant {
  * Every mutant of a lesson: each command unit of each step's runnable fences, except fences
  * marked `show` and commands that only show state (see isReadOnlyCommand).
  */
-export function mutantsOf(lesson: Lesson): Mutant[] {
+export async function mutantsOf(lesson: Lesson): Promise<Mutant[]> {
   const mutants: Mutant[] = [];
   for (const step of lesson.steps) {
     // A step without checks cannot kill a mutant of its own; lint already warns about it.
@@ -41,8 +45,8 @@ export function mutantsOf(lesson: Lesson): Mutant[] {
       if (block.options.noRun || block.options.show || block.options.noMutate !== undefined) {
         continue;
       }
-      for (const command of splitCommands(block.code, block.codeLine)) {
-        if (isReadOnlyCommand(command.text)) continue;
+      for (const command of await splitCommands(block.code, block.codeLine)) {
+        if (await isReadOnlyCommand(command.text)) continue;
         mutants.push({ lesson, step, block, command });
       }
     }

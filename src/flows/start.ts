@@ -34,7 +34,7 @@ import {
   type Prompts,
   type StepVerdict,
 } from "./learner-types.js";
-import { splitCommands } from "./split-commands.js";
+import { splitCommands } from "./shell-analysis.js";
 
 export interface StartFlowOptions {
   course: Course;
@@ -380,7 +380,7 @@ class StartFlow {
   async runCommands(lab: Lab, lesson: Lesson, step: Step): Promise<boolean> {
     const blocks = step.commands.filter((b) => !b.options.noRun);
     for (const [at, block] of blocks.entries()) {
-      const units = splitCommands(block.code, block.codeLine);
+      const units = await splitCommands(block.code, block.codeLine);
       const token = `@course-run-${randomBytes(6).toString("hex")}`;
       // Before each command the script says which starts; errexit stops it at the first failure.
       // On both streams: each stream's output of a command then comes after its echo.
@@ -439,12 +439,12 @@ class StartFlow {
       if (result.exitCode !== 0 && !block.options.allowFail) {
         const failed = units[started];
         const ran = units.slice(0, Math.max(0, started)).map((u) => u.text.split("\n")[0]);
-        const notRun = [
-          ...units.slice(started + 1).map((u) => u.text.split("\n")[0]),
-          ...blocks
-            .slice(at + 1)
-            .flatMap((b) => splitCommands(b.code, b.codeLine).map((u) => u.text.split("\n")[0])),
-        ];
+        const later = await Promise.all(
+          blocks.slice(at + 1).map((b) => splitCommands(b.code, b.codeLine)),
+        );
+        const notRun = [...units.slice(started + 1), ...later.flat()].map(
+          (u) => u.text.split("\n")[0],
+        );
         const where =
           failed === undefined ? `${block.file}:${block.codeLine}` : `${block.file}:${failed.line}`;
         this.print(

@@ -136,7 +136,7 @@ export async function testCourse(
       const result = await testLesson(driver, lesson);
       results.set(lesson, result);
       const mutants =
-        options.mutate === true && result.status === "passed" ? mutantsOf(lesson) : [];
+        options.mutate === true && result.status === "passed" ? await mutantsOf(lesson) : [];
       if (options.mutate === true && result.status === "passed") {
         result.leftAlone = leftAloneOf(lesson);
       }

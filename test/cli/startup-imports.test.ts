@@ -7,7 +7,7 @@ const bin = new CourseBin({ prefix: "course-startup-imports-" });
 labsInTempHome(bin);
 
 /** The module URLs `course ARGS` loads, in order (through test/helpers/import-trace.mjs). */
-function modulesLoadedBy(args: string[]): string[] {
+function modulesLoadedBy(args: string[], exitCode = 0): string[] {
   const trace = join(bin.dir, `trace-${args.join("-")}.txt`);
   rmSync(trace, { force: true });
   const result = bin.run(args, {
@@ -15,7 +15,7 @@ function modulesLoadedBy(args: string[]): string[] {
     COURSE_IMPORT_TRACE: trace,
   });
   expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
+  expect(result.code).toBe(exitCode);
   return readFileSync(trace, "utf8")
     .split("\n")
     .filter((l) => l !== "");
@@ -25,12 +25,23 @@ const loads = (modules: string[], pkg: string) =>
   modules.some((url) => url.includes(`/node_modules/${pkg}/`));
 
 describe("the start-up path stays light", () => {
-  test.each([["--help"], ["list"], ["status"]])("course %s does not load execa", (command) => {
-    const modules = modulesLoadedBy([command]);
-    // The trace works: the CLI's own entry and commander are in it.
-    expect(modules.some((url) => url.endsWith("/dist/bin.js"))).toBe(true);
-    expect(loads(modules, "commander")).toBe(true);
-    expect(loads(modules, "execa")).toBe(false);
+  test.each([["--help"], ["list"], ["status"]])(
+    "course %s loads neither execa nor the shell parser",
+    (command) => {
+      const modules = modulesLoadedBy([command]);
+      // The trace works: the CLI's own entry and commander are in it.
+      expect(modules.some((url) => url.endsWith("/dist/bin.js"))).toBe(true);
+      expect(loads(modules, "commander")).toBe(true);
+      expect(loads(modules, "execa")).toBe(false);
+      expect(loads(modules, "web-tree-sitter")).toBe(false);
+    },
+  );
+
+  test("course verify does not load the shell parser", () => {
+    // Nothing done yet in this home: the checks fail (exit 1), after running in a lab.
+    const modules = modulesLoadedBy(["verify"], 1);
+    expect(modules.some((url) => url.endsWith("/dist/flows/verify.js"))).toBe(true);
+    expect(loads(modules, "web-tree-sitter")).toBe(false);
   });
 
   test("a command that runs a lab script does load execa (the trace sees it)", () => {

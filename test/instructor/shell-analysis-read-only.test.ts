@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { isReadOnlyCommand } from "../../src/flows/read-only-command.js";
+import { isReadOnlyCommand } from "../../src/flows/shell-analysis.js";
 
 describe("isReadOnlyCommand", () => {
   test.each([
@@ -27,8 +27,15 @@ describe("isReadOnlyCommand", () => {
     'echo "peer: $(ethtool -S veth0)"',
     "sleep 1   # give the server a moment",
     "nft list ruleset",
-  ])("shows only: %s", (cmd) => {
-    expect(isReadOnlyCommand(cmd)).toBe(true);
+    // Read wrongly as changing state by the hand-written tokenizer (no backquotes, no `<<<`, no
+    // `>&-`); the syntax tree follows them.
+    "echo `ip -br link`",
+    'grep UP <<< "$(ip -br link)"',
+    "ip -br link 2>&-",
+    "LC_ALL=C ip -br link",
+    "cat < /etc/hosts",
+  ])("shows only: %s", async (cmd) => {
+    expect(await isReadOnlyCommand(cmd)).toBe(true);
   });
 
   test.each([
@@ -53,7 +60,13 @@ describe("isReadOnlyCommand", () => {
     "nft add table ip t",
     "python3 -m http.server 80 &",
     "sed -i s/a/b/ /etc/hosts",
-  ])("changes state (or may): %s", (cmd) => {
-    expect(isReadOnlyCommand(cmd)).toBe(false);
+    "echo `ip link add v0 type veth`",
+    // The file is the redirect's first word; the words after it are the command's arguments.
+    "echo > /tmp/x /dev/null",
+    "echo hi >&/tmp/x",
+    "cat <<< hi > /tmp/x",
+    "X=$(ip link add v0 type veth) ip -br link",
+  ])("changes state (or may): %s", async (cmd) => {
+    expect(await isReadOnlyCommand(cmd)).toBe(false);
   });
 });
