@@ -124,14 +124,14 @@ test("the repo's Vagrantfile is valid Ruby and provisions the lab tools", () => 
   expect(pkgs).toEqual(
     expect.arrayContaining([
       "iproute2",
-    "iptables",
-    "tcpdump",
-    "ethtool",
-    "bridge-utils",
-    "net-tools",
-    "iputils-ping",
-    "uidmap",
-    "python3",
+      "iptables",
+      "tcpdump",
+      "ethtool",
+      "bridge-utils",
+      "net-tools",
+      "iputils-ping",
+      "uidmap",
+      "python3",
       "docker.io",
     ]),
   );
