@@ -9,84 +9,35 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Course, Lesson } from "../../src/lesson/types.js";
-import { loadCourse } from "../../src/load-course.js";
-import { ProgressStore } from "../../src/progress/progress-store.js";
-import { recordResult } from "../../src/progress/record-result.js";
+import { courseWithLessonOneDone, lessonAt, tmuxTerminal } from "../helpers/tmux-terminal.js";
 import { BIN, ensureBuilt } from "../learner/build.js";
 
 const LESSONS = join(import.meta.dirname, "..", "..", "lessons");
-const SOCKET = `course-live-${process.pid}`;
 let dir: string;
 let course: Course;
 
-function tmux(...args: string[]): string {
-  return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
-}
-
-function screen(): string {
-  return tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "learner");
-}
-
-async function waitForScreen(text: string | RegExp, timeoutMs = 45_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const now = screen();
-    if (typeof text === "string" ? now.includes(text) : text.test(now)) return now;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${String(text)}; screen:\n${now}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function keys(...k: string[]): void {
-  tmux("send-keys", "-t", "learner", ...k);
-}
-
-/** Type a line as a person would (literal text, then Enter). */
-function type(line: string): void {
-  tmux("send-keys", "-t", "learner", "-l", line);
-  keys("Enter");
-}
 
 function env(): Record<string, string> {
   return { COURSE_STATE_DIR: join(dir, "state"), COURSE_RUNTIME_DIR: join(dir, "run") };
 }
 
-function startSession(args: string): void {
-  const vars = Object.entries({ ...env(), TERM: "xterm-256color" })
-    .map(([k, v]) => `${k}=${v}`)
-    .join(" ");
-  const command = `env ${vars} node ${BIN} --lessons ${LESSONS} ${args}; echo EXIT=$?; sleep 600`;
-  tmux("new-session", "-d", "-x", "110", "-y", "50", "-s", "learner", command);
-}
-
-function endSession(): void {
-  spawnSync("tmux", ["-L", SOCKET, "kill-session", "-t", "learner"]);
-}
-
-function lesson(n: number): Lesson {
-  const l = course.lessons[n - 1];
-  if (l === undefined) throw new Error(`no lesson ${n}`);
-  return l;
-}
+const { screen, waitForScreen, keys, type, startSession, endSession, killServer } = tmuxTerminal(
+  "course-live",
+  LESSONS,
+  env,
+);
+const lesson = (n: number): Lesson => lessonAt(course, n);
 
 beforeAll(async () => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), "course-live-shell-"));
-  ({ course } = await loadCourse({ cwd: LESSONS, lessons: LESSONS }));
   // Lesson 1 done, so lesson 2 is open (how it got done is not what this file tests).
-  await recordResult(new ProgressStore({ dir: join(dir, "state") }), course, lesson(1), {
-    passed: lesson(1).steps.map((s) => s.index),
-    failed: [],
-    complete: true,
-    solvedBy: "learner",
-  });
+  course = await courseWithLessonOneDone(LESSONS, join(dir, "state"));
 }, 120_000);
 
 afterAll(() => {
-  spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+  killServer();
   try {
     spawnSync(process.execPath, [BIN, "--lessons", LESSONS, "reset", "--all"], {
       env: { ...process.env, ...env() },

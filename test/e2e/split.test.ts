@@ -9,19 +9,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Course, Lesson } from "../../src/lesson/types.js";
-import { loadCourse } from "../../src/load-course.js";
-import { ProgressStore } from "../../src/progress/progress-store.js";
-import { recordResult } from "../../src/progress/record-result.js";
+import { courseWithLessonOneDone, lessonAt, tmuxTerminal } from "../helpers/tmux-terminal.js";
 import { BIN, ensureBuilt } from "../learner/build.js";
 
 const LESSONS = join(import.meta.dirname, "..", "..", "lessons");
-const SOCKET = `course-split-${process.pid}`;
 let dir: string;
 let course: Course;
 
-function tmux(...args: string[]): string {
-  return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+function env(): Record<string, string> {
+  return { COURSE_STATE_DIR: join(dir, "state"), COURSE_RUNTIME_DIR: join(dir, "run") };
 }
+
+const { tmux, screenOf, waitFor, waitForPane, type, startSession, killServer } = tmuxTerminal(
+  "course-split",
+  LESSONS,
+  env,
+);
+const lesson = (n: number): Lesson => lessonAt(course, n);
 
 /** The panes of the session's window, left to right: their ids. */
 function panes(): string[] {
@@ -30,75 +34,20 @@ function panes(): string[] {
     .filter((l) => l !== "");
 }
 
-function capture(pane: string): string {
-  return tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", pane);
-}
-
-async function waitFor(
-  what: string,
-  test: () => boolean,
-  show: () => string,
-  timeoutMs = 45_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${show()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function waitForPane(pane: () => string, text: string | RegExp, timeoutMs?: number) {
-  const has = () => {
-    const now = capture(pane());
-    return typeof text === "string" ? now.includes(text) : text.test(now);
-  };
-  await waitFor(String(text), has, () => capture(pane()), timeoutMs);
-}
-
-function type(pane: string, line: string): void {
-  tmux("send-keys", "-t", pane, "-l", line);
-  tmux("send-keys", "-t", pane, "Enter");
-}
-
-function env(): Record<string, string> {
-  return { COURSE_STATE_DIR: join(dir, "state"), COURSE_RUNTIME_DIR: join(dir, "run") };
-}
-
-/** `course ARGS` as the command of a new tmux session (so inside tmux); prints `EXIT=N` after. */
-function startSession(args: string, envFirst = ""): void {
-  const vars = Object.entries({ ...env(), TERM: "xterm-256color" })
-    .map(([k, v]) => `${k}=${v}`)
-    .join(" ");
-  const command = `env ${envFirst} ${vars} node ${BIN} --lessons ${LESSONS} ${args}; echo EXIT=$?; sleep 600`;
-  tmux("new-session", "-d", "-x", "160", "-y", "50", "-s", "learner", command);
-}
-
-function lesson(n: number): Lesson {
-  const l = course.lessons[n - 1];
-  if (l === undefined) throw new Error(`no lesson ${n}`);
-  return l;
-}
-
 beforeAll(async () => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), "course-split-"));
-  ({ course } = await loadCourse({ cwd: LESSONS, lessons: LESSONS }));
   // Lesson 1 done, so lesson 2 is open (how it got done is not what this file tests).
-  await recordResult(new ProgressStore({ dir: join(dir, "state") }), course, lesson(1), {
-    passed: lesson(1).steps.map((s) => s.index),
-    failed: [],
-    complete: true,
-    solvedBy: "learner",
-  });
+  course = await courseWithLessonOneDone(LESSONS, join(dir, "state"));
 }, 120_000);
 
 afterEach(() => {
   // Also when a test failed: no session (and no course in it) outlives its test.
-  spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+  killServer();
 });
 
 afterAll(() => {
-  spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+  killServer();
   try {
     spawnSync(process.execPath, [BIN, "--lessons", LESSONS, "reset", "--all"], {
       env: { ...process.env, ...env() },
@@ -113,41 +62,41 @@ describe("course start --split", () => {
     const two = lesson(2);
     const [first, second] = two.steps;
     if (first === undefined || second === undefined) throw new Error("lesson 2 has two steps");
-    startSession("start --split 2");
+    startSession("start --split 2", { width: 160 });
     await waitFor(
       "two panes",
       () => panes().length === 2,
-      () => capture("learner"),
+      () => screenOf("learner"),
     );
     const [flow, steps] = panes() as [string, string];
-    await waitForPane(() => steps, `Step 1 of ${two.steps.length}: ${first.title}`);
-    expect(capture(steps)).toContain(`Lesson 2 of ${course.lessons.length}: ${two.title}`);
+    await waitForPane(steps, `Step 1 of ${two.steps.length}: ${first.title}`);
+    expect(screenOf(steps)).toContain(`Lesson 2 of ${course.lessons.length}: ${two.title}`);
     // The flow stays in its own pane, with the focus.
-    await waitForPane(() => flow, "Step 1: what next?");
+    await waitForPane(flow, "Step 1: what next?");
     expect(tmux("display-message", "-p", "-t", "learner", "#{pane_id}").trim()).toBe(flow);
 
     // "I'll type them": the lab shell; step 1's commands, one by one.
     tmux("send-keys", "-t", flow, "2");
     tmux("send-keys", "-t", flow, "Enter");
-    await waitForPane(() => flow, `[lesson 2 · step 1/${two.steps.length}]`);
+    await waitForPane(flow, `[lesson 2 · step 1/${two.steps.length}]`);
     for (const line of first.commands
       .filter((b) => !b.options.show && !b.options.noRun)
       .flatMap((b) => b.code.split("\n"))) {
-      type(flow, line);
+      type(line, flow);
     }
-    await waitForPane(() => flow, "✓ step 1 done", 20_000);
-    await waitForPane(() => steps, `Step 2 of ${two.steps.length}: ${second.title}`, 10_000);
-    expect(capture(steps)).not.toContain(`Step 1 of ${two.steps.length}`);
+    await waitForPane(flow, "✓ step 1 done", 20_000);
+    await waitForPane(steps, `Step 2 of ${two.steps.length}: ${second.title}`, 10_000);
+    expect(screenOf(steps)).not.toContain(`Step 1 of ${two.steps.length}`);
 
     // Leaving the shell and quitting the flow closes the step pane.
-    type(flow, "exit");
-    await waitForPane(() => flow, "Step 2: what next?");
+    type("exit", flow);
+    await waitForPane(flow, "Step 2: what next?");
     tmux("send-keys", "-t", flow, "C-c");
-    await waitForPane(() => flow, "EXIT=130");
+    await waitForPane(flow, "EXIT=130");
     await waitFor(
       "the step pane to close",
       () => panes().length === 1,
-      () => capture(flow),
+      () => screenOf(flow),
     );
     expect(readdirSync(join(dir, "run")).filter((f) => f.startsWith("split-"))).toEqual([]);
   }, 240_000);
@@ -157,18 +106,21 @@ describe("course start --split", () => {
     // it starts lives on a tmux server of its own (TMUX_TMPDIR), killed below.
     const inner = join(dir, "inner-tmux");
     mkdirSync(inner, { recursive: true });
-    startSession("start --split 2", `-u TMUX -u TMUX_PANE TMUX_TMPDIR=${inner}`);
+    startSession("start --split 2", {
+      width: 160,
+      envFirst: `-u TMUX -u TMUX_PANE TMUX_TMPDIR=${inner}`,
+    });
     try {
       // Both panes side by side in this terminal: the flow's menu and the step pane's heading.
-      await waitForPane(() => "learner", /Step \d: what next\?/);
-      await waitForPane(() => "learner", /│Lesson 2 of \d+: /);
+      await waitForPane("learner", /Step \d: what next\?/);
+      await waitForPane("learner", /│Lesson 2 of \d+: /);
       const innerPanes = execFileSync("tmux", ["list-panes", "-a", "-F", "#{pane_id}"], {
         encoding: "utf8",
         env: { ...process.env, TMUX_TMPDIR: inner },
       });
       expect(innerPanes.trim().split("\n")).toHaveLength(2);
       tmux("send-keys", "-t", "learner", "C-c");
-      await waitForPane(() => "learner", "EXIT=130");
+      await waitForPane("learner", "EXIT=130");
     } finally {
       spawnSync("tmux", ["kill-server"], { env: { ...process.env, TMUX_TMPDIR: inner } });
     }
