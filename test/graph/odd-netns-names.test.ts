@@ -3,37 +3,22 @@
  * gathered under their exact names, drawn by `course graph` and listed by `course verify` (the
  * built binary), escaped, never dropped; and the diagnosis quotes them.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { evaluateChecks } from "../../src/checks/evaluate-checks.js";
 import { gatherFacts } from "../../src/checks/facts.js";
 import { checks, destroyLabsAfterEach, labWith } from "../checks/helpers.js";
+import { CourseBin, labsInTempHome, repoRoot } from "../helpers/course-bin.js";
 
 destroyLabsAfterEach();
 
-const repo = resolve(import.meta.dirname, "../..");
-const bin = join(repo, "dist/bin.js");
-const dir = mkdtempSync(join(tmpdir(), "course-odd-netns-"));
-const env = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: dir,
-  COURSE_STATE_DIR: join(dir, "state"),
-  COURSE_RUNTIME_DIR: join(dir, "runtime"),
-  XDG_CACHE_HOME: join(dir, "cache"),
-  NO_COLOR: "1",
-};
-
-function course(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, "--lessons", join(repo, "lessons"), ...args], {
-    encoding: "utf8",
-    env,
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bin = new CourseBin({
+  prefix: "course-odd-netns-",
+  args: ["--lessons", join(repoRoot, "lessons")],
+  timeout: 60_000,
+});
+labsInTempHome(bin);
+const course = (args: string[]) => bin.run(args, { HOME: bin.dir });
 
 /** Three odd names and a veth between two of them (bash $'…' spells them). */
 const ODD = `
@@ -42,14 +27,6 @@ ip netns add $'new\\nline'
 ip netns add $'bell\\a'
 ip link add eth0 netns 'a b' type veth peer name eth0 netns $'new\\nline'
 `;
-
-beforeAll(() => {
-  if (!existsSync(bin)) throw new Error("run `npm run build` first: these tests run dist/bin.js");
-});
-afterAll(() => {
-  course(["reset", "--all"]);
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe("odd namespace names", () => {
   it("are gathered under their exact names, and a veth between two of them is resolved", async () => {
@@ -77,9 +54,9 @@ ip -n 'a b' addr add 10.7.0.2/24 dev eth1`);
   it("are drawn by `course graph` and listed by `course verify`, escaped", () => {
     const made = course(["shell", "1", "-c", ODD]);
     expect(made.stderr).toBe("");
-    expect(made.status).toBe(0);
+    expect(made.code).toBe(0);
     const graph = course(["graph", "1", "--format", "text"]);
-    expect(graph.status).toBe(0);
+    expect(graph.code).toBe(0);
     expect(graph.stdout).toContain("a b");
     expect(graph.stdout).toContain("new\\nline");
     expect(graph.stdout).toContain("bell\\x07");
