@@ -223,15 +223,32 @@ describe("course serve", () => {
     await context.close();
   });
 
-  test("copy and paste in the terminal: a word selected with the mouse, Ctrl+Shift+C, then Ctrl+Shift+V at the prompt", async () => {
+  test("copy and paste as a learner does, with no clipboard permission: Ctrl+C on the lesson's text, Ctrl+V and Ctrl+Shift+V into the terminal, Ctrl+Shift+C out of it", async () => {
+    // No permission granted: the browser's own copy and paste need none (the page asks none).
     const context = await browser.newContext({ viewport: { width: 1400, height: 700 } });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], {
-      origin: server.origin,
-    });
     const page = await context.newPage();
     await page.goto(`${server.url}#namespaces`);
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 1 ·");
-    await page.locator(".xterm-helper-textarea").focus();
+    const terminal = page.locator(".xterm-helper-textarea");
+    // A command of the lesson's text, selected and copied with the browser's Ctrl+C, pasted into
+    // the terminal with Ctrl+V; then Ctrl+C there is the shell's interrupt, not a copy.
+    const code = page.locator(".step pre > code").first();
+    const command = ((await code.innerText()).split("\n")[0] ?? "").trim();
+    expect(command).not.toBe("");
+    await terminal.focus();
+    await page.keyboard.type("clear");
+    await page.keyboard.press("Enter");
+    // A click on the text takes the focus from the terminal, as the learner's mouse does.
+    await code.click();
+    await code.selectText();
+    await page.keyboard.press("Control+C");
+    await terminal.focus();
+    await page.keyboard.type("#");
+    await page.keyboard.press("Control+V");
+    await expect.poll(() => screen(page), { timeout: 10_000 }).toContain(`#${command}`);
+    await page.keyboard.press("Control+C");
+    await expect.poll(() => screen(page), { timeout: 10_000 }).toContain(`#${command}^C`);
+    // Out of the terminal: a word of output selected with the mouse, Ctrl+Shift+C.
     await page.keyboard.type("clear; echo copy-$((6*7))-me");
     await page.keyboard.press("Enter");
     // The output line (the command line shows `$((6*7))`, not 42).
@@ -242,18 +259,22 @@ describe("course serve", () => {
     if (box === null) throw new Error("the output row is not shown");
     await page.mouse.dblclick(box.x + 3, box.y + box.height / 2);
     await page.keyboard.press("Control+Shift+C");
-    await expect
-      .poll(() => page.evaluate("navigator.clipboard.readText()"), { timeout: 10_000 })
-      .toBe("copy-42-me");
-    // Pasted at the prompt after typed text, then run: the shell got the copied word.
-    await page.locator(".xterm-helper-textarea").focus();
+    // Pasted back at the prompt after typed text, with both shortcuts, then run.
+    await terminal.focus();
     await page.keyboard.type("echo pasted-$((1+1))-");
+    await page.keyboard.press("Control+V");
+    await page.keyboard.type("+");
     await page.keyboard.press("Control+Shift+V");
     await expect
       .poll(() => screen(page), { timeout: 10_000 })
-      .toContain("pasted-$((1+1))-copy-42-me");
+      .toContain("pasted-$((1+1))-copy-42-me+copy-42-me");
     await page.keyboard.press("Enter");
-    await expect.poll(() => screen(page), { timeout: 20_000 }).toContain("pasted-2-copy-42-me");
+    await expect
+      .poll(() => screen(page), { timeout: 20_000 })
+      .toContain("pasted-2-copy-42-me+copy-42-me");
+    // The clipboard holds the word (read by the test, which needs the permission for that).
+    await context.grantPermissions(["clipboard-read"], { origin: server.origin });
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe("copy-42-me");
     await context.close();
   });
 
