@@ -132,7 +132,8 @@ function stepSection(step: StepView): HTMLElement {
   hints.className = "hints";
   for (const html of step.hints) hints.append(hintBox(html));
   section.append(h, body, hints);
-  if (step.hintsTotal > 0) {
+  // A locked lesson's hints are refused (423), as `course hint` refuses them: no button.
+  if (step.hintsTotal > 0 && current?.state !== "locked") {
     const more = document.createElement("button");
     more.className = "hint-button";
     const label = () => {
