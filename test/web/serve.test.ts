@@ -202,6 +202,9 @@ describe("course serve", () => {
     await expect
       .poll(() => page.locator("#terminal-status").innerText(), { timeout: 20_000 })
       .toContain("Locked: finish namespaces first");
+    // Its text can be read, but no hint is offered (the API refuses them, as `course hint` does).
+    expect(await page.locator(".step").count()).toBeGreaterThan(0);
+    expect(await page.locator(".hint-button").count()).toBe(0);
     await page.close();
   });
 
