@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { labPidNamespace, processesIn } from "../helpers/lab-processes.js";
 import { ensureLabUser, labUserDir, labUserRoot, runAsLabUser } from "../helpers/lab-user.js";
+import { runTool } from "../helpers/tool.js";
 
 const bin = join(import.meta.dirname, "../../dist/bin.js");
 const lessons = join(import.meta.dirname, "fixtures", "course");
@@ -18,12 +18,11 @@ const env = {
 };
 
 function course(args: string[], extraEnv: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, "--lessons", lessons, ...args], {
-    encoding: "utf8",
+  const r = runTool(process.execPath, [bin, "--lessons", lessons, ...args], {
     env: { ...env, ...extraEnv },
     timeout: 60_000,
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(() => {
