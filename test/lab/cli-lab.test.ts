@@ -34,6 +34,34 @@ afterAll(() => {
 });
 
 describe("course shell / reset (as root)", () => {
+  test("shell -c on a terminal runs on a pty of the lab's own; in a pipe, on the pipe", () => {
+    // script(1) gives course a terminal: the shell gets the lab's first pty, not the host's.
+    const argv = [
+      process.execPath,
+      bin,
+      "--lessons",
+      lessons,
+      "shell",
+      "setup-lab",
+      "-c",
+      "tty; exit 3",
+    ];
+    const onTerminal = runTool(
+      "script",
+      ["-qec", argv.map((w) => `'${w}'`).join(" "), "/dev/null"],
+      {
+        env,
+        timeout: 60_000,
+      },
+    );
+    expect(onTerminal.stdout).toContain("/dev/pts/0\r\n");
+    expect(onTerminal.code).toBe(3);
+    expect(course(["shell", "setup-lab", "-c", "tty"])).toMatchObject({
+      status: 1,
+      stdout: "not a tty\n",
+    });
+  });
+
   test("shell -c runs in the lesson's lab, runs its setup once, and exits with the command's status", () => {
     const first = course([
       "shell",
