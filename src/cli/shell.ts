@@ -1,4 +1,3 @@
-import type { Readable } from "node:stream";
 import { type CommandContext, inputIsTerminal, labIo, useColor, warnOption } from "../context.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
@@ -76,13 +75,14 @@ export async function shellCommand(
     if (interactive) return await lab.shell({ command, label: lesson.id, terminal });
     // Not on a terminal: run it like a script, streaming its output, and do not wait for
     // what it leaves running in the background (`course shell -c 'server &'` returns). What
-    // comes on standard input is the command's (`course shell 1 -c 'bash -s' < script`); a
-    // terminal's is not read (it would wait for Ctrl-D).
-    const input = terminal ? "" : await readAll(ctx.stdin);
+    // comes on standard input is streamed to the command as it arrives (`course shell 1 -c
+    // 'bash -s' < script`), as `ssh host CMD` does: the command starts at once, and its end
+    // ends the run even if standard input never does. A terminal's is not read (it would
+    // wait for Ctrl-D).
     const result = await lab.exec(`set +e +o pipefail\n${command}`, {
       timeout: 24 * 60 * 60,
       onOutput: (chunk, stream) => (stream === "stdout" ? ctx.stdout : ctx.stderr).write(chunk),
-      ...(input === "" ? {} : { input }),
+      ...(terminal ? {} : { input: ctx.stdin }),
     });
     return result.exitCode;
   } finally {
@@ -93,11 +93,4 @@ export async function shellCommand(
 /** Live checks in the lab shell, unless `COURSE_LIVE=0` (`step`/`hint`/`check` work either way). */
 export function liveChecksOn(ctx: CommandContext): boolean {
   return ctx.env.COURSE_LIVE !== "0";
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -23,8 +23,9 @@ class MarkerSplitter {
     for (;;) {
       const at = buf.indexOf(this.token);
       if (at < 0) {
-        // Hold back a tail that could be the start of a marker split across reads.
-        const keep = Math.min(buf.length, this.token.length - 1);
+        // Hold back only a tail that could be the start of a marker split across reads: the
+        // rest is the command's and goes out now (a prompt without \n, a line of a stream).
+        const keep = this.partialTokenAt(buf);
         if (buf.length > keep) this.onData(buf.subarray(0, buf.length - keep));
         this.pending = Buffer.from(buf.subarray(buf.length - keep));
         return;
@@ -43,6 +44,14 @@ class MarkerSplitter {
       );
       buf = buf.subarray(end + 1);
     }
+  }
+
+  /** The length of the longest tail of `buf` that the token starts with (0: none). */
+  private partialTokenAt(buf: Buffer): number {
+    for (let n = Math.min(buf.length, this.token.length - 1); n > 0; n--) {
+      if (buf.subarray(buf.length - n).equals(this.token.subarray(0, n))) return n;
+    }
+    return 0;
   }
 }
 

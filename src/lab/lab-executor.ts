@@ -146,8 +146,28 @@ export class LabExecutor {
       // drained (unreferenced) until the pipes close, never waited for.
       const channel = this.startChannel(call, false);
       const promise = channel.run(id, undefined, runOptions);
-      channel.child.stdin?.end(options.input ?? "");
-      result = await promise;
+      const stdin = channel.child.stdin;
+      const input = options.input ?? "";
+      if (typeof input === "string" || stdin === null) {
+        stdin?.end(input);
+        result = await promise;
+      } else {
+        // Streamed as it comes (pipe() waits while the command does not read). The command's
+        // end ends the run, not the stream's: what has not come yet is not waited for, and a
+        // pipe nobody closes cannot hang the caller.
+        // An input that fails (EIO) ends the command's input, as an end would.
+        const failed = () => stdin.end();
+        input.once("error", failed);
+        input.pipe(stdin);
+        try {
+          result = await promise;
+        } finally {
+          input.off("error", failed);
+          input.unpipe(stdin);
+          input.pause();
+          stdin.destroy();
+        }
+      }
     } else {
       const call = this.call(id, script, options, false);
       const channel = await this.acquire();

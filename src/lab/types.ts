@@ -3,6 +3,7 @@
  * only code that starts processes. A lab throws (LabError) only when the lab itself is broken;
  * a command that fails is a result, not an error.
  */
+import type { Readable } from "node:stream";
 import type { ProcessCommand } from "./transport.js";
 
 export type LabKind = "sandbox" | "host" | "ssh" | "vagrant";
@@ -47,8 +48,13 @@ export interface ExecOptions {
   netns?: string;
   /** Live output, as it arrives. */
   onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
-  /** Written to the script's standard input. */
-  input?: string;
+  /**
+   * The script's standard input: a string is written whole; a stream is passed on as it
+   * arrives (`course shell -c CMD` with a pipe), and the script may end before the stream does:
+   * exec() then resolves at once and leaves the rest unread (as `ssh host CMD` does).
+   * @default none (/dev/null)
+   */
+  input?: string | Readable;
 }
 
 export interface ExecResult {
