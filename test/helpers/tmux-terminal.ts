@@ -4,6 +4,9 @@
  * send-keys, panes read with capture-pane. Plus the shipped course with lesson 1 recorded done,
  * which several of those tests start from.
  */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll } from "vitest";
 import type { Course, Lesson } from "../../src/lesson/types.js";
 import { loadCourse } from "../../src/load-course.js";
 import { ProgressStore } from "../../src/progress/progress-store.js";
@@ -27,7 +30,14 @@ export interface TmuxTerminal {
   /** `course --lessons LESSONS ARGS` as the session's command; it prints `EXIT=N` after. */
   startSession(args: string, options?: { width?: number; envFirst?: string }): void;
   endSession(): void;
+  /** Kill the server and remove its socket (also done after the file's tests, pass or fail). */
   killServer(): void;
+}
+
+/** Where tmux puts the socket of `-L NAME`: $TMUX_TMPDIR (else /tmp), then tmux-UID. */
+function tmuxSocketPath(name: string): string {
+  const uid = typeof process.getuid === "function" ? process.getuid() : 0;
+  return join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${uid}`, name);
 }
 
 export function tmuxTerminal(
@@ -60,6 +70,14 @@ export function tmuxTerminal(
     await waitFor(String(text), shows, () => now, timeoutMs);
     return now;
   }
+  // tmux (3.3) leaves its socket file behind when its server ends: remove it, so that test runs
+  // do not fill the socket directory with dead sockets.
+  function killServer() {
+    runTool("tmux", ["-L", socket, "kill-server"]);
+    rmSync(tmuxSocketPath(socket), { force: true });
+  }
+  // Registered here so that no file using a terminal can leave its server or socket behind.
+  afterAll(killServer);
   return {
     tmux,
     screenOf,
@@ -84,9 +102,7 @@ export function tmuxTerminal(
     endSession() {
       runTool("tmux", ["-L", socket, "kill-session", "-t", "learner"]);
     },
-    killServer() {
-      runTool("tmux", ["-L", socket, "kill-server"]);
-    },
+    killServer,
   };
 }
 
