@@ -30,10 +30,11 @@ export const LAB_ID_COUNT = 65536;
  * namespaces at once and waits while the host side maps its ids: as root, root in the lab is
  * host id BASE and the 65535 after it (written from outside: newuidmap would want root to have
  * subordinate ids); `auto` maps the user's subordinate ids through newuidmap/newgidmap; `one`
- * only the user's own id. As root the host side also makes the lab a memory cgroup of its own
+ * only the user's own id. As root the host side first makes the lab a memory cgroup of its own
  * (v2 when the unified hierarchy has the memory controller, else v1's memory hierarchy, below
- * course's own cgroup) and moves the lab's PID 1 into it while that builds the lab; unprivileged, the memory limit is an
- * RLIMIT_AS per process. The lab side becomes root of the lab, takes its process limit and
+ * course's own cgroup): on v1 it moves itself into it before it forks, so the lab is born in it,
+ * and leaves it again; on v2 it moves the lab's PID 1 into it while that builds the lab.
+ * Unprivileged, the memory limit is an RLIMIT_AS per process. The lab side becomes root of the lab, takes its process limit and
  * forks the lab's PID 1, the *holder*, then exits.
  *
  * The host side writes the lab's record (`ID.lab`, 0600, never through an existing file) from
@@ -66,10 +67,12 @@ my $out = \*STDOUT;
 $| = 1;
 sub say { syswrite $out, join('', @_) . "\n" }
 my $cgroup = '';
+# cgroup v1: the memory cgroup this process came from, to leave the lab's again.
+my $came_from = '';
 my $host_side = 1;
 sub fail {
   say 'error ', @_;
-  rmdir $cgroup if $host_side && $cgroup ne '';
+  if ($host_side && $cgroup ne '') { leave_cgroup(); rmdir $cgroup }
   exit(1);
 }
 # System call numbers (perl-base has no syscall.ph): unshare mount umount2 pivot_root
@@ -96,6 +99,13 @@ if ($map =~ /^map:/ && (grep { !-d "/sys/module/$_" } qw(bridge veth nf_nat)) &&
   system { 'modprobe' } 'modprobe', '-a', '-q', qw(bridge veth nf_nat iptable_nat nft_chain_nat);
 }
 
+# As root: the lab's memory cgroup. On cgroup v1 this process moves itself into it, through
+# \`tasks\` (one thread moving itself: the kernel skips the global lock that a move through
+# cgroup.procs takes, which waits for an RCU grace period, 7-20 ms), so the lab side and its PID 1
+# are born in it; it leaves again before it exits or waits for the lab's end.
+make_cgroup() if $map =~ /^map:/ && $mem ne '';
+my $moved = $came_from ne '' && put("$cgroup/tasks", '0');
+
 # The host side (this process) and the lab side (the child) talk over two pipes; a third one
 # stays open in the lab's PID 1 until it ends.
 pipe(my $from_lab, my $to_host) or fail("pipe: $!");
@@ -111,7 +121,6 @@ from_lab() eq 'unshared' or fail('the lab did not start');
 if ($map =~ /^map:(\d+)$/) {
   my $m = "0 $1 ${LAB_ID_COUNT}\n";
   put("/proc/$child/uid_map", $m) && put("/proc/$child/gid_map", $m) or fail("cannot map the ids $m into the lab: $!");
-  make_cgroup() if $mem ne '';
 } elsif ($map eq 'auto') {
   my $name = getpwuid($uid) // $uid;
   my @u = sub_ids('/etc/subuid', $name, $uid);
@@ -124,10 +133,12 @@ print $to_lab "mapped $cgroup\n";
 close $to_lab;
 my ($hpid) = from_lab() =~ /^holder (\d+)$/ or fail('the lab did not start its holder');
 waitpid($child, 0);
-# Into its cgroup while it builds the lab (a move waits for an RCU grace period on cgroup v1: not
-# on the lab's path). What it does before is charged to ours; it starts nothing but itself.
-$cgroup eq '' || put("$cgroup/cgroup.procs", $hpid)
+# cgroup v2: the lab's PID 1 moves into its cgroup while it builds the lab (that move waits for
+# an RCU grace period, in parallel with the build). What it did before is charged to ours; it
+# starts nothing but itself.
+$cgroup eq '' || $moved || put("$cgroup/cgroup.procs", $hpid)
   or do { kill 'KILL', $hpid; fail("cannot move the lab into its cgroup $cgroup: $!") };
+leave_cgroup();
 # The record, written as the user course runs as; the holder's own identity comes from /proc.
 my $stat = do { open(my $h, '<', "/proc/$hpid/stat") or fail("the lab's holder is gone"); local $/; <$h> };
 my @st = split / /, substr($stat, rindex($stat, ')') + 2);
@@ -194,7 +205,8 @@ sub make_cgroup {
     put("$unified/course/cgroup.subtree_control", "+memory +pids") if -d "$unified/course" || mkdir "$unified/course";
     ($dir, $limit) = ("$unified/course/$id", 'memory.max');
   } elsif (defined $v1 && -d "/sys/fs/cgroup/memory$v1") {
-    ($dir, $limit) = ("/sys/fs/cgroup/memory" . ($v1 eq '/' ? '' : $v1) . "/course-$id", 'memory.limit_in_bytes');
+    $came_from = "/sys/fs/cgroup/memory" . ($v1 eq '/' ? '' : $v1);
+    ($dir, $limit) = ("$came_from/course-$id", 'memory.limit_in_bytes');
   } else {
     return '';
   }
@@ -206,6 +218,9 @@ sub make_cgroup {
   put("$dir/memory.swap.max", "0") if $limit eq 'memory.max';
   return $dir;
 }
+
+# Back to the cgroup v1 this process came from (the lab's cgroup is removed only when empty).
+sub leave_cgroup { put("$came_from/tasks", '0') if $moved; $moved = 0 }
 
 sub lab_side {
   close $from_lab; close $lab_end;
