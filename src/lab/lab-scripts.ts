@@ -26,16 +26,16 @@ export const LAB_ID_COUNT = 65536;
  * (map:BASE|auto|one), 9 size of each tmpfs (e.g. 64m), 10 process limit, 11 memory limit in
  * bytes (empty: none).
  *
- * The process forks the lab side, which unshares user, network, mount, PID, UTS and IPC
- * namespaces at once and waits while the host side maps its ids: as root, root in the lab is
- * host id BASE and the 65535 after it (written from outside: newuidmap would want root to have
- * subordinate ids); `auto` maps the user's subordinate ids through newuidmap/newgidmap; `one`
- * only the user's own id. As root the host side first makes the lab a memory cgroup of its own
- * (v2 when the unified hierarchy has the memory controller, else v1's memory hierarchy, below
- * course's own cgroup): on v1 it moves itself into it before it forks, so the lab is born in it,
- * and leaves it again; on v2 it moves the lab's PID 1 into it while that builds the lab.
- * Unprivileged, the memory limit is an RLIMIT_AS per process. The lab side becomes root of the lab, takes its process limit and
- * forks the lab's PID 1, the *holder*, then exits.
+ * The process (the host side) clones the lab's PID 1, the *holder*, in new user, network,
+ * mount, PID, UTS and IPC namespaces at once (one process start), which waits while the host
+ * side maps its ids: as root, root in the lab is host id BASE and the 65535 after it (written
+ * from outside: newuidmap would want root to have subordinate ids); `auto` maps the user's
+ * subordinate ids through newuidmap/newgidmap; `one` only the user's own id. As root the host
+ * side first makes the lab a memory cgroup of its own (v2 when the unified hierarchy has the
+ * memory controller, else v1's memory hierarchy, below course's own cgroup): on v1 it moves
+ * itself into it before it clones, so the lab is born in it, and leaves it again; on v2 it moves
+ * the lab's PID 1 into it while that builds the lab. Unprivileged, the memory limit is an
+ * RLIMIT_AS per process. The holder becomes root of the lab and takes its process limit.
  *
  * The host side writes the lab's record (`ID.lab`, 0600, never through an existing file) from
  * the holder's /proc entries, as the user course runs as, while the holder builds the lab's own
@@ -75,13 +75,13 @@ sub fail {
   if ($host_side && $cgroup ne '') { leave_cgroup(); rmdir $cgroup }
   exit(1);
 }
-# System call numbers (perl-base has no syscall.ph): unshare mount umount2 pivot_root
+# System call numbers (perl-base has no syscall.ph): clone mount umount2 pivot_root
 # sethostname setgroups setrlimit setresuid setresgid.
-my %nr = (x86_64 => [272, 165, 166, 155, 170, 116, 160, 117, 119], aarch64 => [97, 40, 39, 41, 161, 159, 164, 147, 149]);
+my %nr = (x86_64 => [56, 165, 166, 155, 170, 116, 160, 117, 119], aarch64 => [220, 40, 39, 41, 161, 159, 164, 147, 149]);
 $nr{riscv64} = $nr{aarch64};
 my $arch = do { my $h; open($h, '<', '/proc/sys/kernel/arch') ? <$h> : do { require Config; $Config::Config{archname} } };
 $arch =~ s/[-\n].*//s;
-my ($UNSHARE, $MOUNT, $UMOUNT2, $PIVOT, $SETHOSTNAME, $SETGROUPS, $SETRLIMIT, $SETRESUID, $SETRESGID) =
+my ($CLONE, $MOUNT, $UMOUNT2, $PIVOT, $SETHOSTNAME, $SETGROUPS, $SETRLIMIT, $SETRESUID, $SETRESGID) =
   @{ $nr{$arch} || fail("labs need an x86_64, aarch64 or riscv64 machine, not $arch") };
 my ($RDONLY, $NOSUID, $NODEV, $NOEXEC, $REMOUNT, $BIND, $REC, $PRIVATE) =
   (1, 2, 4, 8, 32, 4096, 16384, 1 << 18);
@@ -100,9 +100,9 @@ if ($map =~ /^map:/ && (grep { !-d "/sys/module/$_" } qw(bridge veth nf_nat)) &&
 }
 
 # As root: the lab's memory cgroup. On cgroup v1 this process moves itself into it, through
-# \`tasks\` (one thread moving itself: the kernel skips the global lock that a move through
-# cgroup.procs takes, which waits for an RCU grace period, 7-20 ms), so the lab side and its PID 1
-# are born in it; it leaves again before it exits or waits for the lab's end.
+# tasks (one thread moving itself: the kernel skips the global lock that a move through
+# cgroup.procs takes, which waits for an RCU grace period, 7-20 ms), so the lab's PID 1 is born
+# in it; it leaves again before it exits or waits for the lab's end.
 make_cgroup() if $map =~ /^map:/ && $mem ne '';
 my $moved = $came_from ne '' && put("$cgroup/tasks", '0');
 
@@ -111,28 +111,31 @@ my $moved = $came_from ne '' && put("$cgroup/tasks", '0');
 pipe(my $from_lab, my $to_host) or fail("pipe: $!");
 pipe(my $from_host, my $to_lab) or fail("pipe: $!");
 pipe(my $lab_end, my $lab_lives) or fail("pipe: $!");
-my $child = fork // fail("cannot fork: $!");
-if ($child == 0) { close $from_lab; close $to_lab; ($out, $host_side) = ($to_host, 0); lab_side() }
+# The lab side is the lab's PID 1, the *holder*, born in new user, network, mount, PID, UTS and
+# IPC namespaces (clone, as fork with SIGCHLD: one process start, and the host side knows its
+# PID at once to map its ids).
+my $hpid = syscall($CLONE, 0x10000000 | 0x40000000 | 0x20000 | 0x20000000 | 0x04000000 | 0x08000000 | 17, 0, 0, 0, 0);
+$hpid >= 0 or fail("cannot make the lab's namespaces (clone: $!)");
+if ($hpid == 0) { close $from_lab; close $to_lab; ($out, $host_side) = ($to_host, 0); lab_side() }
 close $to_host; close $from_host; close $lab_lives;
 
 sub from_lab { my $l = <$from_lab>; defined $l or fail('the lab ended while it was made'); chomp $l; $l =~ /^error (.*)/ and fail($1); return $l }
 
-from_lab() eq 'unshared' or fail('the lab did not start');
 if ($map =~ /^map:(\d+)$/) {
   my $m = "0 $1 ${LAB_ID_COUNT}\n";
-  put("/proc/$child/uid_map", $m) && put("/proc/$child/gid_map", $m) or fail("cannot map the ids $m into the lab: $!");
+  put("/proc/$hpid/uid_map", $m) && put("/proc/$hpid/gid_map", $m) or fail("cannot map the ids $m into the lab: $!");
 } elsif ($map eq 'auto') {
   my $name = getpwuid($uid) // $uid;
   my @u = sub_ids('/etc/subuid', $name, $uid);
   my @g = sub_ids('/etc/subgid', $name, $uid);
   (@u && @g) or fail("no subordinate ids for $name in /etc/subuid and /etc/subgid");
-  system({ 'newuidmap' } 'newuidmap', $child, 0, $uid, 1, 1, @u) == 0 &&
-    system({ 'newgidmap' } 'newgidmap', $child, 0, $gid, 1, 1, @g) == 0 or fail('newuidmap/newgidmap could not map the subordinate ids');
+  system({ 'newuidmap' } 'newuidmap', $hpid, 0, $uid, 1, 1, @u) == 0 &&
+    system({ 'newgidmap' } 'newgidmap', $hpid, 0, $gid, 1, 1, @g) == 0 or fail('newuidmap/newgidmap could not map the subordinate ids');
 }
 print $to_lab "mapped $cgroup\n";
 close $to_lab;
-my ($hpid) = from_lab() =~ /^holder (\d+)$/ or fail('the lab did not start its holder');
-waitpid($child, 0);
+# It has its ids (the record names them).
+from_lab() eq 'root' or fail('the lab did not start');
 # cgroup v2: the lab's PID 1 moves into its cgroup while it builds the lab (that move waits for
 # an RCU grace period, in parallel with the build). What it did before is charged to ours; it
 # starts nothing but itself.
@@ -225,9 +228,6 @@ sub leave_cgroup { put("$came_from/tasks", '0') if $moved; $moved = 0 }
 sub lab_side {
   close $from_lab; close $lab_end;
   umask 022;
-  syscall($UNSHARE, 0x10000000 | 0x40000000 | 0x20000 | 0x20000000 | 0x04000000 | 0x08000000) == 0
-    or fail("cannot make the lab's namespaces (unshare: $!)");
-  say 'unshared';
   my $l = <$from_host>;
   exit(1) unless defined $l && $l =~ /^mapped (.*)\n/;
   $cgroup = $1;
@@ -241,8 +241,7 @@ sub lab_side {
   }
   limit(6, $nproc, "of $nproc processes");
   limit(9, $mem, "of $mem bytes per process") if $mem ne '' && $map !~ /^map:/;
-  my $pid = fork // fail("cannot fork: $!");
-  if ($pid) { say "holder $pid"; exit(0) }
+  say 'root';
   holder();
 }
 
