@@ -253,10 +253,13 @@ sub copy_tree {
     opendir(my $d, $src) or return;
     copy_tree("$src/$_", "$dst/$_") for grep { $_ ne '.' && $_ ne '..' } readdir $d;
   } elsif (-f _) {
-    my $m = (stat _)[2] & 07777;
-    open(my $i, '<:raw', $src) or return;
-    open(my $o, '>:raw', $dst) or return;
-    local $/; print $o scalar <$i>; close $o; chmod $m, $dst;
+    # System calls only (no PerlIO layers), the mode given at creation (umask 0 here).
+    my ($m, $n) = ((stat _)[2] & 07777, (stat _)[7]);
+    sysopen(my $i, $src, 0) or return;
+    my $data = '';
+    1 while sysread($i, $data, $n + 1 - length $data, length $data) && length $data <= $n;
+    sysopen(my $o, $dst, 0x1 | 0x40 | 0x80, $m) or return;
+    syswrite $o, $data;
   }
 }
 
@@ -302,9 +305,11 @@ sub holder {
   my $resolv = '/etc/resolv.conf';
   my $resolv_target;
   if (defined $etc) {
+    my $mask = umask 0;
     for (qw(iproute2 hosts hostname networks ethers sysctl.conf sysctl.d nftables.conf iptables)) {
       copy_tree("/etc/$_", "$etc/$_") if -e "/etc/$_";
     }
+    umask $mask;
   }
   if (-l $resolv) {
     my $t = readlink $resolv;
