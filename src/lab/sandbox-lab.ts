@@ -11,12 +11,14 @@ import {
 } from "./lab-scripts.js";
 import { labShell, labShellCommand } from "./run-interactive.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
+import { shellQuote } from "./shell-quote.js";
 import type { ProcessCommand, Transport } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
   Lab,
   LabCapabilities,
+  LabShellOptions,
   OpenedLab,
   OpenLabOptions,
   ShellCommandOptions,
@@ -343,7 +345,6 @@ export function limitMessage(
 export function limitShellCode(
   o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize" | "memoryLimit">,
 ): string {
-  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
   const near = Math.floor((o.processLimit ?? DEFAULT_PROCESS_LIMIT) * 0.95);
   const memory = limitMessage("memory", o).replace(
     "course: the lab reached its memory limit",
@@ -354,11 +355,11 @@ __course_limits() {
   local s=$? p u m full=
   case $BASH_COMMAND in __course_* | 'return "$s"' | 'return $s') return $s ;; esac
   p=(/proc/[0-9]*)
-  [ \${#p[@]} -lt ${near} ] || echo ${q(limitMessage("processes", o))} >&2
+  [ \${#p[@]} -lt ${near} ] || echo ${shellQuote(limitMessage("processes", o))} >&2
   while read -r _ _ _ _ u m; do [ "$u" != 100% ] || full="$full $m"; done < <(df -P 2>/dev/null)
-  [ "$full" = "$__course_full" ] || [ -z "$full" ] || echo ${q(limitMessage("tmpfs", o))} >&2
+  [ "$full" = "$__course_full" ] || [ -z "$full" ] || echo ${shellQuote(limitMessage("tmpfs", o))} >&2
   __course_full=$full
-  [ "$s" != 137 ] || echo ${q(memory)} >&2
+  [ "$s" != 137 ] || echo ${shellQuote(memory)} >&2
   return $s
 }
 trap __course_limits ERR`;
@@ -507,7 +508,7 @@ class SandboxLab implements Lab {
     return said === undefined ? result : { ...result, stderr: `${result.stderr}${said}\n` };
   }
 
-  shell(options: { command?: string; label?: string } = {}): Promise<number> {
+  shell(options: LabShellOptions = {}): Promise<number> {
     return labShell(
       this.o.transport,
       // nsenter opens --wd before it enters the lab: /tmp would be the host's (outside the lab's
@@ -519,7 +520,7 @@ class SandboxLab implements Lab {
         ...this.limit,
         // On a terminal, the shell runs on a pty of the lab's own devpts (script relays to it),
         // so `tty` names it inside the lab: the terminal it was started on is the host's.
-        ...(process.stdin.isTTY ? ON_A_LAB_PTY : []),
+        ...(options.terminal === true ? ON_A_LAB_PTY : []),
       ],
       "/tmp",
       this.o.label,

@@ -26,7 +26,7 @@ const loads = (modules: string[], pkg: string) =>
 
 describe("the start-up path stays light", () => {
   test.each([["--help"], ["list"], ["status"]])(
-    "course %s loads neither execa nor the shell parser",
+    "course %s loads neither execa nor the shell parser nor serve's web server",
     (command) => {
       const modules = modulesLoadedBy([command]);
       // The trace works: the CLI's own entry and commander are in it.
@@ -34,6 +34,8 @@ describe("the start-up path stays light", () => {
       expect(loads(modules, "commander")).toBe(true);
       expect(loads(modules, "execa")).toBe(false);
       expect(loads(modules, "web-tree-sitter")).toBe(false);
+      expect(loads(modules, "fastify")).toBe(false);
+      expect(modules.some((url) => url.includes("/dist/web/"))).toBe(false);
     },
   );
 

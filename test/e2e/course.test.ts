@@ -2,11 +2,11 @@
  * The shipped course proves itself: `course test lessons` passes in both lab modes, as root and
  * as an unprivileged user, and `--mutate --strict` passes as root. Slow: real labs, every lesson.
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { ensureLabUser, LAB_TEST_USER, labUserDir } from "../helpers/lab-user.js";
+import { runTool, tool } from "../helpers/tool.js";
 import { course, isolatedEnv, ROOT } from "../instructor/run-course.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -22,7 +22,7 @@ afterAll(() => {
  * a copy (a checkout under /root is not readable by other users).
  */
 function readableCopy(home: string, ids: { uid: number; gid: number }): string {
-  const readable = spawnSync("runuser", [
+  const readable = runTool("runuser", [
     "-u",
     LAB_TEST_USER,
     "--",
@@ -30,12 +30,12 @@ function readableCopy(home: string, ids: { uid: number; gid: number }): string {
     "-r",
     join(ROOT, "dist/bin.js"),
   ]);
-  if (readable.status === 0) return ROOT;
+  if (readable.code === 0) return ROOT;
   const copy = join(home, "course");
   for (const part of ["dist", "lessons", "node_modules", "package.json"]) {
     cpSync(join(ROOT, part), join(copy, part), { recursive: true });
   }
-  execFileSync("chown", ["-R", `${ids.uid}:${ids.gid}`, copy]);
+  tool("chown", ["-R", `${ids.uid}:${ids.gid}`, copy]);
   return copy;
 }
 
