@@ -16,7 +16,7 @@ const bin = new CourseBin({ prefix: "course-tmux-", args: ["--lessons", FIXTURE]
 // server is gone.
 labsInTempHome(bin);
 
-const { waitForScreen, keys, startSession, endSession, killServer } = tmuxTerminal(
+const { tmux, waitForScreen, keys, startSession, endSession, killServer } = tmuxTerminal(
   "course-e2e",
   FIXTURE,
   () => ({
@@ -27,6 +27,9 @@ const { waitForScreen, keys, startSession, endSession, killServer } = tmuxTermin
 
 beforeAll(() => {
   ensureBuilt();
+  // A session that outlives the learner's: ending the only session ends the tmux server, and the
+  // next new-session can race its exit (seen once under load, exit 1).
+  tmux("new-session", "-d", "-s", "keep", "sleep 3600");
 }, 120_000);
 
 afterAll(() => {

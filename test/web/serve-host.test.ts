@@ -11,7 +11,6 @@
  * (`nsenter --net`) so that it reaches the server's 127.0.0.1.
  */
 import { existsSync } from "node:fs";
-import { execa } from "execa";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CourseBin, courseBin, repoRoot } from "../helpers/course-bin.js";
@@ -22,6 +21,7 @@ import {
   startCourseServer,
 } from "../helpers/course-server.js";
 import { type NetworkBox, openNetworkBox } from "../helpers/network-box.js";
+import { runToolAsync } from "../helpers/tool.js";
 
 const bin = new CourseBin({ prefix: "course-serve-host-", timeout: 60_000 });
 const HOST = ["--lab", "host"];
@@ -31,16 +31,12 @@ let server: RunningServer | undefined;
 let browser: Browser | undefined;
 
 /** `course --lab host ARGS` inside the box, in the test's temp home. */
-async function inBox(args: string[]) {
+function inBox(args: string[]) {
   const [command = "", ...prefix] = box.enter(repoRoot);
-  const r = await execa(command, [...prefix, process.execPath, courseBin, ...HOST, ...args], {
+  return runToolAsync(command, [...prefix, process.execPath, courseBin, ...HOST, ...args], {
     env: bin.env(HOME()),
-    // No input: `course shell -c` waits for the end of its stdin before it exits.
-    stdin: "ignore",
     timeout: 60_000,
-    reject: false,
   });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** POST /api/lessons/NAME/verify from the page (the browser holds the cookie). */

@@ -18,11 +18,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { CourseBin, labsInTempHome, repoRoot } from "../helpers/course-bin.js";
 import { CHROMIUM, startCourseServer } from "../helpers/course-server.js";
 import { openNetworkBox } from "../helpers/network-box.js";
+import { tool } from "../helpers/tool.js";
 
 const bin = new CourseBin({ prefix: "course-serve-start-", timeout: 60_000 });
 labsInTempHome(bin);
@@ -140,7 +140,7 @@ describe("course serve as it starts", { timeout: 120_000 }, () => {
         );
         // A client in the box reaches it at that address, by that name.
         const [command = "", ...prefix] = enter;
-        const client = await execa(
+        const client = tool(
           command,
           [
             ...prefix,
@@ -152,7 +152,7 @@ describe("course serve as it starts", { timeout: 120_000 }, () => {
           ],
           { timeout: 30_000 },
         );
-        expect(client.stdout.trim()).toBe("200 namespaces");
+        expect(client.trim()).toBe("200 namespaces");
       } finally {
         expect(await server.stop()).toBe(0);
       }
