@@ -1,6 +1,7 @@
 /**
  * The shipped course proves itself: `course test lessons` passes in both lab modes, as root and
- * as an unprivileged user, and `--mutate --strict` passes as root. Slow: real labs, every lesson.
+ * as an unprivileged user, and `--mutate --strict` passes as both too (issue 13: the whole course
+ * keeps working in a user namespace). Slow: real labs, every lesson.
  */
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -50,7 +51,7 @@ describe("the shipped course", { timeout: 600_000 }, () => {
     expect(run.stdout).toMatch(/\d+ lessons: \d+ passed, 0 failed/);
   });
 
-  test("passes `course test` as an unprivileged user (sandbox lab in a user namespace)", async () => {
+  test("passes `course test --mutate --strict` as an unprivileged user (sandbox lab in a user namespace)", async () => {
     const ids = ensureLabUser();
     const home = labUserDir(ids, "course-user-");
     dirs.push(home);
@@ -69,6 +70,8 @@ describe("the shipped course", { timeout: 600_000 }, () => {
         join(where, "dist/bin.js"),
         "test",
         "lessons",
+        "--mutate",
+        "--strict",
         "--jobs",
         "2",
       ],
@@ -77,6 +80,7 @@ describe("the shipped course", { timeout: 600_000 }, () => {
     );
     expect(run.code, explain(run)).toBe(0);
     expect(run.stdout).toMatch(/\d+ lessons: \d+ passed, 0 failed/);
+    expect(run.stdout).toMatch(/, 0 unchecked commands \(/);
   });
 
   test("passes `course test --mutate --strict` as root: every command is checked", async () => {
