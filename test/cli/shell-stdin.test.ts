@@ -186,11 +186,16 @@ describe("course shell -c and its standard input (built binary)", () => {
 });
 
 describe("Lab.exec with a stream as input", () => {
-  const runtime = mkdtempSync(join(tmpdir(), "course-shell-stdin-lab-"));
+  // Made in beforeAll, not when the file is collected: a run that filters these tests out
+  // must not leave the dir behind.
+  let runtime = "";
   const labs: Lab[] = [];
+  beforeAll(() => {
+    runtime = mkdtempSync(join(tmpdir(), "course-shell-stdin-lab-"));
+  });
   afterAll(async () => {
     for (const lab of labs) await lab.destroy();
-    rmSync(runtime, { recursive: true, force: true });
+    if (runtime !== "") rmSync(runtime, { recursive: true, force: true });
   });
 
   for (const execMode of ["server", "spawn"] as const) {
