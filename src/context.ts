@@ -56,6 +56,11 @@ export function labIo(ctx: CommandContext): {
   return { env: ctx.env, stderr: ctx.stderr };
 }
 
+/** Whether the user's standard input is a terminal (a lab shell started on it is interactive). */
+export function inputIsTerminal(ctx: CommandContext): boolean {
+  return (ctx.stdin as { isTTY?: boolean }).isTTY === true;
+}
+
 /** Whether to colour output written to `stream`: NO_COLOR and FORCE_COLOR win, then `--[no-]color`, then TTY. */
 export function useColor(ctx: CommandContext, stream: { isTTY?: boolean } = ctx.stdout): boolean {
   if (ctx.global.color !== undefined) return ctx.global.color;

@@ -2,7 +2,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** Where progress lives: `$COURSE_STATE_DIR`, else `$XDG_STATE_HOME/course`, else `~/.local/state/course`. */
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+export function stateDir(env: NodeJS.ProcessEnv): string {
   if (env.COURSE_STATE_DIR) return env.COURSE_STATE_DIR;
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, "course");
   return join(homedir(), ".local", "state", "course");
@@ -20,7 +20,7 @@ export function cacheDir(env: NodeJS.ProcessEnv): string {
  * have made the temp dir one before us.
  */
 export function runtimeDir(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   uid: number = typeof process.getuid === "function" ? process.getuid() : -1,
 ): string {
   if (env.COURSE_RUNTIME_DIR) return env.COURSE_RUNTIME_DIR;

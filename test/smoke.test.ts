@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { expect, test } from "vitest";
+import { tool } from "./helpers/tool.js";
 
 test("the built binary prints its help with the exit codes", () => {
-  const out = execFileSync(process.execPath, ["dist/bin.js", "--help"], { encoding: "utf8" });
+  const out = tool(process.execPath, ["dist/bin.js", "--help"]);
   expect(out).toContain("Exit codes:");
   expect(out).toContain("3  lesson locked");
 });

@@ -26,12 +26,11 @@ export function parseStep(lesson: Lesson, arg: string): Step {
   return step;
 }
 
-/** The command: prints one hint (or says there are none) and exits 0. */
-export async function hintCommand(
-  ctx: CommandContext,
-  lessonName: string,
-  stepArg?: string,
-): Promise<number> {
+/**
+ * Take the next hint of a step (STEP, or the first not passed) and record it: the rule `course
+ * hint` and the API of `course serve` share. `taken` is undefined when the step has no hints.
+ */
+export async function takeHint(ctx: CommandContext, lessonName: string, stepArg?: string) {
   const course = await requireCourse(ctx);
   const lesson = findLesson(course, lessonName);
   const store = openProgress(ctx);
@@ -46,6 +45,16 @@ export async function hintCommand(
   if (step === undefined) throw new UsageError(`${lessonLabel(lesson)} has no steps`);
   const chosen = step;
   const taken = await store.update((p) => takeNextHint(p, course, lesson, chosen.index));
+  return { lesson, step: chosen, taken };
+}
+
+/** The command: prints one hint (or says there are none) and exits 0. */
+export async function hintCommand(
+  ctx: CommandContext,
+  lessonName: string,
+  stepArg?: string,
+): Promise<number> {
+  const { lesson, step: chosen, taken } = await takeHint(ctx, lessonName, stepArg);
   const color = useColor(ctx);
   const width = Math.min(ctx.stdout.columns ?? 80, 100);
   const head = `${lessonLabel(lesson)}, step ${chosen.index} (${chosen.title})`;

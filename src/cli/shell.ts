@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { type CommandContext, labIo, useColor, warnOption } from "../context.js";
+import { type CommandContext, inputIsTerminal, labIo, useColor, warnOption } from "../context.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Course, Lesson } from "../lesson/types.js";
@@ -48,8 +48,8 @@ export async function shellCommand(
   });
   const { lab } = opened;
   try {
-    const interactive =
-      (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
+    const terminal = inputIsTerminal(ctx);
+    const interactive = terminal && ctx.stdout.isTTY === true;
     if (command === undefined) {
       if (opened.created)
         ctx.stderr.write(`course: created the lab of ${lesson.id} (${lab.description})\n`);
@@ -71,14 +71,14 @@ export async function shellCommand(
           live: liveChecksOn(ctx),
         });
       }
-      return await lab.shell({ label: lesson.id });
+      return await lab.shell({ label: lesson.id, terminal });
     }
-    if (interactive) return await lab.shell({ command, label: lesson.id });
+    if (interactive) return await lab.shell({ command, label: lesson.id, terminal });
     // Not on a terminal: run it like a script, streaming its output, and do not wait for
     // what it leaves running in the background (`course shell -c 'server &'` returns). What
     // comes on standard input is the command's (`course shell 1 -c 'bash -s' < script`); a
     // terminal's is not read (it would wait for Ctrl-D).
-    const input = (ctx.stdin as { isTTY?: boolean }).isTTY === true ? "" : await readAll(ctx.stdin);
+    const input = terminal ? "" : await readAll(ctx.stdin);
     const result = await lab.exec(`set +e +o pipefail\n${command}`, {
       timeout: 24 * 60 * 60,
       onOutput: (chunk, stream) => (stream === "stdout" ? ctx.stdout : ctx.stderr).write(chunk),

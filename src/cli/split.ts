@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { CommandContext } from "../context.js";
+import { type CommandContext, inputIsTerminal } from "../context.js";
 import { UsageError } from "../errors.js";
 import { type SplitState, writeSplitState } from "../flows/split-pane.js";
 import { ensurePrivateDir } from "../lab/private-dir.js";
@@ -32,7 +32,7 @@ export async function assertSplitPossible(ctx: CommandContext): Promise<void> {
       hint: "Install it (apt-get install tmux), or run `course start` without --split.",
     });
   }
-  const terminal = (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
+  const terminal = inputIsTerminal(ctx) && ctx.stdout.isTTY === true;
   if (!terminal) {
     throw new UsageError("--split needs a terminal", {
       hint: "Run it in a terminal, or leave out --split.",

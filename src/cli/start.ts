@@ -1,6 +1,13 @@
 /** `course start [LESSON]`: the guided flow (src/flows/start.ts) on this terminal. */
 
-import { type CommandContext, debugOption, labIo, useColor, warnOption } from "../context.js";
+import {
+  type CommandContext,
+  debugOption,
+  inputIsTerminal,
+  labIo,
+  useColor,
+  warnOption,
+} from "../context.js";
 import { learnerDriver } from "../flows/learner-driver.js";
 import type { LiveState } from "../flows/live-check.js";
 import { startFlow } from "../flows/start.js";
@@ -33,8 +40,7 @@ export async function startCommand(
     // Outside tmux: this same command in a new tmux session, where it splits its window.
     if (!insideTmux(ctx)) return runInNewTmuxSession(ctx, process.argv);
   }
-  const interactive =
-    (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
+  const interactive = inputIsTerminal(ctx) && ctx.stdout.isTTY === true;
   const pane =
     options.split === true ? await openStepPane(ctx, course.dir, useColor(ctx)) : undefined;
   try {
@@ -76,7 +82,7 @@ async function guidedFlow(
           onStep: (lesson: Lesson, step: number | null) => pane.update({ lesson: lesson.id, step }),
         }),
     openShell: async (lab, lesson) => {
-      if (!interactive) return lab.shell({ label: lesson.id });
+      if (!interactive) return lab.shell({ label: lesson.id, terminal: inputIsTerminal(ctx) });
       const { runLabShell } = await import("../flows/lab-shell.js");
       return runLabShell({
         course,

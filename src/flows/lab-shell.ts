@@ -27,7 +27,7 @@ import { renderVerifyReport } from "../render/render-verify-report.js";
 import { LiveChecker, type LiveState } from "./live-check.js";
 import { recordVerifyReport, verifyLesson } from "./verify.js";
 
-/** A terminal: a TTY stream with raw mode (process.stdin), or a test's pty. */
+/** A terminal: a TTY stream with raw mode (the CommandContext's stdin), or a test's pty. */
 export type TerminalInput = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
 export type TerminalOutput = Writable & { columns?: number; rows?: number };
 

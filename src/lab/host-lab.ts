@@ -11,6 +11,7 @@ import type {
   ExecResult,
   Lab,
   LabCapabilities,
+  LabShellOptions,
   OpenedLab,
   OpenLabOptions,
   ShellCommandOptions,
@@ -51,7 +52,7 @@ class HostLab implements Lab {
     return this.executor.exec(script, options);
   }
 
-  shell(options: { command?: string; label?: string } = {}): Promise<number> {
+  shell(options: LabShellOptions = {}): Promise<number> {
     return labShell(this.transport, [], homedir(), this.label, options);
   }
 

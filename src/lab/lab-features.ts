@@ -7,6 +7,7 @@
  * Vagrant VM, in one round trip.
  */
 import { KERNEL_FEATURES, type KernelFeature, type Need } from "../lesson/needs.js";
+import { shellQuote } from "./shell-quote.js";
 import type { Lab } from "./types.js";
 
 /** What was found for one need. */
@@ -54,7 +55,7 @@ export function featuresScript(features: readonly KernelFeature[]): string {
     ),
   ].join("\n");
   // A scratch namespace of its own: nothing tried here touches the lab's namespaces.
-  return `# features: ${features.join(" ")}\nunshare --net bash -c '${body.replaceAll("'", "'\\''")}' 2>&1; true`;
+  return `# features: ${features.join(" ")}\nunshare --net bash -c ${shellQuote(body)} 2>&1; true`;
 }
 
 /** Read the script's output; a feature with no line (unshare failed) is reported unavailable. */

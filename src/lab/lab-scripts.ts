@@ -26,15 +26,16 @@ export const LAB_ID_COUNT = 65536;
  * (map:BASE|auto|one), 9 size of each tmpfs (e.g. 64m), 10 process limit, 11 memory limit in
  * bytes (empty: none).
  *
- * The process forks the lab side, which unshares user, network, mount, PID, UTS and IPC
- * namespaces at once and waits while the host side maps its ids: as root, root in the lab is
- * host id BASE and the 65535 after it (written from outside: newuidmap would want root to have
- * subordinate ids); `auto` maps the user's subordinate ids through newuidmap/newgidmap; `one`
- * only the user's own id. As root the host side also makes the lab a memory cgroup of its own
- * (v2 when the unified hierarchy has the memory controller, else v1's memory hierarchy, below
- * course's own cgroup) and moves the lab's PID 1 into it while that builds the lab; unprivileged, the memory limit is an
- * RLIMIT_AS per process. The lab side becomes root of the lab, takes its process limit and
- * forks the lab's PID 1, the *holder*, then exits.
+ * The process (the host side) clones the lab's PID 1, the *holder*, in new user, network,
+ * mount, PID, UTS and IPC namespaces at once (one process start), which waits while the host
+ * side maps its ids: as root, root in the lab is host id BASE and the 65535 after it (written
+ * from outside: newuidmap would want root to have subordinate ids); `auto` maps the user's
+ * subordinate ids through newuidmap/newgidmap; `one` only the user's own id. As root the host
+ * side first makes the lab a memory cgroup of its own (v2 when the unified hierarchy has the
+ * memory controller, else v1's memory hierarchy, below course's own cgroup): on v1 it moves
+ * itself into it before it clones, so the lab is born in it, and leaves it again; on v2 it moves
+ * the lab's PID 1 into it while that builds the lab. Unprivileged, the memory limit is an
+ * RLIMIT_AS per process. The holder becomes root of the lab and takes its process limit.
  *
  * The host side writes the lab's record (`ID.lab`, 0600, never through an existing file) from
  * the holder's /proc entries, as the user course runs as, while the holder builds the lab's own
@@ -66,19 +67,21 @@ my $out = \*STDOUT;
 $| = 1;
 sub say { syswrite $out, join('', @_) . "\n" }
 my $cgroup = '';
+# cgroup v1: the memory cgroup this process came from, to leave the lab's again.
+my $came_from = '';
 my $host_side = 1;
 sub fail {
   say 'error ', @_;
-  rmdir $cgroup if $host_side && $cgroup ne '';
+  if ($host_side && $cgroup ne '') { leave_cgroup(); rmdir $cgroup }
   exit(1);
 }
-# System call numbers (perl-base has no syscall.ph): unshare mount umount2 pivot_root
+# System call numbers (perl-base has no syscall.ph): clone mount umount2 pivot_root
 # sethostname setgroups setrlimit setresuid setresgid.
-my %nr = (x86_64 => [272, 165, 166, 155, 170, 116, 160, 117, 119], aarch64 => [97, 40, 39, 41, 161, 159, 164, 147, 149]);
+my %nr = (x86_64 => [56, 165, 166, 155, 170, 116, 160, 117, 119], aarch64 => [220, 40, 39, 41, 161, 159, 164, 147, 149]);
 $nr{riscv64} = $nr{aarch64};
 my $arch = do { my $h; open($h, '<', '/proc/sys/kernel/arch') ? <$h> : do { require Config; $Config::Config{archname} } };
 $arch =~ s/[-\n].*//s;
-my ($UNSHARE, $MOUNT, $UMOUNT2, $PIVOT, $SETHOSTNAME, $SETGROUPS, $SETRLIMIT, $SETRESUID, $SETRESGID) =
+my ($CLONE, $MOUNT, $UMOUNT2, $PIVOT, $SETHOSTNAME, $SETGROUPS, $SETRLIMIT, $SETRESUID, $SETRESGID) =
   @{ $nr{$arch} || fail("labs need an x86_64, aarch64 or riscv64 machine, not $arch") };
 my ($RDONLY, $NOSUID, $NODEV, $NOEXEC, $REMOUNT, $BIND, $REC, $PRIVATE) =
   (1, 2, 4, 8, 32, 4096, 16384, 1 << 18);
@@ -96,38 +99,49 @@ if ($map =~ /^map:/ && (grep { !-d "/sys/module/$_" } qw(bridge veth nf_nat)) &&
   system { 'modprobe' } 'modprobe', '-a', '-q', qw(bridge veth nf_nat iptable_nat nft_chain_nat);
 }
 
+# As root: the lab's memory cgroup. On cgroup v1 this process moves itself into it, through
+# tasks (one thread moving itself: the kernel skips the global lock that a move through
+# cgroup.procs takes, which waits for an RCU grace period, 7-20 ms), so the lab's PID 1 is born
+# in it; it leaves again before it exits or waits for the lab's end.
+make_cgroup() if $map =~ /^map:/ && $mem ne '';
+my $moved = $came_from ne '' && put("$cgroup/tasks", '0');
+
 # The host side (this process) and the lab side (the child) talk over two pipes; a third one
 # stays open in the lab's PID 1 until it ends.
 pipe(my $from_lab, my $to_host) or fail("pipe: $!");
 pipe(my $from_host, my $to_lab) or fail("pipe: $!");
 pipe(my $lab_end, my $lab_lives) or fail("pipe: $!");
-my $child = fork // fail("cannot fork: $!");
-if ($child == 0) { close $from_lab; close $to_lab; ($out, $host_side) = ($to_host, 0); lab_side() }
+# The lab side is the lab's PID 1, the *holder*, born in new user, network, mount, PID, UTS and
+# IPC namespaces (clone, as fork with SIGCHLD: one process start, and the host side knows its
+# PID at once to map its ids).
+my $hpid = syscall($CLONE, 0x10000000 | 0x40000000 | 0x20000 | 0x20000000 | 0x04000000 | 0x08000000 | 17, 0, 0, 0, 0);
+$hpid >= 0 or fail("cannot make the lab's namespaces (clone: $!)");
+if ($hpid == 0) { close $from_lab; close $to_lab; ($out, $host_side) = ($to_host, 0); lab_side() }
 close $to_host; close $from_host; close $lab_lives;
 
 sub from_lab { my $l = <$from_lab>; defined $l or fail('the lab ended while it was made'); chomp $l; $l =~ /^error (.*)/ and fail($1); return $l }
 
-from_lab() eq 'unshared' or fail('the lab did not start');
 if ($map =~ /^map:(\d+)$/) {
   my $m = "0 $1 ${LAB_ID_COUNT}\n";
-  put("/proc/$child/uid_map", $m) && put("/proc/$child/gid_map", $m) or fail("cannot map the ids $m into the lab: $!");
-  make_cgroup() if $mem ne '';
+  put("/proc/$hpid/uid_map", $m) && put("/proc/$hpid/gid_map", $m) or fail("cannot map the ids $m into the lab: $!");
 } elsif ($map eq 'auto') {
   my $name = getpwuid($uid) // $uid;
   my @u = sub_ids('/etc/subuid', $name, $uid);
   my @g = sub_ids('/etc/subgid', $name, $uid);
   (@u && @g) or fail("no subordinate ids for $name in /etc/subuid and /etc/subgid");
-  system({ 'newuidmap' } 'newuidmap', $child, 0, $uid, 1, 1, @u) == 0 &&
-    system({ 'newgidmap' } 'newgidmap', $child, 0, $gid, 1, 1, @g) == 0 or fail('newuidmap/newgidmap could not map the subordinate ids');
+  system({ 'newuidmap' } 'newuidmap', $hpid, 0, $uid, 1, 1, @u) == 0 &&
+    system({ 'newgidmap' } 'newgidmap', $hpid, 0, $gid, 1, 1, @g) == 0 or fail('newuidmap/newgidmap could not map the subordinate ids');
 }
 print $to_lab "mapped $cgroup\n";
 close $to_lab;
-my ($hpid) = from_lab() =~ /^holder (\d+)$/ or fail('the lab did not start its holder');
-waitpid($child, 0);
-# Into its cgroup while it builds the lab (a move waits for an RCU grace period on cgroup v1: not
-# on the lab's path). What it does before is charged to ours; it starts nothing but itself.
-$cgroup eq '' || put("$cgroup/cgroup.procs", $hpid)
+# It has its ids (the record names them).
+from_lab() eq 'root' or fail('the lab did not start');
+# cgroup v2: the lab's PID 1 moves into its cgroup while it builds the lab (that move waits for
+# an RCU grace period, in parallel with the build). What it did before is charged to ours; it
+# starts nothing but itself.
+$cgroup eq '' || $moved || put("$cgroup/cgroup.procs", $hpid)
   or do { kill 'KILL', $hpid; fail("cannot move the lab into its cgroup $cgroup: $!") };
+leave_cgroup();
 # The record, written as the user course runs as; the holder's own identity comes from /proc.
 my $stat = do { open(my $h, '<', "/proc/$hpid/stat") or fail("the lab's holder is gone"); local $/; <$h> };
 my @st = split / /, substr($stat, rindex($stat, ')') + 2);
@@ -194,7 +208,8 @@ sub make_cgroup {
     put("$unified/course/cgroup.subtree_control", "+memory +pids") if -d "$unified/course" || mkdir "$unified/course";
     ($dir, $limit) = ("$unified/course/$id", 'memory.max');
   } elsif (defined $v1 && -d "/sys/fs/cgroup/memory$v1") {
-    ($dir, $limit) = ("/sys/fs/cgroup/memory" . ($v1 eq '/' ? '' : $v1) . "/course-$id", 'memory.limit_in_bytes');
+    $came_from = "/sys/fs/cgroup/memory" . ($v1 eq '/' ? '' : $v1);
+    ($dir, $limit) = ("$came_from/course-$id", 'memory.limit_in_bytes');
   } else {
     return '';
   }
@@ -207,12 +222,12 @@ sub make_cgroup {
   return $dir;
 }
 
+# Back to the cgroup v1 this process came from (the lab's cgroup is removed only when empty).
+sub leave_cgroup { put("$came_from/tasks", '0') if $moved; $moved = 0 }
+
 sub lab_side {
   close $from_lab; close $lab_end;
   umask 022;
-  syscall($UNSHARE, 0x10000000 | 0x40000000 | 0x20000 | 0x20000000 | 0x04000000 | 0x08000000) == 0
-    or fail("cannot make the lab's namespaces (unshare: $!)");
-  say 'unshared';
   my $l = <$from_host>;
   exit(1) unless defined $l && $l =~ /^mapped (.*)\n/;
   $cgroup = $1;
@@ -226,8 +241,7 @@ sub lab_side {
   }
   limit(6, $nproc, "of $nproc processes");
   limit(9, $mem, "of $mem bytes per process") if $mem ne '' && $map !~ /^map:/;
-  my $pid = fork // fail("cannot fork: $!");
-  if ($pid) { say "holder $pid"; exit(0) }
+  say 'root';
   holder();
 }
 
@@ -239,10 +253,13 @@ sub copy_tree {
     opendir(my $d, $src) or return;
     copy_tree("$src/$_", "$dst/$_") for grep { $_ ne '.' && $_ ne '..' } readdir $d;
   } elsif (-f _) {
-    my $m = (stat _)[2] & 07777;
-    open(my $i, '<:raw', $src) or return;
-    open(my $o, '>:raw', $dst) or return;
-    local $/; print $o scalar <$i>; close $o; chmod $m, $dst;
+    # System calls only (no PerlIO layers), the mode given at creation (umask 0 here).
+    my ($m, $n) = ((stat _)[2] & 07777, (stat _)[7]);
+    sysopen(my $i, $src, 0) or return;
+    my $data = '';
+    1 while sysread($i, $data, $n + 1 - length $data, length $data) && length $data <= $n;
+    sysopen(my $o, $dst, 0x1 | 0x40 | 0x80, $m) or return;
+    syswrite $o, $data;
   }
 }
 
@@ -288,9 +305,11 @@ sub holder {
   my $resolv = '/etc/resolv.conf';
   my $resolv_target;
   if (defined $etc) {
+    my $mask = umask 0;
     for (qw(iproute2 hosts hostname networks ethers sysctl.conf sysctl.d nftables.conf iptables)) {
       copy_tree("/etc/$_", "$etc/$_") if -e "/etc/$_";
     }
+    umask $mask;
   }
   if (-l $resolv) {
     my $t = readlink $resolv;

@@ -17,6 +17,7 @@ import type {
   Lab,
   LabCapabilities,
   LabKind,
+  LabShellOptions,
   OpenedLab,
   OpenLabOptions,
   ShellCommandOptions,
@@ -62,7 +63,7 @@ class RemoteHostLab implements Lab {
     return this.executor.exec(script, options);
   }
 
-  shell(options: { command?: string; label?: string } = {}): Promise<number> {
+  shell(options: LabShellOptions = {}): Promise<number> {
     return labShell(this.transport, [], HOME, this.label, options);
   }
 

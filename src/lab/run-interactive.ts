@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { labEnvironment } from "./lab-executor.js";
 import type { ProcessCommand, Transport } from "./transport.js";
-import type { ShellCommandOptions } from "./types.js";
+import type { LabShellOptions, ShellCommandOptions } from "./types.js";
 
 /**
  * The argv that starts the lab's bash through `prefix` (the argv that enters the lab): a fixed
@@ -34,14 +34,12 @@ function shellArgv(
 export function runInteractive(
   transport: Transport,
   prefix: string[],
-  options: { home: string; label: string; command?: string; env?: string[] },
+  options: { home: string; label: string; command?: string; env?: string[]; terminal?: boolean },
 ): Promise<number> {
+  const terminal = options.terminal === true;
   const child = transport.spawn(
     shellArgv(transport.env.TERM, prefix, options.home, options.label, options),
-    {
-      stdio: "inherit",
-      tty: true,
-    },
+    { stdio: "inherit", tty: terminal },
   );
   // The terminal sends Ctrl-C to the whole foreground group: the shell handles it, we must not die.
   const ignore = () => {};
@@ -56,7 +54,7 @@ export function runInteractive(
     child.on("exit", (code, signal) => {
       process.off("SIGINT", ignore);
       process.off("SIGQUIT", ignore);
-      reclaimTerminal();
+      if (terminal) reclaimTerminal();
       resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1));
     });
   });
@@ -71,11 +69,12 @@ export function labShell(
   prefix: string[],
   home: string,
   label: string,
-  options: { command?: string; label?: string; env?: string[] },
+  options: LabShellOptions & { env?: string[] },
 ): Promise<number> {
   return runInteractive(transport, prefix, {
     home,
     label: options.label ?? label,
+    terminal: options.terminal === true,
     ...(options.command === undefined ? {} : { command: options.command }),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
@@ -102,7 +101,6 @@ export function labShellCommand(
  * tcsetpgrp, so ask perl (perl-base is on every Debian and Ubuntu); without perl this is a no-op.
  */
 function reclaimTerminal(): void {
-  if (process.stdin.isTTY !== true) return;
   spawnSync(
     "perl",
     ["-MPOSIX", "-e", '$SIG{TTOU} = "IGNORE"; POSIX::tcsetpgrp(0, getpgrp()) or exit 1'],

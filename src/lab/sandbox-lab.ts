@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmdirSync, rmSync } from "node:fs";
 import type { Socket } from "node:net";
 import { LabError, UsageError } from "../errors.js";
 import { LabExecutor } from "./lab-executor.js";
@@ -11,12 +11,14 @@ import {
 } from "./lab-scripts.js";
 import { labShell, labShellCommand } from "./run-interactive.js";
 import { parseRecord, runLabScript } from "./run-lab-script.js";
+import { shellQuote } from "./shell-quote.js";
 import type { ProcessCommand, Transport } from "./transport.js";
 import type {
   ExecOptions,
   ExecResult,
   Lab,
   LabCapabilities,
+  LabShellOptions,
   OpenedLab,
   OpenLabOptions,
   ShellCommandOptions,
@@ -93,8 +95,15 @@ interface Holder {
   warnings: string[];
   /** As root: the lab's memory cgroup (a directory on the lab machine). */
   cgroup?: string;
-  /** Ephemeral labs: the pipe whose end ends the lab, and when the lab has ended. */
-  lifeline?: { child: import("node:child_process").ChildProcess; ended: Promise<void> };
+  /**
+   * Ephemeral labs: the pipe whose end ends the lab; when the lab's PID 1 has closed its copy of
+   * our stdout (it is ending), and when the process we started has cleaned up after the lab.
+   */
+  lifeline?: {
+    child: import("node:child_process").ChildProcess;
+    holderClosed: Promise<void>;
+    ended: Promise<void>;
+  };
 }
 
 function holderArgv(o: SandboxLabOptions, id: string): string[] {
@@ -229,6 +238,7 @@ function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
   const child = o.transport.spawn(holderArgv(o, id), { stdio: "pipe", detached: true });
   // The holder keeps our end of its stdout until the lab ends (its creator exits at once).
   const ended = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const holderClosed = new Promise<void>((resolve) => child.stdout?.once("close", resolve));
   return new Promise<Holder>((resolve, reject) => {
     const lines: string[] = [];
     let stderr = "";
@@ -255,7 +265,7 @@ function startEphemeral(o: SandboxLabOptions, id: string): Promise<Holder> {
             pid: Number(line.slice(6)),
             created: true,
             ...holderSaid(lines),
-            lifeline: { child, ended },
+            lifeline: { child, holderClosed, ended },
           });
           return;
         }
@@ -335,7 +345,6 @@ export function limitMessage(
 export function limitShellCode(
   o: Pick<SandboxLabOptions, "processLimit" | "tmpfsSize" | "memoryLimit">,
 ): string {
-  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
   const near = Math.floor((o.processLimit ?? DEFAULT_PROCESS_LIMIT) * 0.95);
   const memory = limitMessage("memory", o).replace(
     "course: the lab reached its memory limit",
@@ -346,11 +355,11 @@ __course_limits() {
   local s=$? p u m full=
   case $BASH_COMMAND in __course_* | 'return "$s"' | 'return $s') return $s ;; esac
   p=(/proc/[0-9]*)
-  [ \${#p[@]} -lt ${near} ] || echo ${q(limitMessage("processes", o))} >&2
+  [ \${#p[@]} -lt ${near} ] || echo ${shellQuote(limitMessage("processes", o))} >&2
   while read -r _ _ _ _ u m; do [ "$u" != 100% ] || full="$full $m"; done < <(df -P 2>/dev/null)
-  [ "$full" = "$__course_full" ] || [ -z "$full" ] || echo ${q(limitMessage("tmpfs", o))} >&2
+  [ "$full" = "$__course_full" ] || [ -z "$full" ] || echo ${shellQuote(limitMessage("tmpfs", o))} >&2
   __course_full=$full
-  [ "$s" != 137 ] || echo ${q(memory)} >&2
+  [ "$s" != 137 ] || echo ${shellQuote(memory)} >&2
   return $s
 }
 trap __course_limits ERR`;
@@ -391,6 +400,39 @@ function memoryKills(dir: string): number {
   return 0;
 }
 
+/**
+ * Whether process `pid` (on this machine) ended, a zombie or gone, within about two seconds:
+ * when a lab's PID 1 is a zombie the kernel has ended every other process of the lab.
+ */
+async function processEnded(pid: number): Promise<boolean> {
+  for (let waited = 0; waited < 2000; waited += 1) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      return true;
+    }
+    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return false;
+}
+
+/** Remove the (emptied) cgroup `dir` on this machine; false if it stays busy for a second. */
+async function removeCgroup(dir: string): Promise<boolean> {
+  for (let waited = 0; waited < 1000; waited += 1) {
+    try {
+      rmdirSync(dir);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+      if ((error as NodeJS.ErrnoException).code !== "EBUSY") return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return false;
+}
+
 class SandboxLab implements Lab {
   readonly kind = "sandbox" as const;
   private readonly executor: LabExecutor;
@@ -416,10 +458,17 @@ class SandboxLab implements Lab {
     ];
     this.prefix = [
       // As root, every process entering the lab joins its memory cgroup first (they do not
-      // descend from PID 1, so they would not be in it).
+      // descend from PID 1, so they would not be in it). On cgroup v1 it moves its one thread
+      // through `tasks`: the kernel skips the global lock a move through cgroup.procs takes,
+      // whose RCU grace period cost each command ~7 ms (bench/lab.mjs); v2 has no `tasks`.
       ...(holder.cgroup === undefined
         ? []
-        : ["sh", "-c", 'echo 0 >"$0" && exec "$@"', `${holder.cgroup}/cgroup.procs`]),
+        : [
+            "sh",
+            "-c",
+            'if [ -e "$0/tasks" ]; then echo 0 >"$0/tasks"; else echo 0 >"$0/cgroup.procs"; fi && exec "$@"',
+            holder.cgroup,
+          ]),
       "nsenter",
       "-t",
       String(holder.pid),
@@ -459,7 +508,7 @@ class SandboxLab implements Lab {
     return said === undefined ? result : { ...result, stderr: `${result.stderr}${said}\n` };
   }
 
-  shell(options: { command?: string; label?: string } = {}): Promise<number> {
+  shell(options: LabShellOptions = {}): Promise<number> {
     return labShell(
       this.o.transport,
       // nsenter opens --wd before it enters the lab: /tmp would be the host's (outside the lab's
@@ -471,7 +520,7 @@ class SandboxLab implements Lab {
         ...this.limit,
         // On a terminal, the shell runs on a pty of the lab's own devpts (script relays to it),
         // so `tty` names it inside the lab: the terminal it was started on is the host's.
-        ...(process.stdin.isTTY ? ON_A_LAB_PTY : []),
+        ...(options.terminal === true ? ON_A_LAB_PTY : []),
       ],
       "/tmp",
       this.o.label,
@@ -511,6 +560,19 @@ class SandboxLab implements Lab {
       lifeline.child.ref();
       (lifeline.child.stdout as Socket | null)?.ref?.();
       lifeline.child.stdin?.end();
+      if (this.o.transport.name === "local") {
+        // The process we started removes the record and the cgroup once the lab has ended,
+        // through rm and rmdir: two process starts after a wake-up. Here they cost two system
+        // calls, as soon as the lab's PID 1 is gone (what it does then finds nothing to do).
+        await lifeline.holderClosed;
+        if (await processEnded(this.holder.pid)) {
+          rmSync(`${this.o.runtimeDir}/labs/${this.id}.lab`, { force: true });
+          if (this.holder.cgroup === undefined || (await removeCgroup(this.holder.cgroup))) {
+            lifeline.child.unref();
+            return;
+          }
+        }
+      }
       await lifeline.ended;
       return;
     }

@@ -10,6 +10,7 @@ import type {
   Lab,
   LabCapabilities,
   LabKind,
+  LabShellOptions,
   OpenedLab,
   OpenLabOptions,
   ShellCommandOptions,
@@ -94,7 +95,7 @@ class RemoteLab implements Lab {
     return this.inner.exec(script, options);
   }
 
-  shell(options?: { command?: string; label?: string }): Promise<number> {
+  shell(options?: LabShellOptions): Promise<number> {
     return this.inner.shell(options);
   }
 

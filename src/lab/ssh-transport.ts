@@ -210,10 +210,10 @@ export class SshTransport implements Transport {
     argv: string[],
     options: { stdio: "pipe" | "inherit"; tty?: boolean; detached?: boolean },
   ): ChildProcess {
-    // A pty when asked for, except on an inherited stdin that is no terminal (`course shell -c`
-    // in a pipe): there, as locally, the command gets the pipe, and its output keeps its \n.
-    const pty = options.tty === true && (options.stdio === "pipe" || process.stdin.isTTY === true);
-    return spawn(this.options.ssh ?? "ssh", this.session(argv, pty), {
+    // The caller asks for a pty only on a terminal (LabShellOptions.terminal): on an inherited
+    // pipe (`course shell -c` in a pipe) the command gets the pipe, as locally, and its output
+    // keeps its \n.
+    return spawn(this.options.ssh ?? "ssh", this.session(argv, options.tty === true), {
       env: this.env,
       stdio: options.stdio,
       detached: options.detached === true,

@@ -31,7 +31,8 @@ export interface Transport {
   readonly env: NodeJS.ProcessEnv;
   /**
    * Start `argv` on the lab machine with root privileges (or as the local user for the
-   * unprivileged sandbox). `tty: true` gives the command the user's terminal (interactive shells).
+   * unprivileged sandbox). `tty: true`: the command runs on the user's terminal (an interactive
+   * shell whose inherited stdin is a TTY, LabShellOptions.terminal), so a remote one gets a pty.
    */
   spawn(
     argv: string[],

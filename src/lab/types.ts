@@ -22,6 +22,20 @@ export interface ShellCommandOptions {
   env?: string[];
 }
 
+/** How the lab shell (`Lab.shell`) starts. */
+export interface LabShellOptions {
+  /** Run this instead of an interactive bash. */
+  command?: string;
+  /** Shown in the prompt. @default the lesson id */
+  label?: string;
+  /**
+   * The user's standard input is a terminal (the CommandContext's stdin.isTTY), which the shell
+   * inherits: a remote shell gets a pty, a sandbox shell one of the lab's own, and the terminal
+   * is taken back afterwards. @default false (a pipe: the command reads it, output keeps its \n)
+   */
+  terminal?: boolean;
+}
+
 export interface ExecOptions {
   /** Seconds before the whole process group is killed. @default 30 */
   timeout?: number;
@@ -63,7 +77,7 @@ export interface Lab {
   /** Run a script with `bash -e -o pipefail` as root in the lab. */
   exec(script: string, options?: ExecOptions): Promise<ExecResult>;
   /** An interactive shell (or `command` when given) on the user's terminal; resolves to its exit status. */
-  shell(options?: { command?: string; label?: string }): Promise<number>;
+  shell(options?: LabShellOptions): Promise<number>;
   /**
    * How to start that interactive shell from this machine, for a caller that runs it under a
    * pseudo-terminal of its own (the live lab shell of `course shell`/`start`, `course serve`).

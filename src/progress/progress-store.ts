@@ -24,15 +24,21 @@ export class ProgressError extends CourseError {
   }
 }
 
-export interface ProgressStoreOptions {
-  /** Directory of `progress.json`. @default stateDir(env) */
-  dir?: string;
-  env?: NodeJS.ProcessEnv;
+export type ProgressStoreOptions = (
+  | {
+      /** Directory of `progress.json`. */
+      dir: string;
+    }
+  | {
+      /** The user's environment, which says where progress lives (`stateDir(env)`). */
+      env: NodeJS.ProcessEnv;
+    }
+) & {
   /** Told when a corrupt file is moved aside (the caller prints it). */
   onWarning?: (message: string) => void;
   /** Give up waiting for the lock after this many ms. @default 15000 */
   lockTimeoutMs?: number;
-}
+};
 
 /** An empty progress file. */
 export function emptyProgress(): ProgressFile {
@@ -47,8 +53,8 @@ export class ProgressStore {
   readonly #onWarning: (message: string) => void;
   readonly #lockTimeoutMs: number;
 
-  constructor(options: ProgressStoreOptions = {}) {
-    this.dir = options.dir ?? stateDir(options.env);
+  constructor(options: ProgressStoreOptions) {
+    this.dir = "dir" in options ? options.dir : stateDir(options.env);
     this.file = join(this.dir, "progress.json");
     this.lockFile = `${this.file}.lock`;
     this.#onWarning = options.onWarning ?? (() => {});

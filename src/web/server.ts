@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { takeHint } from "../cli/hint.js";
 import { type CommandContext, labIo } from "../context.js";
 import { CourseError, LabError, LessonError, LockedError, UsageError } from "../errors.js";
 import { openLessonLab } from "../flows/lesson-lab.js";
@@ -13,7 +14,7 @@ import { verifyCourseLesson, verifyJson } from "../flows/verify.js";
 import { labSpecFromOption } from "../lab/open-lab.js";
 import type { Lesson } from "../lesson/types.js";
 import { findLesson, requireCourse } from "../load-course.js";
-import { lessonProgressOf, takeNextHint } from "../progress/lesson-progress.js";
+import { lessonProgressOf } from "../progress/lesson-progress.js";
 import { assertOpen, lessonState } from "../progress/lesson-states.js";
 import { openProgress } from "../progress/open-progress.js";
 import { COOKIE, hostAllowed, originAllowed, requestToken, tokenMatches } from "./guard.js";
@@ -213,17 +214,8 @@ export async function startServer(options: ServeOptions): Promise<CourseServer> 
   app.post<{ Params: { name: string }; Querystring: { step?: string } }>(
     "/api/lessons/:name/hint",
     async (req) => {
-      const { course, lesson } = await lessonOf(req.params.name);
-      const store = openProgress(ctx);
-      const n = Number(req.query.step ?? Number.NaN);
-      const passed = new Set(lessonProgressOf(await store.read(), course, lesson)?.stepsPassed);
-      const step = Number.isInteger(n)
-        ? lesson.steps[n - 1]
-        : (lesson.steps.find((s) => !passed.has(s.index)) ?? lesson.steps.at(-1));
-      if (step === undefined) {
-        throw new UsageError(`lesson ${lesson.id} has no step ${req.query.step ?? ""}`.trim());
-      }
-      const taken = await store.update((p) => takeNextHint(p, course, lesson, step.index));
+      // Chosen, refused (a locked lesson) and recorded as `course hint` does.
+      const { step, taken } = await takeHint(ctx, req.params.name, req.query.step);
       if (taken === undefined) return { step: step.index, index: 0, total: 0 };
       const { index, total, wrapped } = taken;
       return {

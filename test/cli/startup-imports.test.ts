@@ -6,15 +6,18 @@ import { CourseBin, labsInTempHome, repoRoot } from "../helpers/course-bin.js";
 const bin = new CourseBin({ prefix: "course-startup-imports-" });
 labsInTempHome(bin);
 
-/** The module URLs `course ARGS` loads, in order (through test/helpers/import-trace.mjs). */
-function modulesLoadedBy(args: string[], exitCode = 0): string[] {
+/**
+ * The module URLs `course ARGS` loads, in order (through test/helpers/import-trace.mjs), after
+ * it exited with `exitCode` and said `stderr`.
+ */
+function modulesLoadedBy(args: string[], exitCode = 0, stderr: RegExp = /^$/): string[] {
   const trace = join(bin.dir, `trace-${args.join("-")}.txt`);
   rmSync(trace, { force: true });
   const result = bin.run(args, {
     NODE_OPTIONS: `--import=${join(repoRoot, "test/helpers/import-trace.mjs")}`,
     COURSE_IMPORT_TRACE: trace,
   });
-  expect(result.stderr).toBe("");
+  expect(result.stderr).toMatch(stderr);
   expect(result.code).toBe(exitCode);
   return readFileSync(trace, "utf8")
     .split("\n")
@@ -26,7 +29,7 @@ const loads = (modules: string[], pkg: string) =>
 
 describe("the start-up path stays light", () => {
   test.each([["--help"], ["list"], ["status"]])(
-    "course %s loads neither execa nor the shell parser",
+    "course %s loads neither execa nor the shell parser nor serve's web server",
     (command) => {
       const modules = modulesLoadedBy([command]);
       // The trace works: the CLI's own entry and commander are in it.
@@ -34,6 +37,8 @@ describe("the start-up path stays light", () => {
       expect(loads(modules, "commander")).toBe(true);
       expect(loads(modules, "execa")).toBe(false);
       expect(loads(modules, "web-tree-sitter")).toBe(false);
+      expect(loads(modules, "fastify")).toBe(false);
+      expect(modules.some((url) => url.includes("/dist/web/"))).toBe(false);
     },
   );
 
@@ -41,6 +46,14 @@ describe("the start-up path stays light", () => {
     // Nothing done yet in this home: the checks fail (exit 1), after running in a lab.
     const modules = modulesLoadedBy(["verify"], 1);
     expect(modules.some((url) => url.endsWith("/dist/flows/verify.js"))).toBe(true);
+    expect(loads(modules, "web-tree-sitter")).toBe(false);
+  });
+
+  test("course verify of a locked lesson loads neither: it is refused before any lab", () => {
+    // Lesson 3 of the shipped course is locked in this fresh home: exit 3, no process run.
+    const modules = modulesLoadedBy(["verify", "3"], 3, /^course: lesson-3 .* is locked/);
+    expect(modules.some((url) => url.endsWith("/dist/flows/verify.js"))).toBe(true);
+    expect(loads(modules, "execa")).toBe(false);
     expect(loads(modules, "web-tree-sitter")).toBe(false);
   });
 

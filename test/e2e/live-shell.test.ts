@@ -3,13 +3,13 @@
  * (tmux), keys typed with send-keys, the screen read with capture-pane, the shipped course,
  * real sandbox labs, own state and runtime directories.
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Course, Lesson } from "../../src/lesson/types.js";
 import { courseWithLessonOneDone, lessonAt, tmuxTerminal } from "../helpers/tmux-terminal.js";
+import { runTool, tool } from "../helpers/tool.js";
 import { BIN, ensureBuilt } from "../learner/build.js";
 
 const LESSONS = join(import.meta.dirname, "..", "..", "lessons");
@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => {
   killServer();
   try {
-    spawnSync(process.execPath, [BIN, "--lessons", LESSONS, "reset", "--all"], {
+    runTool(process.execPath, [BIN, "--lessons", LESSONS, "reset", "--all"], {
       env: { ...process.env, ...env() },
     });
   } finally {
@@ -82,8 +82,7 @@ describe("the live lab shell in a real terminal", () => {
     await waitForScreen("EXIT=0");
     endSession();
 
-    const status = execFileSync(process.execPath, [BIN, "--lessons", LESSONS, "status"], {
-      encoding: "utf8",
+    const status = tool(process.execPath, [BIN, "--lessons", LESSONS, "status"], {
       env: { ...process.env, ...env(), NO_COLOR: "1" },
     });
     expect(status).toMatch(new RegExp(`${two.id}\\s+done`));
@@ -112,17 +111,16 @@ describe("the live lab shell in a real terminal", () => {
   }, 240_000);
 
   it("course shell -c passes its standard input to the command (bash -s < script)", () => {
-    const r = spawnSync(
+    const r = runTool(
       process.execPath,
       [BIN, "--lessons", LESSONS, "shell", "1", "-c", "bash -s"],
       {
         input: "ip netns add from-stdin\nip netns list\necho done\n",
-        encoding: "utf8",
         env: { ...process.env, ...env() },
       },
     );
     expect(r.stdout).toBe("from-stdin\ndone\n");
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
   }, 60_000);
 });
 

@@ -3,13 +3,13 @@
  * guided flow in one pane and the step pane beside it, keys typed with send-keys, both panes
  * read with capture-pane; the shipped course, real sandbox labs, own state and runtime dirs.
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Course, Lesson } from "../../src/lesson/types.js";
 import { courseWithLessonOneDone, lessonAt, tmuxTerminal } from "../helpers/tmux-terminal.js";
+import { runTool, tool } from "../helpers/tool.js";
 import { BIN, ensureBuilt } from "../learner/build.js";
 
 const LESSONS = join(import.meta.dirname, "..", "..", "lessons");
@@ -49,7 +49,7 @@ afterEach(() => {
 afterAll(() => {
   killServer();
   try {
-    spawnSync(process.execPath, [BIN, "--lessons", LESSONS, "reset", "--all"], {
+    runTool(process.execPath, [BIN, "--lessons", LESSONS, "reset", "--all"], {
       env: { ...process.env, ...env() },
     });
   } finally {
@@ -114,15 +114,14 @@ describe("course start --split", () => {
       // Both panes side by side in this terminal: the flow's menu and the step pane's heading.
       await waitForPane("learner", /Step \d: what next\?/);
       await waitForPane("learner", /│Lesson 2 of \d+: /);
-      const innerPanes = execFileSync("tmux", ["list-panes", "-a", "-F", "#{pane_id}"], {
-        encoding: "utf8",
+      const innerPanes = tool("tmux", ["list-panes", "-a", "-F", "#{pane_id}"], {
         env: { ...process.env, TMUX_TMPDIR: inner },
       });
       expect(innerPanes.trim().split("\n")).toHaveLength(2);
       tmux("send-keys", "-t", "learner", "C-c");
       await waitForPane("learner", "EXIT=130");
     } finally {
-      spawnSync("tmux", ["kill-server"], { env: { ...process.env, TMUX_TMPDIR: inner } });
+      runTool("tmux", ["kill-server"], { env: { ...process.env, TMUX_TMPDIR: inner } });
     }
   }, 240_000);
 
@@ -130,11 +129,10 @@ describe("course start --split", () => {
     const bin = join(dir, "bin-without-tmux");
     mkdirSync(bin, { recursive: true });
     symlinkSync(process.execPath, join(bin, "node"));
-    const r = spawnSync(process.execPath, [BIN, "--lessons", LESSONS, "start", "--split"], {
-      encoding: "utf8",
+    const r = runTool(process.execPath, [BIN, "--lessons", LESSONS, "start", "--split"], {
       env: { ...process.env, ...env(), PATH: bin },
     });
-    expect(r.status).toBe(2);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^course: --split needs tmux, which is not installed here\n/);
     expect(r.stderr).toContain("apt-get install tmux");
     expect(r.stderr).not.toMatch(/\n\s+at /);

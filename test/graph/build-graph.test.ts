@@ -31,20 +31,20 @@ describe("buildGraph on recorded labs", () => {
   });
 
   it("puts bridge ports on their bridge and the gateway on the bridge's address", () => {
-    const g = buildGraph(recorded("bridge"));
+    const g = buildGraph(recorded("two-containers-on-a-bridge"));
     expect(structure(g)).toEqual({
-      nodes: ["host: lo br0 veth1 veth2", "c1: lo eth0", "c2: lo eth0"],
+      nodes: ["host: lo br0 veth-c1 veth-c2", "c1: lo eth0", "c2: lo eth0"],
       edges: [
         "gateway c1/eth0 host/br0",
         "gateway c2/eth0 host/br0",
-        "port host/veth1 host/br0",
-        "port host/veth2 host/br0",
-        "veth c1/eth0 host/veth1",
-        "veth c2/eth0 host/veth2",
+        "port host/veth-c1 host/br0",
+        "port host/veth-c2 host/br0",
+        "veth c1/eth0 host/veth-c1",
+        "veth c2/eth0 host/veth-c2",
       ],
     });
     expect(g.namespaces[1]?.gateways).toEqual([
-      { via: "10.0.0.1", dev: "c1/eth0", target: "host/br0" },
+      { via: "172.18.0.1", dev: "c1/eth0", target: "host/br0" },
     ]);
   });
 
@@ -71,17 +71,17 @@ describe("buildGraph on recorded labs", () => {
   });
 
   it("draws a peer in a namespace with no name as an unnamed box", () => {
-    const facts = recorded("bridge");
+    const facts = recorded("two-containers-on-a-bridge");
     // As with Docker: the containers' namespaces are not in `ip netns`.
     const only = { ...facts, namespaces: facts.namespaces.filter((n) => n.name === null) };
     const host = only.namespaces[0];
     if (host) host.netnsIds = [];
     const g = buildGraph(only);
     expect(structure(g).edges).toEqual([
-      "port host/veth1 host/br0",
-      "port host/veth2 host/br0",
-      "veth host/veth1 nsid:0/if2",
-      "veth host/veth2 nsid:1/if2",
+      "port host/veth-c1 host/br0",
+      "port host/veth-c2 host/br0",
+      "veth host/veth-c1 nsid:0/if2",
+      "veth host/veth-c2 nsid:1/if2",
     ]);
     expect(g.namespaces[1]?.interfaces).toEqual([
       {
@@ -95,7 +95,7 @@ describe("buildGraph on recorded labs", () => {
         unseen: true,
       },
     ]);
-    expect(renderText(g)).toMatch(/│ if2 veth \(not visible\) ⇄ lab host:veth1 +│/);
+    expect(renderText(g)).toMatch(/│ if2 veth \(not visible\) ⇄ lab host:veth-c1 +│/);
     expect(g.namespaces.map((n) => n.label)).toEqual([
       "lab host",
       "unnamed netns (nsid 0)",

@@ -41,7 +41,7 @@ function structure(g: LabGraph) {
 const topology = (name: string) =>
   readFileSync(join(import.meta.dirname, "../fixtures/topologies", `${name}.sh`), "utf8");
 const VETH_PAIR = topology("veth-pair");
-const BRIDGE = topology("bridge");
+const BRIDGE = topology("two-containers-on-a-bridge");
 const NAT = topology("nat");
 
 describe("the graph of a real lab", () => {
@@ -78,19 +78,19 @@ describe("the graph of a real lab", () => {
     const lab = await labWith(BRIDGE);
     const g = await readLabGraph(lab);
     expect(structure(g)).toEqual({
-      nodes: ["host: lo br0 veth1 veth2", "c1: lo eth0", "c2: lo eth0"],
+      nodes: ["host: lo br0 veth-c1 veth-c2", "c1: lo eth0", "c2: lo eth0"],
       edges: [
         "gateway c1/eth0 host/br0",
         "gateway c2/eth0 host/br0",
-        "port host/veth1 host/br0",
-        "port host/veth2 host/br0",
-        "veth c1/eth0 host/veth1",
-        "veth c2/eth0 host/veth2",
+        "port host/veth-c1 host/br0",
+        "port host/veth-c2 host/br0",
+        "veth c1/eth0 host/veth-c1",
+        "veth c2/eth0 host/veth-c2",
       ],
     });
     const text = await drawLab(lab, "text");
-    expect(text).toMatch(/│ ├─ veth1 veth UP [0-9a-f:]{17} ⇄ c1:eth0 +│/);
-    expect(text).toMatch(/│ default via 10\.0\.0\.1 dev eth0 → lab host:br0 +│/);
+    expect(text).toMatch(/│ ├─ veth-c1 veth UP [0-9a-f:]{17} ⇄ c1:eth0 +│/);
+    expect(text).toMatch(/│ default via 172\.18\.0\.1 dev eth0 → lab host:br0 +│/);
   });
 
   it("NAT rules become notes of the namespace they are in; the SVG parses", async () => {

@@ -15,7 +15,7 @@ function recorded(name: string): LabGraph {
   );
   return buildGraph(facts);
 }
-const FIXTURES = ["veth-pair", "bridge", "nat"];
+const FIXTURES = ["veth-pair", "two-containers-on-a-bridge", "nat"];
 const ESC = String.fromCharCode(27);
 const width = (line: string) =>
   [...line.replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, "g"), "")].length;
@@ -51,12 +51,12 @@ describe("renderText", () => {
   });
 
   it("shows each end's peer, the bridge's ports and the gateway", () => {
-    const text = renderText(recorded("bridge"));
+    const text = renderText(recorded("two-containers-on-a-bridge"));
     expect(text).toContain("┌─ lab host ─");
-    expect(text).toMatch(/│ br0 bridge UP ([0-9a-f:]{17}) 10\.0\.0\.1\/24 +│/);
-    expect(text).toMatch(/│ ├─ veth1 veth UP [0-9a-f:]{17} ⇄ c1:eth0 +│/);
-    expect(text).toMatch(/│ └─ veth2 veth UP [0-9a-f:]{17} ⇄ c2:eth0 +│/);
-    expect(text).toMatch(/│ default via 10\.0\.0\.1 dev eth0 → lab host:br0 +│/);
+    expect(text).toMatch(/│ br0 bridge UP ([0-9a-f:]{17}) 172\.18\.0\.1\/16 +│/);
+    expect(text).toMatch(/│ ├─ veth-c1 veth UP [0-9a-f:]{17} ⇄ c1:eth0 +│/);
+    expect(text).toMatch(/│ └─ veth-c2 veth UP [0-9a-f:]{17} ⇄ c2:eth0 +│/);
+    expect(text).toMatch(/│ default via 172\.18\.0\.1 dev eth0 → lab host:br0 +│/);
     expect(text).not.toContain(ESC);
   });
 });

@@ -3,11 +3,11 @@
  * colour, and state, runtime (labs) and cache dirs of its own under a temp dir, so a test touches
  * neither the user's progress nor another test file's labs.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
+import { runTool } from "./tool.js";
 
 /** The repository's root (the binary's default cwd in tests). */
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -27,7 +27,7 @@ export interface CourseBinOptions {
   prefix: string;
   /** Arguments before every command's own (e.g. `--lessons DIR`). */
   args?: string[];
-  /** Kill a run after this many ms (spawnSync's `timeout`). */
+  /** Kill a run after this many ms. */
   timeout?: number;
 }
 
@@ -52,13 +52,16 @@ export class CourseBin {
 
   /** Run `course ARGS` (after the file's own leading args) in `cwd`, with `env` on top. */
   run(args: string[], env: Record<string, string> = {}, cwd = repoRoot): CourseBinResult {
-    const r = spawnSync(process.execPath, [courseBin, ...(this.options.args ?? []), ...args], {
-      cwd,
-      encoding: "utf8",
-      ...(this.options.timeout === undefined ? {} : { timeout: this.options.timeout }),
-      env: this.env(env),
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    const { code, stdout, stderr } = runTool(
+      process.execPath,
+      [courseBin, ...(this.options.args ?? []), ...args],
+      {
+        cwd,
+        ...(this.options.timeout === undefined ? {} : { timeout: this.options.timeout }),
+        env: this.env(env),
+      },
+    );
+    return { code, stdout, stderr };
   }
 
   /** The environment a run gets: no colour, the temp dir's state, labs and cache, then `env`. */

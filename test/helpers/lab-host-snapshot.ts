@@ -2,12 +2,12 @@
  * What a lab must never change on the host: its interfaces, addresses, routes, neighbours,
  * firewall and named network namespaces. Compared before and after a test.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
+import { runTool } from "./tool.js";
 
 function out(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
-  if (r.error) return `(${cmd} unavailable)`;
+  const r = runTool(cmd, args);
+  if (r.startError !== undefined) return `(${cmd} unavailable)`;
   return `${r.stdout}${r.stderr}`;
 }
 

@@ -3,33 +3,29 @@
  * usual distribution has). Created when missing and kept (other test files share it); each test
  * file gets its own directories owned by it, removed afterwards.
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runTool, tool } from "./tool.js";
 
 export const LAB_TEST_USER = "coursetest";
-
-function run(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
 
 /** Make sure the test user exists with subordinate ids; returns its uid and gid. */
 export function ensureLabUser(): { uid: number; gid: number } {
   try {
-    run("id", ["-u", LAB_TEST_USER]);
+    tool("id", ["-u", LAB_TEST_USER]);
   } catch {
     try {
-      run("useradd", ["--create-home", "--shell", "/bin/bash", LAB_TEST_USER]);
+      tool("useradd", ["--create-home", "--shell", "/bin/bash", LAB_TEST_USER]);
     } catch (error) {
       // Another test file may have created it at the same moment.
-      run("id", ["-u", LAB_TEST_USER]);
+      tool("id", ["-u", LAB_TEST_USER]);
       void error;
     }
   }
-  const has = (file: string) => spawnSync("grep", ["-q", `^${LAB_TEST_USER}:`, file]).status === 0;
+  const has = (file: string) => runTool("grep", ["-q", `^${LAB_TEST_USER}:`, file]).code === 0;
   if (!has("/etc/subuid") || !has("/etc/subgid")) {
-    run("usermod", [
+    tool("usermod", [
       "--add-subuids",
       "300000-365535",
       "--add-subgids",
@@ -38,8 +34,8 @@ export function ensureLabUser(): { uid: number; gid: number } {
     ]);
   }
   return {
-    uid: Number(run("id", ["-u", LAB_TEST_USER]).trim()),
-    gid: Number(run("id", ["-g", LAB_TEST_USER]).trim()),
+    uid: Number(tool("id", ["-u", LAB_TEST_USER]).trim()),
+    gid: Number(tool("id", ["-g", LAB_TEST_USER]).trim()),
   };
 }
 
@@ -56,7 +52,7 @@ export function runAsLabUser(
   env: Record<string, string>,
   options: { cwd?: string; timeout?: number; input?: string } = {},
 ): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
+  const r = runTool(
     "runuser",
     [
       "-u",
@@ -70,13 +66,12 @@ export function runAsLabUser(
       ...argv,
     ],
     {
-      encoding: "utf8",
       cwd: options.cwd ?? "/",
       timeout: options.timeout ?? 60_000,
       input: options.input ?? "",
     },
   );
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /**
@@ -86,7 +81,7 @@ export function runAsLabUser(
  */
 export function labUserRoot(repo: string): { root: string; cleanup: () => void } {
   const readable = (p: string) =>
-    spawnSync("runuser", ["-u", LAB_TEST_USER, "--", "test", "-r", p]).status === 0;
+    runTool("runuser", ["-u", LAB_TEST_USER, "--", "test", "-r", p]).code === 0;
   if (
     readable(join(repo, "dist", "bin.js")) &&
     readable(join(repo, "test", "lab", "fixtures", "lab-worker.mjs"))
@@ -98,6 +93,6 @@ export function labUserRoot(repo: string): { root: string; cleanup: () => void }
   for (const part of ["dist", "node_modules", "package.json", join("test", "lab", "fixtures")]) {
     cpSync(join(repo, part), join(root, part), { recursive: true, verbatimSymlinks: true });
   }
-  run("chmod", ["-R", "a+rX", root]);
+  tool("chmod", ["-R", "a+rX", root]);
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -12,11 +12,12 @@
  * network namespace (they are the test's: only it enters the box), so the kernel frees the
  * namespaces and their mounts.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runTool } from "./tool.js";
 
 export interface NetworkBox {
   /** The holder's pid (its namespaces are the box's). */
@@ -85,8 +86,8 @@ export async function openNetworkBox(setup = ""): Promise<NetworkBox> {
     enter,
     sh(script) {
       const [cmd = "", ...args] = enter("/");
-      const r = spawnSync(cmd, [...args, "sh", "-c", script], { encoding: "utf8" });
-      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      const { code, stdout, stderr } = runTool(cmd, [...args, "sh", "-c", script]);
+      return { code, stdout, stderr };
     },
     wrapper(program) {
       const file = join(dir, `in-box-${program.replace(/\W+/g, "-")}`);

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -13,6 +13,7 @@ import {
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tool } from "./tool.js";
 
 /** A real OpenSSH server on loopback, with throwaway host keys, client key and users. */
 export interface TestSshd {
@@ -89,9 +90,9 @@ export function descendants(pid: number): number[] {
 }
 
 function addUser(name: string): void {
-  execFileSync("useradd", ["--create-home", "--shell", "/bin/bash", name]);
+  tool("useradd", ["--create-home", "--shell", "/bin/bash", name]);
   // sshd without PAM refuses a locked account ("!" password); "*" means no password, not locked.
-  execFileSync("usermod", ["-p", "*", name]);
+  tool("usermod", ["-p", "*", name]);
 }
 
 /**
@@ -114,8 +115,8 @@ export async function startSshd(
   chmodSync(dir, 0o755);
   const hostKey = join(dir, "host_ed25519");
   const key = join(dir, "id_ed25519");
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  tool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+  tool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
   writeFileSync(join(dir, "authorized_keys"), readFileSync(`${key}.pub`), { mode: 0o644 });
   const port = await freePort();
   const suffix = randomBytes(3).toString("hex");
@@ -189,7 +190,7 @@ export async function startSshd(
     for (const user of [sudoUser, noSudoUser]) {
       if (user === undefined) continue;
       try {
-        execFileSync("userdel", ["--remove", "--force", user], { stdio: "ignore" });
+        tool("userdel", ["--remove", "--force", user]);
       } catch {
         // userdel complains about a mail spool that was never made.
       }

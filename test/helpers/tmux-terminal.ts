@@ -4,12 +4,12 @@
  * send-keys, panes read with capture-pane. Plus the shipped course with lesson 1 recorded done,
  * which several of those tests start from.
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import type { Course, Lesson } from "../../src/lesson/types.js";
 import { loadCourse } from "../../src/load-course.js";
 import { ProgressStore } from "../../src/progress/progress-store.js";
 import { recordResult } from "../../src/progress/record-result.js";
 import { BIN } from "../learner/build.js";
+import { runTool, tool } from "./tool.js";
 
 export interface TmuxTerminal {
   tmux(...args: string[]): string;
@@ -36,8 +36,7 @@ export function tmuxTerminal(
   env: () => Record<string, string>,
 ): TmuxTerminal {
   const socket = `${name}-${process.pid}`;
-  const tmux = (...args: string[]) =>
-    execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+  const tmux = (...args: string[]) => tool("tmux", ["-L", socket, ...args]);
   const screenOf = (pane: string) => tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", pane);
   async function waitFor(
     what: string,
@@ -83,10 +82,10 @@ export function tmuxTerminal(
       tmux("new-session", "-d", "-x", String(width), "-y", "50", "-s", "learner", command);
     },
     endSession() {
-      spawnSync("tmux", ["-L", socket, "kill-session", "-t", "learner"]);
+      runTool("tmux", ["-L", socket, "kill-session", "-t", "learner"]);
     },
     killServer() {
-      spawnSync("tmux", ["-L", socket, "kill-server"]);
+      runTool("tmux", ["-L", socket, "kill-server"]);
     },
   };
 }

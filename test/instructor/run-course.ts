@@ -1,9 +1,9 @@
 /** Runs the built binary (`node dist/bin.js`) the way a user does, with state kept apart. */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
+import { runToolAsync } from "../helpers/tool.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "dist/bin.js");
@@ -33,25 +33,21 @@ export function isolatedEnv(): { env: NodeJS.ProcessEnv; cleanup: () => void } {
  * `course ARGS…` from the repository root (so paths print as `test/fixtures/…`). With
  * `command`, runs that program with `args` instead (e.g. `runuser … node dist/bin.js …`).
  */
-export function course(
+export async function course(
   args: string[],
   env: NodeJS.ProcessEnv,
   options: { cwd?: string; command?: string } = {},
 ): Promise<Run> {
-  return new Promise((done, fail) => {
-    const argv = options.command === undefined ? [BIN, ...args] : args;
-    const child = spawn(options.command ?? process.execPath, argv, {
-      cwd: options.cwd ?? ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out = collectOutput(child);
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout: out.stdout, stderr: out.stderr }));
+  const argv = options.command === undefined ? [BIN, ...args] : args;
+  const r = await runToolAsync(options.command ?? process.execPath, argv, {
+    cwd: options.cwd ?? ROOT,
+    env,
   });
+  if (r.startError !== undefined) throw new Error(`cannot run \`${r.command}\`: ${r.startError}`);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A child's stdout and stderr so far (read them while it runs, or once it has closed). */
+/** A long-lived child's stdout and stderr so far (read them while it runs, or once it has closed). */
 export function collectOutput(child: { stdout: Readable; stderr: Readable }): {
   readonly stdout: string;
   readonly stderr: string;

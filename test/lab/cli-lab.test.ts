@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { labPidNamespace, processesIn } from "../helpers/lab-processes.js";
 import { ensureLabUser, labUserDir, labUserRoot, runAsLabUser } from "../helpers/lab-user.js";
+import { runTool } from "../helpers/tool.js";
 
 const bin = join(import.meta.dirname, "../../dist/bin.js");
 const lessons = join(import.meta.dirname, "fixtures", "course");
@@ -18,12 +18,11 @@ const env = {
 };
 
 function course(args: string[], extraEnv: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, "--lessons", lessons, ...args], {
-    encoding: "utf8",
+  const r = runTool(process.execPath, [bin, "--lessons", lessons, ...args], {
     env: { ...env, ...extraEnv },
     timeout: 60_000,
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(() => {
@@ -35,6 +34,34 @@ afterAll(() => {
 });
 
 describe("course shell / reset (as root)", () => {
+  test("shell -c on a terminal runs on a pty of the lab's own; in a pipe, on the pipe", () => {
+    // script(1) gives course a terminal: the shell gets the lab's first pty, not the host's.
+    const argv = [
+      process.execPath,
+      bin,
+      "--lessons",
+      lessons,
+      "shell",
+      "setup-lab",
+      "-c",
+      "tty; exit 3",
+    ];
+    const onTerminal = runTool(
+      "script",
+      ["-qec", argv.map((w) => `'${w}'`).join(" "), "/dev/null"],
+      {
+        env,
+        timeout: 60_000,
+      },
+    );
+    expect(onTerminal.stdout).toContain("/dev/pts/0\r\n");
+    expect(onTerminal.code).toBe(3);
+    expect(course(["shell", "setup-lab", "-c", "tty"])).toMatchObject({
+      status: 1,
+      stdout: "not a tty\n",
+    });
+  });
+
   test("shell -c runs in the lesson's lab, runs its setup once, and exits with the command's status", () => {
     const first = course([
       "shell",

@@ -1,15 +1,17 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { tool } from "../helpers/tool.js";
 
 const worker = join(import.meta.dirname, "fixtures", "lab-worker.mjs");
 const runtime = mkdtempSync(join(tmpdir(), "course-lab-kill-"));
 
 function hostProcesses(pattern: RegExp): string[] {
-  const r = spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
-  return r.stdout.split("\n").filter((l) => pattern.test(l));
+  return tool("ps", ["-eo", "pid,args"])
+    .split("\n")
+    .filter((l) => pattern.test(l));
 }
 
 beforeAll(() => {

@@ -3,7 +3,7 @@
  * it hit and how to raise it (real labs, as root; test/boundary tries them as a user too).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -84,10 +84,31 @@ describe("the lab's memory limit", () => {
         expect(cgroup).toMatch(/^\/sys\/fs\/cgroup\/.*course.*/);
         const limit = existsSync(`${cgroup}/memory.max`) ? "memory.max" : "memory.limit_in_bytes";
         expect(readFileSync(`${cgroup}/${limit}`, "utf8").trim()).toBe(String(64 * 2 ** 20));
+        const own = cgroup.replace(/^\/sys\/fs\/cgroup\/(memory|unified)?/, "");
+        // Through a persistent shell and through a process of its own (a command with input).
         const inside = await lab.exec("cat /proc/self/cgroup");
-        expect(inside.stdout).toContain(
-          cgroup.replace(/^\/sys\/fs\/cgroup\/(memory|unified)?/, ""),
-        );
+        expect(inside.stdout).toContain(own);
+        const spawned = await lab.exec("cat /proc/self/cgroup; cat", { input: "in\n" });
+        expect(spawned.stdout).toContain(own);
+        expect(spawned.stdout).toContain("in\n");
+        // Nothing else stays in it (the process that made the lab left it): each of its
+        // processes is in the lab's PID namespace, or the nsenter that entered it for a shell.
+        const holder = /^pid=(\d+)$/m.exec(record)?.[1];
+        const labPids = readlinkSync(`/proc/${holder}/ns/pid`);
+        const procs = readFileSync(`${cgroup}/cgroup.procs`, "utf8").trim().split("\n");
+        expect(procs).toContain(String(holder));
+        for (const pid of procs) {
+          try {
+            const ns = readlinkSync(`/proc/${pid}/ns/pid`);
+            const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+            expect(ns === labPids || comm === "nsenter", `${pid} (${comm}) in the cgroup`).toBe(
+              true,
+            );
+          } catch (error) {
+            // Ended since.
+            if (existsSync(`/proc/${pid}`)) throw error;
+          }
+        }
       }
       const big = await lab.exec(
         `python3 -c 'b = bytearray(256 * 1024 * 1024); print("allocated")'`,

@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { HOLDER_SCRIPT, LAB_ROOT_ID_BASE } from "../../src/lab/lab-scripts.js";
+import { runTool } from "../helpers/tool.js";
 
 const dir = mkdtempSync(join(tmpdir(), "course-lab-resolv-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,10 +29,7 @@ P=$(sed -n "s/^pid=//p" /run/course/labs/symtest.lab)
 nsenter -t "$P" -U -n -m -p -u -i -- sh -c 'readlink /etc/resolv.conf; head -1 /etc/resolv.conf; hostname'
 kill %1 2>/dev/null || true
 `;
-  const r = spawnSync("unshare", ["--mount", "sh", "-c", script], {
-    encoding: "utf8",
-    timeout: 20_000,
-  });
+  const r = runTool("unshare", ["--mount", "sh", "-c", script], { timeout: 20_000 });
   expect(r.stderr).toBe("");
   expect(r.stdout).toBe("/run/systemd/resolve/stub-resolv.conf\nnameserver 127.0.0.1\nsymtest\n");
 });

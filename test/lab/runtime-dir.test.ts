@@ -4,7 +4,7 @@
  * records, and root's `course` (the built binary) must neither truncate a root file through a
  * planted `.lock` nor join a planted lab.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -27,6 +27,7 @@ import { LabError } from "../../src/errors.js";
 import { ensurePrivateDir, labIdSecret } from "../../src/lab/private-dir.js";
 import { runtimeDir } from "../../src/paths.js";
 import { ensureLabUser, LAB_TEST_USER, labUserDir, runAsLabUser } from "../helpers/lab-user.js";
+import { runTool } from "../helpers/tool.js";
 
 const bin = join(import.meta.dirname, "../../dist/bin.js");
 const lessons = join(import.meta.dirname, "fixtures", "course");
@@ -37,8 +38,7 @@ let attacker: ChildProcess | undefined;
 const planted: string[] = [];
 
 function course(args: string[], runtime = own) {
-  const r = spawnSync(process.execPath, [bin, "--lessons", lessons, ...args], {
-    encoding: "utf8",
+  const r = runTool(process.execPath, [bin, "--lessons", lessons, ...args], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: dir,
@@ -48,7 +48,7 @@ function course(args: string[], runtime = own) {
     },
     timeout: 60_000,
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A root file the attacker would like truncated. */
@@ -226,7 +226,7 @@ exec sleep 600`,
     );
     const deadline = Date.now() + 20_000;
     while (!existsSync(join(home, "ns")) && Date.now() < deadline) {
-      spawnSync("sleep", ["0.05"]);
+      runTool("sleep", ["0.05"]);
     }
     const evilNs = readFileSync(join(home, "ns"), "utf8").split(" ")[0];
     expect(evilNs).toMatch(/^\d+$/);
@@ -261,7 +261,7 @@ exec sleep 600`,
     copyFileSync(evil, join(labs, `${id}.lab`));
     expect(course(["reset", "plain"]).status).toBe(0);
     expect(existsSync(join(labs, `${id}.lab`))).toBe(false);
-    spawnSync("sleep", ["0.2"]);
+    runTool("sleep", ["0.2"]);
     expect(attacker.exitCode).toBeNull();
     expect(attacker.signalCode).toBeNull();
   });

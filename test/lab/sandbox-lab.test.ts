@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import { localTransport } from "../../src/lab/local-transport.js";
 import { openLab } from "../../src/lab/open-lab.js";
 import { openSandboxLab } from "../../src/lab/sandbox-lab.js";
 import type { Lab } from "../../src/lab/types.js";
+import { tool } from "../helpers/tool.js";
 
 const runtime = mkdtempSync(join(tmpdir(), "course-lab-test-"));
 const opened: Lab[] = [];
@@ -27,8 +27,9 @@ async function lab(label = "t", persistent = false): Promise<Lab> {
 
 /** Processes on the host whose command line contains `marker`. */
 function hostProcesses(marker: string): string[] {
-  const r = spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
-  return r.stdout.split("\n").filter((l) => l.includes(marker) && !l.includes("ps -eo"));
+  return tool("ps", ["-eo", "pid,args"])
+    .split("\n")
+    .filter((l) => l.includes(marker) && !l.includes("ps -eo"));
 }
 
 afterEach(async () => {

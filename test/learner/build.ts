@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { runTool } from "../helpers/tool.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -36,13 +36,12 @@ export function ensureBuilt(): void {
     // Not built yet.
   }
   if (built >= newestSource(join(root, "src"))) return;
-  try {
-    execFileSync(
-      process.execPath,
-      [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      { cwd: root, stdio: "pipe" },
-    );
-  } catch {
-    // Emitted anyway (noEmitOnError is off).
-  }
+  // A non-zero exit is no failure here: emitted anyway (noEmitOnError is off).
+  runTool(
+    process.execPath,
+    [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: root,
+    },
+  );
 }

@@ -2,11 +2,11 @@
  * The built binary: progress recorded by verify and run, unlocking (exit 3), list/status/hint,
  * reset --progress, and 20 concurrent `course verify` runs on different lessons.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runToolAsync } from "../helpers/tool.js";
 import { BIN, ensureBuilt } from "./build.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "learner");
@@ -18,26 +18,17 @@ interface Run {
   stderr: string;
 }
 
-function course(args: string[], lessons = FIXTURE): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, "--lessons", lessons, ...args],
-      {
-        env: {
-          ...process.env,
-          COURSE_STATE_DIR: join(dir, "state"),
-          COURSE_RUNTIME_DIR: join(dir, "run"),
-          NO_COLOR: "1",
-        },
-        timeout: 120_000,
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
+async function course(args: string[], lessons = FIXTURE): Promise<Run> {
+  const r = await runToolAsync(process.execPath, [BIN, "--lessons", lessons, ...args], {
+    env: {
+      ...process.env,
+      COURSE_STATE_DIR: join(dir, "state"),
+      COURSE_RUNTIME_DIR: join(dir, "run"),
+      NO_COLOR: "1",
+    },
+    timeout: 120_000,
   });
+  return { code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(() => {

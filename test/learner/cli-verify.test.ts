@@ -2,11 +2,12 @@
  * `course verify` from the learner's side, through the built binary and real sandbox labs:
  * without a lesson it checks the current one; Ctrl-C says what happened.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTool } from "../helpers/tool.js";
 import { BIN, ensureBuilt } from "./build.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "learner");
@@ -33,19 +34,16 @@ beforeAll(() => {
 
 afterAll(() => {
   for (const lessons of [FIXTURE, slow]) {
-    spawnSync(process.execPath, [BIN, "--lessons", lessons, "reset", "--all"], { env: env() });
+    runTool(process.execPath, [BIN, "--lessons", lessons, "reset", "--all"], { env: env() });
   }
   rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
 describe("course verify", () => {
   it("without a lesson checks the current one", () => {
-    const r = spawnSync(process.execPath, [BIN, "--lessons", FIXTURE, "verify"], {
-      encoding: "utf8",
-      env: env(),
-    });
+    const r = runTool(process.execPath, [BIN, "--lessons", FIXTURE, "verify"], { env: env() });
     expect(r.stdout).toContain("Lesson 1: First steps");
-    expect(r.status).toBe(1);
+    expect(r.code).toBe(1);
   }, 60_000);
 
   it("says what happened on Ctrl-C (exit 130, nothing recorded, lab kept)", async () => {

@@ -27,6 +27,7 @@ import {
   ProgressStore,
 } from "../../src/progress/progress-store.js";
 import { recordResult } from "../../src/progress/record-result.js";
+import { runToolAsync } from "../helpers/tool.js";
 import { ensureBuilt } from "./build.js";
 import { lessonAt, makeCourse } from "./make-course.js";
 
@@ -214,12 +215,11 @@ describe("the progress file across processes", () => {
   beforeAll(() => ensureBuilt(), 120_000);
   const worker = join(import.meta.dirname, "progress-worker.mjs");
 
-  function run(args: string[]): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [worker, ...args], { stdio: "inherit" });
-      child.on("error", reject);
-      child.on("exit", (code) => resolve(code ?? -1));
-    });
+  async function run(args: string[]): Promise<number> {
+    const r = await runToolAsync(process.execPath, [worker, ...args]);
+    // The worker's own words, should it fail (its exit code is what the tests compare).
+    if (r.code !== 0) console.error(`${r.command}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+    return r.code ?? -1;
   }
 
   it("keeps all 40 results of 20 concurrent runs recording two lessons each, 3 times", async () => {

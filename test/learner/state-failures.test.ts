@@ -4,7 +4,6 @@
  * the unprivileged test user a mode-000 file and a mode-555 dir), and the built binary must
  * answer with one message naming the path and the fix, exit 5, and leave no `.lock` behind.
  */
-import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -19,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ensureLabUser, labUserDir, labUserRoot, runAsLabUser } from "../helpers/lab-user.js";
+import { runTool, tool } from "../helpers/tool.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const bin = join(repo, "dist/bin.js");
@@ -39,12 +39,11 @@ function env(state: string): Record<string, string> {
 /** `course ARGS` with progress in `state`; `wrap` runs it inside another command (unshare). */
 function course(state: string, args: string[], wrap: string[] = []) {
   const argv = [...wrap, process.execPath, bin, "--lessons", lessons, ...args];
-  const r = spawnSync(argv[0] as string, argv.slice(1), {
-    encoding: "utf8",
+  const r = runTool(argv[0] as string, argv.slice(1), {
     env: env(state),
     timeout: 30_000,
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Nothing the store makes while saving is left behind. */
@@ -75,7 +74,7 @@ test("progress.json as a directory: read and save say so, with the fix", () => {
 test("a FIFO progress.json does not hang status or hint", () => {
   const state = join(dir, "fifo");
   mkdirSync(state);
-  expect(spawnSync("mkfifo", [join(state, "progress.json")]).status).toBe(0);
+  expect(runTool("mkfifo", [join(state, "progress.json")]).code).toBe(0);
   for (const args of [["status"], ["hint", "1"]]) {
     const r = course(state, args);
     expect(r.status, args.join(" ")).toBe(5);
@@ -120,8 +119,7 @@ test("a full state dir (ENOSPC): exit 5, no empty .lock and no temp file left", 
     /^course: cannot save your progress: .*\/full\/progress\.json(\.lock)?: no space left on the device\nFix: free some space there, or set COURSE_STATE_DIR to a directory you can write\.\n$/,
   );
   // What the tmpfs held when course ended (the mount is gone with its namespace).
-  const spawnLs = spawnSync("cat", [`${state}.ls`], { encoding: "utf8" });
-  expect(spawnLs.stdout).toBe("fill\n");
+  expect(tool("cat", [`${state}.ls`])).toBe("fill\n");
 });
 
 test("as a user: a mode-000 progress.json and a mode-555 state dir name the path and the fix", () => {

@@ -4,7 +4,6 @@
  * nesting. Every command that reads the course answers at once with a located problem (exit 2),
  * never a hang, a stack trace or gigabytes of memory.
  */
-import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -20,6 +19,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { tooDeeplyNested } from "../../src/lesson/nesting-depth.js";
 import { parseLesson } from "../../src/lesson/parse-lesson.js";
+import { runTool } from "../helpers/tool.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const bin = join(repo, "dist/bin.js");
@@ -27,8 +27,7 @@ const dir = mkdtempSync(join(tmpdir(), "course-bad-files-"));
 
 function course(lessons: string, args: string[]) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [bin, "--lessons", lessons, ...args], {
-    encoding: "utf8",
+  const r = runTool(process.execPath, [bin, "--lessons", lessons, ...args], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: dir,
@@ -40,7 +39,7 @@ function course(lessons: string, args: string[]) {
     timeout: 30_000,
   });
   // Problems go to stdout (lint) or stderr (the others): look at both.
-  return { status: r.status, stderr: `${r.stdout}${r.stderr}`, ms: performance.now() - started };
+  return { status: r.code, stderr: `${r.stdout}${r.stderr}`, ms: performance.now() - started };
 }
 
 beforeAll(() => {
@@ -70,7 +69,7 @@ test("lint, list, status, verify and test refuse a FIFO, /dev/zero, /dev/urandom
   const lessons = join(dir, "course");
   mkdirSync(lessons);
   copyFileSync(join(repo, "lessons/01-namespaces.md"), join(lessons, "01-namespaces.md"));
-  expect(spawnSync("mkfifo", [join(lessons, "02-fifo.md")]).status).toBe(0);
+  expect(runTool("mkfifo", [join(lessons, "02-fifo.md")]).code).toBe(0);
   symlinkSync("/dev/zero", join(lessons, "03-zero.md"));
   symlinkSync("/dev/urandom", join(lessons, "04-random.md"));
   writeFileSync(join(lessons, "05-huge.md"), "");
@@ -100,7 +99,7 @@ test("a FIFO course.yaml is a located problem, not a hang", () => {
   const lessons = join(dir, "yaml");
   mkdirSync(lessons);
   copyFileSync(join(repo, "lessons/01-namespaces.md"), join(lessons, "01-namespaces.md"));
-  expect(spawnSync("mkfifo", [join(lessons, "course.yaml")]).status).toBe(0);
+  expect(runTool("mkfifo", [join(lessons, "course.yaml")]).code).toBe(0);
   const r = course(lessons, ["lint"]);
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/course\.yaml:1:1: error: cannot read .*course\.yaml: it is a FIFO/);

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import {
   startSshd,
   type TestSshd,
 } from "../helpers/sshd.js";
+import { runTool, tool } from "../helpers/tool.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures/course");
 
@@ -30,16 +30,15 @@ describe("course over ssh (built binary, real sshd)", () => {
     COURSE_RUNTIME_DIR: runtime,
   });
   const course = (args: string[], options: { user?: string; lessons?: string } = {}) => {
-    const result = spawnSync(
+    const result = runTool(
       process.execPath,
       [courseBin, "--lessons", options.lessons ?? FIXTURE, "--lab", lab(options.user), ...args],
       {
-        encoding: "utf8",
         env: { ...labEnv(), NO_COLOR: "1" },
         timeout: 120_000,
       },
     );
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   };
   const masterPid = () => {
     const t = new SshTransport({
@@ -48,11 +47,10 @@ describe("course over ssh (built binary, real sshd)", () => {
       options: sshd.clientOptions,
       runtimeDir: runtime,
     });
-    const out = execFileSync(
-      "sh",
-      ["-c", `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1 || true`],
-      { encoding: "utf8" },
-    );
+    const out = tool("sh", [
+      "-c",
+      `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1 || true`,
+    ]);
     return Number(/pid=(\d+)/.exec(out)?.[1] ?? 0);
   };
 
@@ -91,14 +89,13 @@ describe("course over ssh (built binary, real sshd)", () => {
       .concat(["shell", "two-namespaces", "-c", "tty; stty size; exit 5"])
       .map((w) => `'${w.replaceAll("'", `'\\''`)}'`)
       .join(" ");
-    const result = spawnSync("script", ["-qec", `stty rows 30 cols 91; ${inner}`, "/dev/null"], {
-      encoding: "utf8",
+    const result = runTool("script", ["-qec", `stty rows 30 cols 91; ${inner}`, "/dev/null"], {
       env: labEnv(),
       timeout: 60_000,
     });
     expect(result.stdout).toMatch(/\/dev\/pts\/\d+/);
     expect(result.stdout).toContain("30 91");
-    expect(result.status).toBe(5);
+    expect(result.code).toBe(5);
   });
 
   test("a killed master between runs is replaced without the user noticing", () => {
@@ -139,11 +136,10 @@ describe("course over ssh (built binary, real sshd)", () => {
         .split("\n")
         .filter((l) => l.startsWith("✓ "))
         .map((l) => l.replace(/ [\d.]+ s$/, ""));
-    const local = spawnSync(
+    const local = runTool(
       process.execPath,
       [courseBin, "--lessons", lessons, "--lab", "sandbox", "test"],
       {
-        encoding: "utf8",
         env: {
           ...process.env,
           COURSE_STATE_DIR: state,
@@ -156,7 +152,7 @@ describe("course over ssh (built binary, real sshd)", () => {
     const remote = course(["test"], { lessons });
     expect(passed(local.stdout).length).toBeGreaterThan(0);
     expect(passed(remote.stdout)).toEqual(expect.arrayContaining(passed(local.stdout)));
-    if (local.status === 0) expect(remote.code).toBe(0);
+    if (local.code === 0) expect(remote.code).toBe(0);
   }, 600_000);
 
   test("course test over ssh through passwordless sudo", () => {
@@ -202,7 +198,7 @@ describe("course over ssh (built binary, real sshd)", () => {
   });
 
   test("nothing listening: exit 4, connection refused", () => {
-    const result = spawnSync(
+    const result = runTool(
       process.execPath,
       [
         courseBin,
@@ -214,7 +210,6 @@ describe("course over ssh (built binary, real sshd)", () => {
         "two-namespaces",
       ],
       {
-        encoding: "utf8",
         env: {
           ...process.env,
           COURSE_SSH_OPTS: sshd.sshOpts,
@@ -223,7 +218,7 @@ describe("course over ssh (built binary, real sshd)", () => {
         },
       },
     );
-    expect(result.status).toBe(4);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/connection refused/);
     expect(result.stderr).toMatch(/sshd runs there: ssh -p 1 root@127.0.0.1 true/);
   });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import {
   startSshd,
   type TestSshd,
 } from "../helpers/sshd.js";
+import { runTool } from "../helpers/tool.js";
 import { standInVagrantProject } from "./stand-in-vagrant.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures/course");
@@ -36,17 +37,16 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
     NO_COLOR: "1",
   });
   const course = (args: string[], input?: string) => {
-    const result = spawnSync(
+    const result = runTool(
       process.execPath,
       [courseBin, "--lessons", FIXTURE, "--lab", "vagrant", ...args],
       {
-        encoding: "utf8",
         input: input ?? "",
         env: env(),
         timeout: 120_000,
       },
     );
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   };
 
   beforeAll(async () => {
@@ -120,11 +120,10 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
 
   test("vagrant missing: exit 4 with what to install", () => {
     const fresh = mkdtempSync(join(tmpdir(), "course-rt-"));
-    const result = spawnSync(
+    const result = runTool(
       process.execPath,
       [courseBin, "--lessons", FIXTURE, "--lab", "vagrant", "verify", "two-namespaces"],
       {
-        encoding: "utf8",
         env: {
           ...process.env,
           // No vagrant there (this machine may have one in /usr/bin: the VM test uses it).
@@ -136,7 +135,7 @@ describe("course --lab vagrant (built binary, stand-in vagrant, real sshd)", () 
       },
     );
     rmSync(fresh, { recursive: true, force: true });
-    expect(result.status).toBe(4);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/`vagrant` is not installed/);
     expect(result.stderr).toMatch(/install Vagrant/);
   });

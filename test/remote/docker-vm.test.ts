@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -23,6 +22,7 @@ import {
   type TestSshd,
   withBindMounts,
 } from "../helpers/sshd.js";
+import { runTool } from "../helpers/tool.js";
 import { standInVagrantProject } from "./stand-in-vagrant.js";
 
 const FIX =
@@ -96,17 +96,16 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
     NO_COLOR: "1",
   });
   const course = (lab: string, args: string[]) => {
-    const result = spawnSync(
+    const result = runTool(
       process.execPath,
       [courseBin, "--lessons", lessons, "--lab", lab, ...args],
       {
-        encoding: "utf8",
         input: "",
         env: env(),
         timeout: 120_000,
       },
     );
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   };
   /**
    * `course` on this machine with `dir` bind-mounted over /usr/local/bin (first on the lab's
@@ -118,13 +117,12 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
       [{ source: dir, target: "/usr/local/bin" }],
       [process.execPath, courseBin, "--lessons", lessons, "--lab", lab, ...args],
     );
-    const result = spawnSync(unshare, argv, {
-      encoding: "utf8",
+    const result = runTool(unshare, argv, {
       input: "",
       env: env(),
       timeout: 120_000,
     });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   };
   const sshLab = () => `ssh://root@127.0.0.1:${sshd.port}`;
   /** This machine's own network namespace, as the VM's sshd sees it: read, never changed. */
@@ -175,7 +173,7 @@ describe("needs: [docker] (built binary, stand-in vagrant and docker, real sshd)
 
   test("the stand-in docker is seen by the VM's sessions only, not by this machine", () => {
     expect(existsSync(join(dockerDir, "docker"))).toBe(true);
-    const here = spawnSync("sh", ["-c", "docker info"], { encoding: "utf8" });
+    const here = runTool("sh", ["-c", "docker info"]);
     expect(here.stdout).not.toContain("stand-in");
   });
 

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import {
   startSshd,
   type TestSshd,
 } from "../helpers/sshd.js";
+import { tool } from "../helpers/tool.js";
 
 describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
   let sshd: TestSshd;
@@ -31,7 +32,7 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
     labs.push(opened.lab);
     return opened;
   };
-  const hostNetns = () => execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+  const hostNetns = () => tool("ip", ["netns", "list"]);
 
   beforeAll(async () => {
     remote = makeRemoteRecordsDir();
@@ -128,11 +129,10 @@ describe("the ssh lab: the sandbox lab on a machine reached over ssh", () => {
       options: splitOpts(sshd.sshOpts),
       runtimeDir: runtime,
     });
-    const check = execFileSync(
-      "sh",
-      ["-c", `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1`],
-      { encoding: "utf8" },
-    );
+    const check = tool("sh", [
+      "-c",
+      `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1`,
+    ]);
     const pid = Number(/pid=(\d+)/.exec(check)?.[1]);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");

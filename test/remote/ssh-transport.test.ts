@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,6 +8,7 @@ import { shellJoin } from "../../src/lab/shell-quote.js";
 import { splitSshOptions } from "../../src/lab/split-ssh-options.js";
 import { parseSshTarget, SshTransport } from "../../src/lab/ssh-transport.js";
 import { startSshd, type TestSshd } from "../helpers/sshd.js";
+import { tool } from "../helpers/tool.js";
 
 describe("splitSshOptions", () => {
   test("splits like a shell: quotes, escapes, blanks", () => {
@@ -183,9 +183,7 @@ describe("SshTransport against a real sshd", () => {
     const pidOf = () =>
       Number(
         /pid=(\d+)/.exec(
-          execFileSync("sh", ["-c", `ssh -o ControlPath='${t.controlPath}' -O check x 2>&1`], {
-            encoding: "utf8",
-          }),
+          tool("sh", ["-c", `ssh -o ControlPath='${t.controlPath}' -O check x 2>&1`]),
         )?.[1],
       );
     const before = pidOf();
@@ -199,11 +197,10 @@ describe("SshTransport against a real sshd", () => {
   test("a killed master is replaced by the next command without an error", async () => {
     const t = make("root");
     await t.connect();
-    const pidText = execFileSync(
-      "sh",
-      ["-c", `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1`],
-      { encoding: "utf8" },
-    );
+    const pidText = tool("sh", [
+      "-c",
+      `ssh -o ControlPath='${t.controlPath}' -O check 127.0.0.1 2>&1`,
+    ]);
     const pid = Number(/pid=(\d+)/.exec(pidText)?.[1]);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");
@@ -311,8 +308,8 @@ describe("SshTransport against a real sshd", () => {
   test("a changed host key: a LabError that says how to fix it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "course-kh-"));
     try {
-      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "other")]);
-      const other = execFileSync("cat", [join(dir, "other.pub")], { encoding: "utf8" });
+      tool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "other")]);
+      const other = tool("cat", [join(dir, "other.pub")]);
       const knownHosts = join(dir, "known_hosts");
       writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${other}`);
       const t = make("root", [
@@ -337,7 +334,7 @@ describe("SshTransport against a real sshd", () => {
   test("a key the server does not know: login refused, with the fix", async () => {
     const dir = mkdtempSync(join(tmpdir(), "course-key-"));
     try {
-      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "stranger")]);
+      tool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "stranger")]);
       const t = make("root", [
         "-F",
         "/dev/null",

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -10,6 +9,7 @@ import {
   type VagrantSshHost,
   vagrantSshOptions,
 } from "../../src/lab/vagrant-ssh-config.js";
+import { tool } from "../helpers/tool.js";
 
 /** The block at `index`, failing the test when vagrant's output held fewer. */
 function block(hosts: VagrantSshHost[], index = 0): VagrantSshHost {
@@ -114,7 +114,7 @@ describe("parseVagrantStatus on recorded output", () => {
 
 test("the repo's Vagrantfile is valid Ruby and provisions the lab tools", () => {
   const file = join(import.meta.dirname, "../../Vagrantfile");
-  expect(execFileSync("ruby", ["-c", file], { encoding: "utf8" })).toBe("Syntax OK\n");
+  expect(tool("ruby", ["-c", file])).toBe("Syntax OK\n");
   const text = readFileSync(file, "utf8");
   // COURSE_VAGRANT_BOX, else the default that `course doctor --lab vagrant` also names.
   expect(text).toMatch(/config\.vm\.box = .*ENV\["COURSE_VAGRANT_BOX"\]/);

@@ -10,7 +10,6 @@
  * kernel frees its namespaces). Chromium enters the box's network through a wrapper
  * (`nsenter --net`) so that it reaches the server's 127.0.0.1.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -22,6 +21,7 @@ import {
   startCourseServer,
 } from "../helpers/course-server.js";
 import { type NetworkBox, openNetworkBox } from "../helpers/network-box.js";
+import { runToolAsync } from "../helpers/tool.js";
 
 const bin = new CourseBin({ prefix: "course-serve-host-", timeout: 60_000 });
 const HOST = ["--lab", "host"];
@@ -33,12 +33,10 @@ let browser: Browser | undefined;
 /** `course --lab host ARGS` inside the box, in the test's temp home. */
 function inBox(args: string[]) {
   const [command = "", ...prefix] = box.enter(repoRoot);
-  const r = spawnSync(command, [...prefix, process.execPath, courseBin, ...HOST, ...args], {
-    encoding: "utf8",
+  return runToolAsync(command, [...prefix, process.execPath, courseBin, ...HOST, ...args], {
     env: bin.env(HOME()),
     timeout: 60_000,
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** POST /api/lessons/NAME/verify from the page (the browser holds the cookie). */
@@ -112,7 +110,7 @@ describe("course serve with the host lab (inside a network box)", { timeout: 180
     await page.keyboard.press("Enter");
     await page.waitForSelector('.step[data-step="1"][data-passed="true"]', { timeout: 30_000 });
     // The namespace is the box's: the CLI in the box sees it, this machine does not.
-    expect(inBox(["shell", "1", "-c", "ip netns list"]).stdout).toContain("c1");
+    expect((await inBox(["shell", "1", "-c", "ip netns list"])).stdout).toContain("c1");
     expect(existsSync("/run/netns/c1")).toBe(false);
     await page.keyboard.type("ip netns exec c1 ip link set lo up");
     await page.keyboard.press("Enter");
@@ -120,7 +118,7 @@ describe("course serve with the host lab (inside a network box)", { timeout: 180
     // Verify through the API, in the terminal's lab: what `course --lab host verify --json` says.
     const api = (await verifyFromPage(page, "1")) as { status: number; body: unknown };
     expect(api.status).toBe(200);
-    const cli = inBox(["verify", "1", "--json"]);
+    const cli = await inBox(["verify", "1", "--json"]);
     expect(cli.stderr).toContain(WARNING);
     const fromCli = JSON.parse(cli.stdout) as { passed: boolean; steps: { passed: boolean }[] };
     expect(fromCli.steps.slice(0, 2).map((s) => s.passed)).toEqual([true, true]);

@@ -15,7 +15,6 @@
  * network namespace with a veth pair, one end holding 192.0.2.10 (TEST-NET-1), never an address
  * of this machine.
  */
-import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -23,6 +22,7 @@ import { describe, expect, test } from "vitest";
 import { CourseBin, labsInTempHome, repoRoot } from "../helpers/course-bin.js";
 import { CHROMIUM, startCourseServer } from "../helpers/course-server.js";
 import { openNetworkBox } from "../helpers/network-box.js";
+import { tool } from "../helpers/tool.js";
 
 const bin = new CourseBin({ prefix: "course-serve-start-", timeout: 60_000 });
 labsInTempHome(bin);
@@ -140,7 +140,7 @@ describe("course serve as it starts", { timeout: 120_000 }, () => {
         );
         // A client in the box reaches it at that address, by that name.
         const [command = "", ...prefix] = enter;
-        const client = spawnSync(
+        const client = tool(
           command,
           [
             ...prefix,
@@ -150,9 +150,9 @@ describe("course serve as it starts", { timeout: 120_000 }, () => {
             server.origin,
             server.token,
           ],
-          { encoding: "utf8", timeout: 30_000 },
+          { timeout: 30_000 },
         );
-        expect(client.stdout.trim()).toBe("200 namespaces");
+        expect(client.trim()).toBe("200 namespaces");
       } finally {
         expect(await server.stop()).toBe(0);
       }

@@ -133,6 +133,66 @@ describe("course serve", () => {
     expect(await upgrade("/api/lessons/1/terminal", bearer())).toBe(403);
   });
 
+  test("the token in the address becomes an HttpOnly SameSite=Strict cookie that alone opens the API; the page is the server's own, under a CSP", async () => {
+    const first = await fetch(`${server.origin}/?token=${server.token}`);
+    expect(first.status).toBe(200);
+    const cookie = first.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^course_token=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    expect(first.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const withCookie = await fetch(`${server.origin}/api/lessons`, {
+      headers: { cookie: cookie.split(";")[0] ?? "" },
+    });
+    expect(withCookie.status).toBe(200);
+    // Only the address with the token sets it.
+    const again = await fetch(`${server.origin}/api/lessons`, { headers: bearer() });
+    expect(again.headers.get("set-cookie")).toBeNull();
+    // Offline: every request the page makes, scripts and sockets included, is to this server.
+    const page = await browser.newPage();
+    const elsewhere: string[] = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(`${server.origin}/`) && !r.url().startsWith("data:"))
+        elsewhere.push(r.url());
+    });
+    const sockets: string[] = [];
+    page.on("websocket", (ws) => sockets.push(ws.url()));
+    await page.goto(server.url);
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 1 ·");
+    await page.locator("#graph[src]").waitFor({ state: "attached" });
+    expect(elsewhere).toEqual([]);
+    expect(sockets).toEqual([
+      `${server.origin.replace("http", "ws")}/api/lessons/namespaces/terminal`,
+    ]);
+    await page.close();
+  });
+
+  test("the API's list is `course list --json`; a lesson answers to `lesson-N`, `N`, its id and its path; an unknown name: 404 naming them", async () => {
+    const list = await fetch(`${server.origin}/api/lessons`, { headers: bearer() });
+    expect(await list.json()).toEqual(JSON.parse(bin.run(["list", "--json"]).stdout));
+    for (const name of ["lesson-3", "3", "bridge", "lessons%2F03-bridge.md"]) {
+      const r = await fetch(`${server.origin}/api/lessons/${name}`, { headers: bearer() });
+      expect(r.status, name).toBe(200);
+      expect(await r.json(), name).toMatchObject({
+        id: "bridge",
+        position: 3,
+        state: "locked",
+        missing: ["veth-pair"],
+      });
+    }
+    const none = await fetch(`${server.origin}/api/lessons/no-such-lesson`, { headers: bearer() });
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({
+      error: "no lesson named `no-such-lesson`",
+      hint: expect.stringContaining("lesson-3 (bridge)"),
+    });
+    // A locked lesson's hints are refused as `course hint` refuses them.
+    const hint = await fetch(`${server.origin}/api/lessons/3/hint`, {
+      method: "POST",
+      headers: bearer(),
+    });
+    expect(hint.status).toBe(423);
+    expect(bin.run(["hint", "3"]).code).toBe(3);
+  });
+
   test("a locked lesson's terminal is refused (423) before any lab is made", async () => {
     expect(await upgrade("/api/lessons/2/terminal", { ...bearer(), origin: server.origin })).toBe(
       423,
@@ -142,6 +202,9 @@ describe("course serve", () => {
     await expect
       .poll(() => page.locator("#terminal-status").innerText(), { timeout: 20_000 })
       .toContain("Locked: finish namespaces first");
+    // Its text can be read, but no hint is offered (the API refuses them, as `course hint` does).
+    expect(await page.locator(".step").count()).toBeGreaterThan(0);
+    expect(await page.locator(".hint-button").count()).toBe(0);
     await page.close();
   });
 
@@ -150,6 +213,11 @@ describe("course serve", () => {
       await fetch(`${server.origin}/api/lessons/1`, { headers: bearer() })
     ).json()) as { steps: { index: number; commands: { code: string; background: boolean }[] }[] };
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Every picture the page loads, in order: the lab before the commands, then redrawn.
+    const pictures: Promise<string>[] = [];
+    page.on("response", (r) => {
+      if (new URL(r.url()).pathname.endsWith("/graph")) pictures.push(r.text());
+    });
     await page.goto(server.url);
     // The token moved into the cookie and out of the address bar.
     expect(page.url()).not.toContain("token=");
@@ -171,10 +239,15 @@ describe("course serve", () => {
     await expect
       .poll(() => page.locator(".banner").first().innerText(), { timeout: 20_000 })
       .toContain("veth-pair");
-    // The picture is the lab's own, redrawn after the commands: c1 is in it.
-    const src = await page.locator("#graph").getAttribute("src");
-    const svg = await (await page.request.get(new URL(src ?? "", server.origin).href)).text();
-    expect(svg).toContain("c1");
+    // The picture is the lab's own, redrawn after the commands: first without c1, then with.
+    await expect.poll(() => pictures.length, { timeout: 20_000 }).toBeGreaterThan(1);
+    const shown = await Promise.all(pictures);
+    // c1's box title: `c1`, then ` · ip_forward=…` when it routes.
+    const c1 = />c1[ <]/;
+    expect(shown[0]).not.toMatch(c1);
+    await expect
+      .poll(async () => (await Promise.all(pictures)).at(-1), { timeout: 20_000 })
+      .toMatch(c1);
     await page.screenshot({ path: join(shots, "lesson-1-done.png") });
     // The same progress file the CLI reads.
     const status = bin.run(["list", "--json"]);
@@ -223,15 +296,32 @@ describe("course serve", () => {
     await context.close();
   });
 
-  test("copy and paste in the terminal: a word selected with the mouse, Ctrl+Shift+C, then Ctrl+Shift+V at the prompt", async () => {
+  test("copy and paste as a learner does, with no clipboard permission: Ctrl+C on the lesson's text, Ctrl+V and Ctrl+Shift+V into the terminal, Ctrl+Shift+C out of it", async () => {
+    // No permission granted: the browser's own copy and paste need none (the page asks none).
     const context = await browser.newContext({ viewport: { width: 1400, height: 700 } });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], {
-      origin: server.origin,
-    });
     const page = await context.newPage();
     await page.goto(`${server.url}#namespaces`);
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 1 ·");
-    await page.locator(".xterm-helper-textarea").focus();
+    const terminal = page.locator(".xterm-helper-textarea");
+    // A command of the lesson's text, selected and copied with the browser's Ctrl+C, pasted into
+    // the terminal with Ctrl+V; then Ctrl+C there is the shell's interrupt, not a copy.
+    const code = page.locator(".step pre > code").first();
+    const command = ((await code.innerText()).split("\n")[0] ?? "").trim();
+    expect(command).not.toBe("");
+    await terminal.focus();
+    await page.keyboard.type("clear");
+    await page.keyboard.press("Enter");
+    // A click on the text takes the focus from the terminal, as the learner's mouse does.
+    await code.click();
+    await code.selectText();
+    await page.keyboard.press("Control+C");
+    await terminal.focus();
+    await page.keyboard.type("#");
+    await page.keyboard.press("Control+V");
+    await expect.poll(() => screen(page), { timeout: 10_000 }).toContain(`#${command}`);
+    await page.keyboard.press("Control+C");
+    await expect.poll(() => screen(page), { timeout: 10_000 }).toContain(`#${command}^C`);
+    // Out of the terminal: a word of output selected with the mouse, Ctrl+Shift+C.
     await page.keyboard.type("clear; echo copy-$((6*7))-me");
     await page.keyboard.press("Enter");
     // The output line (the command line shows `$((6*7))`, not 42).
@@ -242,19 +332,47 @@ describe("course serve", () => {
     if (box === null) throw new Error("the output row is not shown");
     await page.mouse.dblclick(box.x + 3, box.y + box.height / 2);
     await page.keyboard.press("Control+Shift+C");
-    await expect
-      .poll(() => page.evaluate("navigator.clipboard.readText()"), { timeout: 10_000 })
-      .toBe("copy-42-me");
-    // Pasted at the prompt after typed text, then run: the shell got the copied word.
-    await page.locator(".xterm-helper-textarea").focus();
+    // Pasted back at the prompt after typed text, with both shortcuts, then run.
+    await terminal.focus();
     await page.keyboard.type("echo pasted-$((1+1))-");
+    await page.keyboard.press("Control+V");
+    await page.keyboard.type("+");
     await page.keyboard.press("Control+Shift+V");
     await expect
       .poll(() => screen(page), { timeout: 10_000 })
-      .toContain("pasted-$((1+1))-copy-42-me");
+      .toContain("pasted-$((1+1))-copy-42-me+copy-42-me");
     await page.keyboard.press("Enter");
-    await expect.poll(() => screen(page), { timeout: 20_000 }).toContain("pasted-2-copy-42-me");
+    await expect
+      .poll(() => screen(page), { timeout: 20_000 })
+      .toContain("pasted-2-copy-42-me+copy-42-me");
+    // The clipboard holds the word (read by the test, which needs the permission for that).
+    await context.grantPermissions(["clipboard-read"], { origin: server.origin });
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe("copy-42-me");
     await context.close();
+  });
+
+  test("hints one at a time, remembered as `course hint` remembers them; a command's type ▸ button types it into the terminal", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}#veth-pair`);
+    await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 2 ·");
+    const step2 = page.locator('.step[data-step="2"]');
+    const hints = () => step2.locator(".hint").count();
+    expect(await hints()).toBe(0);
+    await step2.getByRole("button", { name: "Hint 1 of 2" }).click();
+    await expect.poll(hints, { timeout: 10_000 }).toBe(1);
+    await step2.getByRole("button", { name: "Hint 2 of 2" }).waitFor();
+    // The CLI goes on from there: the same record in the same progress file.
+    expect(bin.run(["hint", "2", "2"]).stdout).toContain("Hint 2 of 2");
+    await page.reload();
+    await expect.poll(hints, { timeout: 20_000 }).toBe(2);
+    expect(await step2.getByRole("button", { name: "No more hints" }).isDisabled()).toBe(true);
+    // Step 1's commands typed by its button: all but the last line run, the learner presses Enter.
+    await page.locator('.step[data-step="1"] button.type').first().click();
+    await expect.poll(() => screen(page), { timeout: 20_000 }).toContain("ip netns add ns2");
+    expect(await page.locator('.step[data-step="1"][data-passed="true"]').count()).toBe(0);
+    await page.keyboard.press("Enter");
+    await untilPassed(page, 1);
+    await page.close();
   });
 
   test("a restarted server keeps progress (it is the CLI's progress file)", async () => {
@@ -272,6 +390,9 @@ describe("course serve", () => {
     await page.waitForSelector('#lesson-list li[data-id="namespaces"][data-state="done"]');
     // The first open lesson is shown, and its terminal is no longer refused.
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 2 ·");
+    // Its step marks and the hints taken before the restart are kept.
+    await page.locator('.step[data-step="1"][data-passed="true"]').waitFor();
+    expect(await page.locator('.step[data-step="2"] .hint').count()).toBe(2);
     // The terminal's size follows the page: the shell's pty is resized with it.
     const size = async () => {
       await page.locator(".xterm-helper-textarea").focus();

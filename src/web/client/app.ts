@@ -60,15 +60,20 @@ const term = new Terminal({ convertEol: false, cursorBlink: true, fontSize: 13, 
 const fit = new FitAddon();
 term.loadAddon(fit);
 term.open($("terminal"));
-// Ctrl+Shift+C / Ctrl+Shift+V copy and paste, as in desktop terminals (Ctrl+C stays an interrupt).
+// Copy and paste as in desktop terminals, with no clipboard permission asked (so also on an
+// address that is not a secure context, where navigator.clipboard is missing). Paste, with Ctrl+V
+// or Ctrl+Shift+V, is the browser's own: xterm.js would otherwise send ^V to the shell and cancel
+// the key, so no paste event would come. Letting the key through makes the browser paste into
+// xterm.js's textarea, whose paste handler sends the text (bracketed, when the shell asks). Copy,
+// Ctrl+Shift+C, is the browser's copy command on the selection (xterm.js's copy handler fills the
+// clipboard); Ctrl+C stays an interrupt.
 term.attachCustomKeyEventHandler((e) => {
-  if (e.type !== "keydown" || !e.ctrlKey || !e.shiftKey) return true;
-  if (e.code === "KeyC") {
-    void navigator.clipboard?.writeText(term.getSelection());
-    return false;
-  }
-  if (e.code === "KeyV") {
-    void navigator.clipboard?.readText().then((text) => term.paste(text));
+  if (e.type !== "keydown" || !e.ctrlKey || e.altKey || e.metaKey) return true;
+  if (e.code === "KeyV") return false;
+  if (e.code === "KeyC" && e.shiftKey) {
+    // Not the browser's Ctrl+Shift+C (its element inspector in a desktop Chromium).
+    e.preventDefault();
+    document.execCommand("copy");
     return false;
   }
   return true;
@@ -127,7 +132,8 @@ function stepSection(step: StepView): HTMLElement {
   hints.className = "hints";
   for (const html of step.hints) hints.append(hintBox(html));
   section.append(h, body, hints);
-  if (step.hintsTotal > 0) {
+  // A locked lesson's hints are refused (423), as `course hint` refuses them: no button.
+  if (step.hintsTotal > 0 && current?.state !== "locked") {
     const more = document.createElement("button");
     more.className = "hint-button";
     const label = () => {
