@@ -10,12 +10,10 @@ packages=(iproute2 iptables iputils-ping tcpdump ethtool bridge-utils net-tools 
 
 # For the test suite (`npm test`; a learner needs none of them, and may skip them with
 # COURSE_NO_TEST_PACKAGES=1): the browser tests of `course serve` drive Debian's Chromium
-# with playwright-core (test/web/); serve opens the browser with xdg-open (xdg-utils).
-test_packages=(chromium xdg-utils)
-# For the real Vagrant VM test (`npm run test:vm`, not yet part of `npm test`; installed when
-# COURSE_VM_TEST=1): it builds a Debian 12 box offline and boots it with vagrant-libvirt under
-# QEMU (test/vm/, scripts/build-vagrant-box.sh).
-vm_test_packages=(vagrant vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu
+# with playwright-core (test/web/); serve opens the browser with xdg-open (xdg-utils); the real
+# Vagrant VM test builds a Debian 12 box offline and boots it with vagrant-libvirt under QEMU
+# (test/vm/, scripts/build-vagrant-box.sh).
+test_packages=(chromium xdg-utils vagrant vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu
   qemu-system-x86 qemu-utils dnsmasq-base mmdebstrap fdisk)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -33,7 +31,6 @@ fi
 # network that changes the host at every start).
 wanted=()
 [ "${COURSE_NO_TEST_PACKAGES:-}" = 1 ] || wanted+=("${test_packages[@]}")
-[ "${COURSE_VM_TEST:-}" = 1 ] && wanted+=("${vm_test_packages[@]}")
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-/** `npm run test:vm`: the real Vagrant VM (test/vm/), apart from `npm test` until it is fast enough for CI. */
+/** The real Vagrant VM (test/vm/): npm test's last step, after the main suite; alone: `npm run test:vm`. */
 export default defineConfig({
   test: {
     include: ["test/vm/**/*.test.ts"],

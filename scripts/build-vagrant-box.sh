@@ -81,7 +81,9 @@ chroot "$root" systemctl enable systemd-networkd >/dev/null 2>&1
 # Boot fast under plain emulation: nothing waits for the network, no periodic jobs, and Docker
 # starts at its first use (docker.socket) rather than at every boot.
 chroot "$root" systemctl mask systemd-networkd-wait-online.service apt-daily.timer \
-  apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer >/dev/null 2>&1
+  apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
+  dpkg-db-backup.timer logrotate.timer systemd-update-utmp-runlevel.service \
+  getty@tty1.service >/dev/null 2>&1
 # No internet in the VM: name lookups of anything but localhost fail fast.
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$root/etc/resolv.conf"
 # sshd refuses to start without host keys (and `sshd -t` fails at first boot): make them now.
@@ -141,8 +143,12 @@ storage:
 http:
   addr: 127.0.0.1:5000
 EOF
-chroot "$root" systemctl disable docker.service containerd.service >/dev/null 2>&1
-chroot "$root" systemctl enable docker.socket docker-registry.service >/dev/null 2>&1
+chroot "$root" systemctl disable docker.service containerd.service docker-registry.service >/dev/null 2>&1
+chroot "$root" systemctl enable docker.socket >/dev/null 2>&1
+# The registry starts with Docker (its only client), not at every boot.
+mkdir -p "$root/etc/systemd/system/docker.service.d"
+printf '[Unit]\nWants=docker-registry.service\nAfter=docker-registry.service\n' \
+  >"$root/etc/systemd/system/docker.service.d/course-registry.conf"
 
 # The busybox image, written straight into the registry's storage (no Docker engine runs
 # here): one layer with busybox-static and its applets, the image config, a schema-2 manifest.
@@ -205,7 +211,9 @@ disk=$work/box.img
 truncate -s "${size}G" "$disk"
 echo 'start=2048, type=83, bootable' | sfdisk -q "$disk"
 loop=$(losetup -f --show "$disk")
-# losetup -P makes no partition devices on some kernels; partx -a does.
+# losetup -P makes no partition devices on some kernels; partx -a does. Partitions added so
+# outlive `losetup -d` (no partition scan then): drop any a former user of this loop device left.
+partx -d "$loop" 2>/dev/null || true
 partx -a "$loop"
 for _ in $(seq 50); do [ -b "${loop}p1" ] && break; sleep 0.1; done
 [ -b "${loop}p1" ] || { echo "build-vagrant-box: no partition device ${loop}p1 appeared" >&2; exit 1; }
@@ -216,7 +224,10 @@ for m in dev dev/pts proc sys; do mount --bind "/$m" "$work/mnt/$m"; done
 chroot "$work/mnt" grub-install --target=i386-pc --no-floppy --boot-directory=/boot "$loop" >/dev/null 2>&1 ||
   chroot "$work/mnt" grub-install --target=i386-pc --no-floppy --boot-directory=/boot "$loop"
 for m in dev/pts dev proc sys ""; do umount "$work/mnt/$m"; done
-partx -d "$loop"
+# The partition device may still be busy for a moment after the unmount (udev, blkid): retry.
+# Should it stay busy, detaching the loop device drops it anyway, and the image is complete
+# (unmounted, so flushed), so that is no reason to fail the build.
+for _ in $(seq 20); do partx -d "$loop" 2>/dev/null && break; sync; sleep 0.5; done
 losetup -d "$loop"
 loop=""
 
@@ -226,6 +237,9 @@ qemu-img convert -O qcow2 "$disk" "$work/box/box.img"
 echo "{\"provider\":\"libvirt\",\"format\":\"qcow2\",\"virtual_size\":$size}" >"$work/box/metadata.json"
 cat >"$work/box/Vagrantfile" <<'EOF'
 Vagrant.configure("2") do |config|
+  # Debian: else vagrant finds out by trying every guest it knows, a command each (a minute
+  # under emulation, at every `vagrant up`).
+  config.vm.guest = :debian
   config.vm.provider :libvirt do |lv|
     lv.disk_bus = "virtio"
   end

@@ -333,14 +333,20 @@ export async function requireCourse(ctx: CommandContext, paths?: string[]): Prom
   return scaleTimeouts(course, ctx.env.COURSE_TIMEOUT_SCALE);
 }
 
+/** `COURSE_TIMEOUT_SCALE` as a factor: 1 when unset, empty or not a number above 1. */
+export function timeoutScale(scale: string | undefined): number {
+  const k = Number(scale);
+  return Number.isFinite(k) && k > 1 ? k : 1;
+}
+
 /**
  * `COURSE_TIMEOUT_SCALE=N`: every lesson's and fence's timeout times N, for a lab that runs
  * many times slower than the machines lessons are written on (the Vagrant VM under plain QEMU
  * emulation on a busy machine). Unset, empty or not a number above 1: unchanged.
  */
 function scaleTimeouts(course: Course, scale: string | undefined): Course {
-  const k = Number(scale);
-  if (!Number.isFinite(k) || k <= 1) return course;
+  const k = timeoutScale(scale);
+  if (k === 1) return course;
   // A copy: loadCourse may hand out the same parsed lessons again (its cache).
   const scaled = structuredClone(course);
   for (const lesson of scaled.lessons) {

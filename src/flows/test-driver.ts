@@ -10,8 +10,9 @@ import { labSpecFromOption, openLab } from "../lab/open-lab.js";
 import type { Lab, LabSpec } from "../lab/types.js";
 import { leftAloneByLesson } from "../lesson/lesson-design.js";
 import type { Lesson } from "../lesson/types.js";
+import { timeoutScale } from "../load-course.js";
 import { runCommandBlock } from "./lesson-lab.js";
-import type { CheckOutcome, LessonDriver } from "./test-lesson.js";
+import { BACKGROUND_SETTLE_MS, type CheckOutcome, type LessonDriver } from "./test-lesson.js";
 
 /**
  * The driver for the lab chosen by `--lab` / `COURSE_LAB`; `fallbackLab` (`--fallback-lab`)
@@ -56,6 +57,9 @@ export async function defaultDriver(
     ...(fallback === undefined
       ? {}
       : { fallback: { name: fallbackLab as string, openLab: opener(fallback) } }),
+    // A slow lab (COURSE_TIMEOUT_SCALE, e.g. the VM under emulation) starts a background
+    // server slowly too: python3's http.server took over 5 s there.
+    settleMs: BACKGROUND_SETTLE_MS * timeoutScale(ctx.env.COURSE_TIMEOUT_SCALE),
     runBlock: (lab, block, lesson) => runCommandBlock(lab, block, lesson),
     async evaluate(lab, checks, lesson, options) {
       const results = await evaluateChecks(lab, checks, {

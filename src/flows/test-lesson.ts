@@ -35,6 +35,11 @@ export interface LessonDriver {
    * Docker), instead of being skipped; `name` is what reports say (`vagrant`).
    */
   fallback?: { name: string; openLab(lesson: Lesson): Promise<Lab> };
+  /**
+   * How long checks right after a `background` fence may take to come true (its server may not
+   * listen yet). @default BACKGROUND_SETTLE_MS
+   */
+  settleMs?: number;
   /** Run one command fence with its fence semantics (background, allow-fail, timeout). */
   runBlock(lab: Lab, block: CommandBlock, lesson: Lesson): Promise<ExecResult>;
   /**
@@ -192,7 +197,7 @@ export async function allPassWithin(
   lab: Lab,
   checks: Check[],
   lesson: Lesson,
-  budgetMs = BACKGROUND_SETTLE_MS,
+  budgetMs = driver.settleMs ?? BACKGROUND_SETTLE_MS,
   options: { confirmTimeouts?: boolean } = {},
 ): Promise<{ allPassed: boolean; evaluated: number }> {
   const deadline = performance.now() + Math.min(budgetMs, lesson.timeout * 1000);
