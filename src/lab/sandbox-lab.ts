@@ -401,36 +401,45 @@ function memoryKills(dir: string): number {
 }
 
 /**
+ * Ask `attempt` about every millisecond, at most `tries` times: its first answer (undefined: ask
+ * again), else false.
+ */
+async function pollEveryMs(tries: number, attempt: () => boolean | undefined): Promise<boolean> {
+  for (let tried = 0; tried < tries; tried += 1) {
+    const answer = attempt();
+    if (answer !== undefined) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return false;
+}
+
+/**
  * Whether process `pid` (on this machine) ended, a zombie or gone, within about two seconds:
  * when a lab's PID 1 is a zombie the kernel has ended every other process of the lab.
  */
-async function processEnded(pid: number): Promise<boolean> {
-  for (let waited = 0; waited < 2000; waited += 1) {
+function processEnded(pid: number): Promise<boolean> {
+  return pollEveryMs(2000, () => {
     let stat: string;
     try {
       stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     } catch {
       return true;
     }
-    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return true;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  return false;
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z") ? true : undefined;
+  });
 }
 
 /** Remove the (emptied) cgroup `dir` on this machine; false if it stays busy for a second. */
-async function removeCgroup(dir: string): Promise<boolean> {
-  for (let waited = 0; waited < 1000; waited += 1) {
+function removeCgroup(dir: string): Promise<boolean> {
+  return pollEveryMs(1000, () => {
     try {
       rmdirSync(dir);
       return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
-      if ((error as NodeJS.ErrnoException).code !== "EBUSY") return false;
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === "ENOENT" ? true : code === "EBUSY" ? undefined : false;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  return false;
+  });
 }
 
 class SandboxLab implements Lab {
