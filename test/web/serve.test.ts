@@ -225,6 +225,12 @@ describe("course serve", () => {
     expect(page.url()).not.toContain("token=");
     await page.waitForSelector('.step[data-step="1"][data-passed="false"]');
     await expect.poll(() => screen(page), { timeout: 30_000 }).toContain("[lesson 1 ·");
+    // c1's box title: `c1`, then ` · ip_forward=…` when it routes.
+    const c1 = />c1[ <]/;
+    // The picture of the lab before any command, loaded before the first is typed (else a slow
+    // first picture is answered after `ip netns add c1`, or replaced by the redrawn one).
+    await expect.poll(() => pictures.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await pictures[0]).not.toMatch(c1);
     await page.locator(".xterm-helper-textarea").focus();
     for (const step of lesson.steps) {
       for (const block of step.commands) {
@@ -241,12 +247,8 @@ describe("course serve", () => {
     await expect
       .poll(() => page.locator(".banner").first().innerText(), { timeout: 20_000 })
       .toContain("veth-pair");
-    // The picture is the lab's own, redrawn after the commands: first without c1, then with.
+    // The picture is the lab's own, redrawn after the commands: now with c1.
     await expect.poll(() => pictures.length, { timeout: 20_000 }).toBeGreaterThan(1);
-    const shown = await Promise.all(pictures);
-    // c1's box title: `c1`, then ` · ip_forward=…` when it routes.
-    const c1 = />c1[ <]/;
-    expect(shown[0]).not.toMatch(c1);
     await expect
       .poll(async () => (await Promise.all(pictures)).at(-1), { timeout: 20_000 })
       .toMatch(c1);
