@@ -45,7 +45,8 @@ describe("course start in a real terminal", () => {
     keys("2");
     keys("Enter");
     await waitForScreen("Opening the lab shell");
-    await new Promise((r) => setTimeout(r, 1000));
+    // The shell's own prompt: keys typed before it could still be read by the menu.
+    await waitForScreen(/\[lesson 1 · step 1\/\d+\]/);
     keys("ip netns add blue", "Enter");
     keys("exit", "Enter");
     await waitForScreen("✓ Step 1 done.");
