@@ -85,6 +85,34 @@ try {
   console.log(
     `new ssh session through the kept master: median ${median(remote).toFixed(2)} ms over ${N} (local process: ${median(local).toFixed(2)} ms) (load ${load()})`,
   );
+  // The channel alone: a line to a shell that only reads and echoes it (builtins: no process
+  // starts in the guest), on one session through the kept master. What course's transport adds;
+  // the rest of a lab command is the guest's own process start.
+  const echo = transport.spawn(["sh", "-c", 'while read -r l; do echo "$l"; done'], {
+    stdio: "pipe",
+  });
+  const lines = [];
+  let buffered = "";
+  let waiting;
+  echo.stdout.on("data", (b) => {
+    buffered += b.toString();
+    if (buffered.includes("\n") && waiting) {
+      buffered = "";
+      waiting();
+    }
+  });
+  const roundTrip = () =>
+    new Promise((res) => {
+      const t = performance.now();
+      waiting = () => res(performance.now() - t);
+      echo.stdin.write("x\n");
+    });
+  await roundTrip();
+  for (let i = 0; i < N; i++) lines.push(await roundTrip());
+  echo.stdin.end();
+  console.log(
+    `a line echoed by a shell builtin on an open session through the kept master (no process in the guest): median ${median(lines).toFixed(2)} ms over ${N} (load ${load()})`,
+  );
   // What a lab command costs: the lab keeps shells open over the master (as in bench/ssh.mjs).
   const opened = await openLab({
     spec: { kind: "vagrant" },
