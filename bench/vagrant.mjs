@@ -101,14 +101,25 @@ try {
       waiting();
     }
   });
+  let ended;
+  const echoEnded = new Promise((_, rej) => {
+    ended = rej;
+  });
+  echo.on("close", (code) => ended(new Error(`the echo shell in the VM ended (exit ${code})`)));
+  // A write to a shell that ended (EPIPE) is reported by "close" above.
+  echo.stdin.on("error", () => {});
   const roundTrip = () =>
-    new Promise((res) => {
-      const t = performance.now();
-      waiting = () => res(performance.now() - t);
-      echo.stdin.write("x\n");
-    });
+    Promise.race([
+      new Promise((res) => {
+        const t = performance.now();
+        waiting = () => res(performance.now() - t);
+        echo.stdin.write("x\n");
+      }),
+      echoEnded,
+    ]);
   await roundTrip();
   for (let i = 0; i < N; i++) lines.push(await roundTrip());
+  echoEnded.catch(() => {});
   echo.stdin.end();
   console.log(
     `a line echoed by a shell builtin on an open session through the kept master (no process in the guest): median ${median(lines).toFixed(2)} ms over ${N} (load ${load()})`,
